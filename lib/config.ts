@@ -1,0 +1,55 @@
+import * as v from 'valibot'
+import { describeIssues } from './validation-issues'
+
+/** Shortest token accepted: the token in the URL is the only proof a callback comes from VOD. */
+export const MIN_TOKEN_LENGTH = 16
+
+const TokenListSchema = v.pipe(
+  v.string('CALLBACK_TOKEN is required'),
+  v.transform((raw) =>
+    raw
+      .split(',')
+      .map((token) => token.trim())
+      .filter((token) => token !== ''),
+  ),
+  v.nonEmpty('CALLBACK_TOKEN must hold at least one token'),
+  // The message names the rule, never the value: this error reaches the logs.
+  v.check(
+    (tokens) => tokens.every((token) => token.length >= MIN_TOKEN_LENGTH),
+    `every CALLBACK_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters`,
+  ),
+)
+
+/** The function's environment, as the schema that checks it. */
+export const ConfigSchema = v.pipe(
+  v.object({
+    TABLE_NAME: v.pipe(v.string('TABLE_NAME is required'), v.nonEmpty('TABLE_NAME is required')),
+    CALLBACK_TOKEN: TokenListSchema,
+    // Empty means "the real DynamoDB of the region": serverless.yml sets it only on the local stage.
+    DYNAMODB_ENDPOINT: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
+  }),
+  v.transform((env) => ({
+    tableName: env.TABLE_NAME,
+    callbackTokens: env.CALLBACK_TOKEN,
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT === '' ? undefined : env.DYNAMODB_ENDPOINT,
+  })),
+)
+
+export type Config = v.InferOutput<typeof ConfigSchema>
+
+/** Thrown at start-up when the environment cannot run the function. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/**
+ * Reads and checks the configuration once. A function without a valid token refuses to start
+ * rather than accept callbacks from anyone.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = v.safeParse(ConfigSchema, env)
+  if (!result.success) {
+    throw new ConfigError(`Invalid configuration: ${describeIssues(result.issues).join('; ')}`)
+  }
+  return result.output
+}

@@ -1,0 +1,113 @@
+import type middy from '@middy/core'
+import { createError } from '@middy/util'
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
+import type { Logger } from './log'
+import { redactForLog } from './log'
+
+type Middleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>
+type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>
+
+/** The error body every non-2xx answer carries: the status, what went wrong, and each problem. */
+export interface ErrorBody {
+  code: number
+  message: string
+  problems?: string[]
+}
+
+/** An HTTP error whose message is the JSON body that http-error-handler sends as it is. */
+export type CallbackHttpError = Error & { statusCode: number; problems?: string[] }
+
+/** Builds a {@link CallbackHttpError}; `problems` are `path: message` lines. */
+export function httpError(
+  statusCode: number,
+  message: string,
+  problems?: string[],
+  cause?: unknown,
+): CallbackHttpError {
+  const body: ErrorBody = problems
+    ? { code: statusCode, message, problems }
+    : { code: statusCode, message }
+  return Object.assign(createError(statusCode, JSON.stringify(body), { cause }), { problems })
+}
+
+/**
+ * Rejects a request whose `token` query parameter is not a configured token, before its body
+ * is even read. The answer names nothing: not which part was wrong, nor what was expected.
+ */
+export function callbackTokenAuth(
+  isValidToken: (token: string | undefined) => boolean,
+): Middleware {
+  return {
+    before: (request) => {
+      if (!isValidToken(request.event.queryStringParameters?.token)) {
+        throw httpError(401, 'Unauthorized')
+      }
+    },
+  }
+}
+
+/** The decoded size of the body in bytes, without decoding it. */
+export function bodyBytes(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): number {
+  if (typeof event.body !== 'string') return 0
+  return Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8')
+}
+
+/** Answers 413 to a body over `maxBytes` before anything parses it. */
+export function bodySizeLimit(maxBytes: number): Middleware {
+  return {
+    before: (request) => {
+      const size = bodyBytes(request.event)
+      if (size > maxBytes) {
+        throw httpError(413, 'Payload Too Large', [
+          `body: ${size} bytes, at most ${maxBytes} allowed`,
+        ])
+      }
+    },
+  }
+}
+
+const JSON_PARSER = '@middy/http-json-body-parser'
+
+/** The raw body as sent, decoded from base64 when API Gateway encoded it. */
+function rawBodyText(event: APIGatewayProxyEventV2): string {
+  const body: unknown = event.body
+  if (typeof body !== 'string') return JSON.stringify(body) ?? ''
+  return event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body
+}
+
+/**
+ * Logs every failed request once, then turns the body parser's plain-text errors into the same
+ * JSON body as every other error (malformed JSON is a 400). Registered after
+ * `http-error-handler`, so it runs before it and hands it a ready error.
+ */
+export function errorLogging(logger: Logger, secrets: readonly string[]): Middleware {
+  return {
+    onError: (request: Request) => {
+      let error = request.error as Partial<CallbackHttpError> | null
+      if (!error) return
+      const parserCause = error.cause as { package?: string; message?: string; data?: unknown }
+      if (error.statusCode === 422 && parserCause?.package === JSON_PARSER) {
+        // The parser's cause says which: a JSON.parse message, a forbidden key, or no body.
+        const detail =
+          parserCause.message ??
+          (typeof parserCause.data === 'string'
+            ? `forbidden key ${JSON.stringify(parserCause.data)}`
+            : 'is required')
+        error = httpError(400, 'Body is not valid JSON', [`body: ${detail}`])
+        request.error = error as Error
+      }
+      const statusCode = error.statusCode ?? 500
+      if (statusCode >= 500) {
+        logger.error('callback failed', { statusCode, error: error.name, reason: error.message })
+      } else if (statusCode === 401) {
+        logger.warn('callback rejected', { statusCode })
+      } else {
+        logger.warn('callback rejected', {
+          statusCode,
+          problems: error.problems,
+          body: redactForLog(rawBodyText(request.event), secrets),
+        })
+      }
+    },
+  }
+}

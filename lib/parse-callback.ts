@@ -1,0 +1,74 @@
+import * as v from 'valibot'
+import { LegacySnapshotCallbackSchema, normaliseLegacyCallback } from './legacy-callback'
+import { SNAPSHOT_EVENT_TYPE, type SnapshotResult } from './snapshot-result'
+import { normaliseV3Callback, V3SnapshotCallbackSchema } from './v3-callback'
+import { describeIssues } from './validation-issues'
+
+/** Which of VOD's two callback formats a body is in. */
+export type CallbackFormat = 'legacy' | 'v3'
+
+/** What a callback body turned out to be. */
+export type ParsedCallback =
+  | { kind: 'snapshots'; format: CallbackFormat; vodTaskId: string; results: SnapshotResult[] }
+  | { kind: 'ignored'; format: CallbackFormat; eventType: string }
+
+/** A body that is not a callback this function can act on; `problems` are `path: message` lines. */
+export class InvalidCallbackError extends Error {
+  override name = 'InvalidCallbackError'
+  constructor(readonly problems: string[]) {
+    super(`Invalid callback: ${problems.join('; ')}`)
+  }
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * Recognises the format by its event-type key: the legacy format says `eventType`, v3.0 says
+ * `EventType`. Returns the format and the event type, or undefined when neither is a string.
+ */
+export function recogniseCallback(
+  body: Record<string, unknown>,
+): { format: CallbackFormat; eventType: string } | undefined {
+  if (typeof body.EventType === 'string') return { format: 'v3', eventType: body.EventType }
+  if (typeof body.eventType === 'string') return { format: 'legacy', eventType: body.eventType }
+  return undefined
+}
+
+/**
+ * Recognises, validates and normalises a parsed JSON body. Other event types come back as
+ * `ignored` without further checks (the same URL receives every event the account enabled);
+ * a snapshot event is either valid as a whole or rejected as a whole.
+ *
+ * @throws {InvalidCallbackError} listing every problem found
+ */
+export function parseCallback(body: unknown): ParsedCallback {
+  if (!isPlainObject(body)) throw new InvalidCallbackError(['body: must be a JSON object'])
+  const recognised = recogniseCallback(body)
+  if (!recognised) {
+    throw new InvalidCallbackError([
+      'eventType: must be a string (legacy format), or EventType for the v3.0 format',
+    ])
+  }
+  const { format, eventType } = recognised
+  if (eventType !== SNAPSHOT_EVENT_TYPE) return { kind: 'ignored', format, eventType }
+
+  if (format === 'v3') {
+    const parsed = v.safeParse(V3SnapshotCallbackSchema, body)
+    if (!parsed.success) throw new InvalidCallbackError(describeIssues(parsed.issues))
+    return {
+      kind: 'snapshots',
+      format,
+      vodTaskId: parsed.output.SnapshotByTimeOffsetCompleteEvent.TaskId,
+      results: normaliseV3Callback(parsed.output),
+    }
+  }
+  const parsed = v.safeParse(LegacySnapshotCallbackSchema, body)
+  if (!parsed.success) throw new InvalidCallbackError(describeIssues(parsed.issues))
+  return {
+    kind: 'snapshots',
+    format,
+    vodTaskId: parsed.output.data.vodTaskId,
+    results: normaliseLegacyCallback(parsed.output),
+  }
+}

@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb'
+import dynalite from 'dynalite'
+import { parse } from 'yaml'
+
+const SERVERLESS_YML = new URL('../serverless.yml', import.meta.url)
+
+/**
+ * The table's CreateTable input, read from the `SnapshotsTable` resource of serverless.yml, so
+ * the local table and the deployed one come from one definition. Only what CreateTable takes
+ * is kept (point-in-time recovery and deletion protection are account-side settings).
+ */
+export async function readTableDefinition(tableName: string): Promise<CreateTableCommandInput> {
+  const service = parse(await readFile(SERVERLESS_YML, 'utf8'))
+  const table = service?.resources?.Resources?.SnapshotsTable?.Properties
+  if (!table) throw new Error('serverless.yml has no resources.Resources.SnapshotsTable')
+  const { AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode } = table
+  return {
+    TableName: tableName,
+    AttributeDefinitions,
+    KeySchema,
+    GlobalSecondaryIndexes,
+    BillingMode,
+  }
+}
+
+/** Local DynamoDB needs credentials to sign with, though it checks none. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' }
+
+/** A DynamoDB client for a local endpoint. */
+export function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS })
+}
+
+/** Creates the snapshots table and waits until it is ACTIVE. */
+export async function createSnapshotsTable(endpoint: string, tableName: string): Promise<void> {
+  const client = localClient(endpoint)
+  try {
+    await client.send(new CreateTableCommand(await readTableDefinition(tableName)))
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName })
+  } finally {
+    client.destroy()
+  }
+}
+
+export interface LocalDynamoDB {
+  endpoint: string
+  port: number
+  close(): Promise<void>
+}
+
+/** Starts dynalite in this process, in memory, on `port` (0: any free port). */
+export async function startDynalite(port = 0, host = '127.0.0.1'): Promise<LocalDynamoDB> {
+  // Tables are ACTIVE at once instead of after dynalite's default 500 ms.
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
+  const actualPort = (server.address() as AddressInfo).port
+  return {
+    endpoint: `http://${host}:${actualPort}`,
+    port: actualPort,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections?.()
+        server.close((error) => (error ? reject(error) : resolve()))
+      }),
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * `npm start`: the whole function on this machine. An in-process DynamoDB (dynalite) with the
+ * table from serverless.yml, and the function behind serverless-offline's HTTP API, until
+ * Ctrl-C or SIGTERM stops both.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { createSnapshotsTable, LOCAL_CREDENTIALS, startDynalite } from './local-dynamodb'
+
+/** Printed at start-up; only the local stage accepts a token from the environment. */
+export const DEVELOPMENT_TOKEN = 'local-development-token'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const SERVERLESS = fileURLToPath(
+  new URL('../node_modules/serverless/bin/serverless.js', import.meta.url),
+)
+
+const port = Number(process.env.PORT ?? 3000)
+const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000)
+const host = process.env.HOST ?? '127.0.0.1'
+const tableName = process.env.TABLE_NAME ?? 'vod-snapshots'
+const token = process.env.CALLBACK_TOKEN ?? DEVELOPMENT_TOKEN
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(),
+      )
+    })
+  })
+
+/** Resolves once the function answers (a callback without token gets its 401). */
+async function waitUntilServing(url: string, child: ChildProcess, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error('serverless-offline exited during start-up')
+    try {
+      const response = await fetch(url, { method: 'POST', body: '{}' })
+      if (response.status === 401) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`the function did not answer at ${url} within ${timeoutMs / 1000} s`)
+}
+
+const started = performance.now()
+const dynamodb = await startDynalite(dynamodbPort, '127.0.0.1')
+await createSnapshotsTable(dynamodb.endpoint, tableName)
+
+const offline = spawn(
+  process.execPath,
+  [
+    SERVERLESS,
+    'offline',
+    'start',
+    '--stage',
+    'local',
+    '--host',
+    host,
+    '--httpPort',
+    String(port),
+    '--lambdaPort',
+    String(await freePort()),
+  ],
+  {
+    cwd: ROOT,
+    // Its own process group, so that stopping it stops everything it started.
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      TABLE_NAME: tableName,
+      CALLBACK_TOKEN: token,
+      DYNAMODB_PORT: String(dynamodb.port),
+      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      // The SDK's notice that Node 20 is past its end of life is noise here.
+      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+    },
+  },
+)
+
+let stopping = false
+async function stop(exitCode: number) {
+  if (stopping) return
+  stopping = true
+  if (offline.exitCode === null && offline.pid) {
+    const exited = new Promise((resolve) => offline.once('exit', resolve))
+    process.kill(-offline.pid, 'SIGTERM')
+    const timer = setTimeout(() => offline.pid && process.kill(-offline.pid, 'SIGKILL'), 5000)
+    await exited
+    clearTimeout(timer)
+  }
+  await dynamodb.close()
+  process.exit(exitCode)
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.once(signal, () => void stop(0))
+// `npm start` runs this under a shell that does not pass SIGTERM on: when the parent goes away,
+// this process is re-parented, and stops too rather than leave the stack running.
+const parent = process.ppid
+setInterval(() => process.ppid !== parent && void stop(0), 250).unref()
+offline.once('exit', (code) => {
+  if (!stopping) {
+    console.error(`serverless-offline exited (${code}); stopping`)
+    void stop(code || 1)
+  }
+})
+
+const callbackUrl = `http://${host}:${port}/vod/callback`
+try {
+  await waitUntilServing(callbackUrl, offline)
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error)
+  await stop(1)
+}
+const seconds = ((performance.now() - started) / 1000).toFixed(1)
+console.log(`
+vod-snapshots is ready (${seconds} s)
+  DynamoDB (dynalite): ${dynamodb.endpoint}   table: ${tableName}
+  Callback URL:        ${callbackUrl}?token=${encodeURIComponent(token)}
+Stop with Ctrl-C.
+`)

@@ -1,0 +1,266 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { mockClient } from 'aws-sdk-client-mock'
+import { beforeEach, describe, expect, it } from 'vitest'
+import {
+  createCallbackHandler,
+  MAX_BODY_BYTES,
+  UNSTORED_CALLBACK_MARKER,
+} from '../../handlers/callback'
+import { captureLogger } from '../support/capture-logger'
+import { fixture, fixtureText } from '../support/fixtures'
+import { callbackEvent, lambdaContext } from '../support/http-event'
+
+const TABLE = 'vod-snapshots-unit'
+const TOKEN = 'first-token-0123456789'
+const NEXT_TOKEN = 'rotated-token-0123456789'
+const NOW = new Date('2026-11-24T03:00:00.000Z')
+const TASK_ID = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
+
+const ddb = mockClient(DynamoDBDocumentClient)
+let logger: ReturnType<typeof captureLogger>
+
+function invoke(
+  body: string | undefined,
+  options: Parameters<typeof callbackEvent>[1] = { token: TOKEN },
+) {
+  const handler = createCallbackHandler({
+    config: { tableName: TABLE, callbackTokens: [TOKEN, NEXT_TOKEN], dynamodbEndpoint: undefined },
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    logger,
+    now: () => NOW,
+    storeOptions: { sleep: async () => {}, maxAttempts: 2 },
+  })
+  return handler(callbackEvent(body, options), lambdaContext())
+}
+
+const jsonResponse = (statusCode: number, body: unknown) => ({
+  statusCode,
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+})
+const writtenItems = () =>
+  ddb
+    .commandCalls(BatchWriteCommand)
+    .flatMap((call) => call.args[0].input.RequestItems?.[TABLE] ?? [])
+    .map((request) => request.PutRequest?.Item)
+
+const SEED_SUCCESS_ITEMS = [
+  {
+    vodTaskId: TASK_ID,
+    fileId: '14508071098244929440',
+    definition: 10,
+    timeOffset: 3123213,
+    status: 0,
+    url: 'http://125xx.vod2.myqcloud.com/vod125xx/14508071098244929440/xx1.png',
+    eventType: 'CreateSnapshotByTimeOffsetComplete',
+    receivedAt: NOW.toISOString(),
+  },
+  {
+    vodTaskId: TASK_ID,
+    fileId: '14508071098244929440',
+    definition: 10,
+    timeOffset: 3123123,
+    status: 0,
+    url: 'http://125xx.vod2.myqcloud.com/vod125xx/14508071098244929440/xx2.png',
+    eventType: 'CreateSnapshotByTimeOffsetComplete',
+    receivedAt: NOW.toISOString(),
+  },
+]
+
+beforeEach(() => {
+  ddb.reset()
+  ddb.on(BatchWriteCommand).resolves({})
+  logger = captureLogger()
+})
+
+describe('a valid snapshot callback', () => {
+  it("stores the seed's success example as two items and answers 200 with the count", async () => {
+    const response = await invoke(fixtureText('legacy-snapshot-success'))
+
+    expect(response).toStrictEqual(jsonResponse(200, { code: 0, stored: 2 }))
+    expect(writtenItems()).toStrictEqual(SEED_SUCCESS_ITEMS)
+  })
+
+  it("stores the seed's failure example without a url attribute", async () => {
+    const response = await invoke(fixtureText('legacy-snapshot-failure'))
+
+    expect(response).toStrictEqual(jsonResponse(200, { code: 0, stored: 1 }))
+    expect(writtenItems()).toStrictEqual([
+      {
+        vodTaskId: TASK_ID,
+        fileId: '9031868222841494656',
+        definition: 20,
+        timeOffset: 1000000,
+        status: -46204,
+        eventType: 'CreateSnapshotByTimeOffsetComplete',
+        receivedAt: NOW.toISOString(),
+      },
+    ])
+  })
+
+  it('accepts the version as the number 4', async () => {
+    const body = { ...fixture('legacy-snapshot-success'), version: 4 }
+    expect(await invoke(JSON.stringify(body))).toStrictEqual(
+      jsonResponse(200, { code: 0, stored: 2 }),
+    )
+  })
+
+  it('parses the body whatever the Content-Type says, or when there is none', async () => {
+    const body = fixtureText('legacy-snapshot-success')
+    for (const headers of [
+      { 'content-type': 'text/plain' },
+      {},
+      { 'Content-Type': 'application/x-www-form-urlencoded' },
+    ]) {
+      expect(await invoke(body, { token: TOKEN, headers })).toStrictEqual(
+        jsonResponse(200, { code: 0, stored: 2 }),
+      )
+    }
+  })
+
+  it('decodes a body API Gateway delivered base64-encoded', async () => {
+    const body = Buffer.from(fixtureText('legacy-snapshot-success')).toString('base64')
+    const response = await invoke(body, { token: TOKEN, isBase64Encoded: true })
+
+    expect(response).toStrictEqual(jsonResponse(200, { code: 0, stored: 2 }))
+    expect(writtenItems()).toStrictEqual(SEED_SUCCESS_ITEMS)
+  })
+
+  it('accepts every configured token, so a token can be rotated', async () => {
+    const response = await invoke(fixtureText('legacy-snapshot-success'), { token: NEXT_TOKEN })
+    expect(response).toStrictEqual(jsonResponse(200, { code: 0, stored: 2 }))
+  })
+
+  it('answers 200 with stored 0 for a callback with no results, writing nothing', async () => {
+    const body = fixture<{ data: { picInfo: unknown[] } }>('legacy-snapshot-success')
+    body.data.picInfo = []
+    expect(await invoke(JSON.stringify(body))).toStrictEqual(
+      jsonResponse(200, { code: 0, stored: 0 }),
+    )
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+  })
+})
+
+describe('authentication', () => {
+  it.each([
+    ['no token', undefined],
+    ['an empty token', ''],
+    ['a wrong token', 'wrong-token-0123456789'],
+    ['a prefix of the token', TOKEN.slice(0, -1)],
+    ['the token with more after it', `${TOKEN}x`],
+    ['both tokens joined', `${TOKEN},${NEXT_TOKEN}`],
+  ])('answers 401 revealing nothing, and stores nothing, for %s', async (_, token) => {
+    const response = await invoke(fixtureText('legacy-snapshot-success'), { token })
+
+    expect(response).toStrictEqual(jsonResponse(401, { code: 401, message: 'Unauthorized' }))
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(logger.text()).not.toContain(TOKEN)
+  })
+
+  it('checks the token before reading the body', async () => {
+    const response = await invoke('not json', { token: 'wrong-token-0123456789' })
+    expect(response?.statusCode).toBe(401)
+  })
+})
+
+describe('bad input', () => {
+  it('answers 413 to a body over 1 MB without parsing it', async () => {
+    const body = JSON.stringify({ padding: 'x'.repeat(MAX_BODY_BYTES) })
+    expect(await invoke(body)).toStrictEqual(
+      jsonResponse(413, {
+        code: 413,
+        message: 'Payload Too Large',
+        problems: [`body: ${body.length} bytes, at most ${MAX_BODY_BYTES} allowed`],
+      }),
+    )
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+  })
+
+  it.each([
+    [
+      'text that is not JSON',
+      'not json',
+      'body: Unexpected token \'o\', "not json" is not valid JSON',
+    ],
+    ['an empty body', '', 'body: Unexpected end of JSON input'],
+    ['no body at all', undefined, 'body: is required'],
+    ['a __proto__ key', '{"__proto__":{"polluted":true}}', 'body: forbidden key "__proto__"'],
+  ])('answers 400 naming the problem for %s', async (_, body, problem) => {
+    expect(await invoke(body)).toStrictEqual(
+      jsonResponse(400, { code: 400, message: 'Body is not valid JSON', problems: [problem] }),
+    )
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+  })
+
+  it('answers 422 listing every problem of an invalid callback, storing none of it', async () => {
+    const body = fixture<{ data: Record<string, unknown> }>('legacy-snapshot-success')
+    body.data.fileId = 9031868222841494
+    body.data.picInfo = [
+      { status: 0, timeOffset: 1000, url: 'http://vod.example/1.png' },
+      { status: 'ok', timeOffset: -5 },
+    ]
+    delete body.data.definition
+
+    expect(await invoke(JSON.stringify(body))).toStrictEqual(
+      jsonResponse(422, {
+        code: 422,
+        message: 'Invalid callback',
+        problems: [
+          'data.fileId: the file ID must be a string',
+          'data.definition: is required',
+          'data.picInfo.1.timeOffset: the time offset must not be negative',
+          'data.picInfo.1.status: the status must be a number',
+        ],
+      }),
+    )
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(logger.lines).toContainEqual({
+      level: 'WARN',
+      message: 'callback rejected',
+      fields: expect.objectContaining({ statusCode: 422, body: JSON.stringify(body) }),
+    })
+  })
+
+  it('answers 422 to JSON that is not an object', async () => {
+    expect(await invoke('[1,2]')).toStrictEqual(
+      jsonResponse(422, {
+        code: 422,
+        message: 'Invalid callback',
+        problems: ['body: must be a JSON object'],
+      }),
+    )
+  })
+})
+
+describe('other events', () => {
+  it('acknowledges another event type with 200 and stores nothing', async () => {
+    const body = { version: '4.0', eventType: 'NewFileUpload', data: { fileId: '1' } }
+    expect(await invoke(JSON.stringify(body))).toStrictEqual(
+      jsonResponse(200, { code: 0, ignored: 'NewFileUpload' }),
+    )
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(logger.lines).toContainEqual({
+      level: 'INFO',
+      message: 'callback ignored',
+      fields: { eventType: 'NewFileUpload', format: 'legacy' },
+    })
+  })
+})
+
+describe('a storage failure', () => {
+  it('answers 500 with no internals and logs the whole body under the replay marker', async () => {
+    ddb.on(BatchWriteCommand).rejects(new Error(`Requested resource not found: Table: ${TABLE}`))
+    const body = fixtureText('legacy-snapshot-success')
+
+    const response = await invoke(body)
+
+    expect(response).toStrictEqual(
+      jsonResponse(500, { code: 500, message: 'Internal Server Error' }),
+    )
+    const marker = logger.lines.find((line) => line.message === UNSTORED_CALLBACK_MARKER)
+    expect(marker?.level).toBe('ERROR')
+    expect(JSON.parse(String(marker?.fields?.body))).toStrictEqual(JSON.parse(body))
+    expect(logger.text()).not.toContain(TOKEN)
+  })
+})

@@ -1,0 +1,163 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { mockClient } from 'aws-sdk-client-mock'
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { SnapshotResult } from '../../lib/snapshot-result'
+import {
+  collapseDuplicateResults,
+  SnapshotStoreError,
+  storeSnapshotResults,
+  toSnapshotItem,
+} from '../../lib/snapshot-store'
+
+const TABLE = 'vod-snapshots-test'
+const RECEIVED_AT = '2026-11-24T03:00:00.000Z'
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({}))
+const ddb = mockClient(DynamoDBDocumentClient)
+
+const result = (timeOffset: number, overrides: Partial<SnapshotResult> = {}): SnapshotResult => ({
+  vodTaskId: 'task-1',
+  fileId: '14508071098244929440',
+  definition: 10,
+  timeOffset,
+  status: 0,
+  url: `http://vod.example/${timeOffset}.png`,
+  ...overrides,
+})
+const results = (count: number) => Array.from({ length: count }, (_, i) => result(i * 1000))
+const noDelay = { sleep: async () => {}, random: () => 0.5 }
+const putsOf = (call: number) =>
+  (ddb.commandCalls(BatchWriteCommand)[call]?.args[0].input.RequestItems?.[TABLE] ?? []).map(
+    (request) => request.PutRequest?.Item,
+  )
+
+beforeEach(() => {
+  ddb.reset()
+  ddb.on(BatchWriteCommand).resolves({ UnprocessedItems: {} })
+})
+
+describe('toSnapshotItem', () => {
+  it('builds the documented item and leaves url out when there is none', () => {
+    expect(
+      toSnapshotItem(result(5, { status: -46204, url: undefined }), RECEIVED_AT),
+    ).toStrictEqual({
+      vodTaskId: 'task-1',
+      fileId: '14508071098244929440',
+      definition: 10,
+      timeOffset: 5,
+      status: -46204,
+      eventType: 'CreateSnapshotByTimeOffsetComplete',
+      receivedAt: RECEIVED_AT,
+    })
+  })
+})
+
+describe('collapseDuplicateResults', () => {
+  it('keeps one result per time offset, a success over a failure, else the later one', () => {
+    const failed = result(1000, { status: -1, url: undefined })
+    const later = result(2000, { url: 'http://vod.example/later.png' })
+    expect(
+      collapseDuplicateResults([result(1000), failed, result(2000), later, result(3000)]),
+    ).toStrictEqual([result(1000), later, result(3000)])
+  })
+})
+
+describe('storeSnapshotResults', () => {
+  it('writes 60 results as batches of 25, 25 and 10 puts to the table', async () => {
+    const stored = await storeSnapshotResults(client, TABLE, results(60), RECEIVED_AT, noDelay)
+
+    expect(stored).toBe(60)
+    expect(ddb.commandCalls(BatchWriteCommand).map((_, i) => putsOf(i).length)).toStrictEqual([
+      25, 25, 10,
+    ])
+    expect(putsOf(0)[0]).toStrictEqual(toSnapshotItem(result(0), RECEIVED_AT))
+    expect(putsOf(2).at(-1)).toStrictEqual(toSnapshotItem(result(59_000), RECEIVED_AT))
+  })
+
+  it('sends no request for a callback with no results', async () => {
+    expect(await storeSnapshotResults(client, TABLE, [], RECEIVED_AT, noDelay)).toBe(0)
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+  })
+
+  it('collapses duplicate time offsets before writing, so no request repeats a key', async () => {
+    const stored = await storeSnapshotResults(
+      client,
+      TABLE,
+      [result(1000), result(1000, { status: 7 }), result(2000)],
+      RECEIVED_AT,
+      noDelay,
+    )
+    expect(stored).toBe(2)
+    expect(putsOf(0).map((item) => item?.timeOffset)).toStrictEqual([1000, 2000])
+  })
+
+  it('retries only the unprocessed items, backing off with jitter', async () => {
+    const unprocessed = [{ PutRequest: { Item: toSnapshotItem(result(1000), RECEIVED_AT) } }]
+    ddb
+      .on(BatchWriteCommand)
+      .resolvesOnce({ UnprocessedItems: { [TABLE]: unprocessed } })
+      .resolvesOnce({ UnprocessedItems: { [TABLE]: unprocessed } })
+      .resolves({})
+    const delays: number[] = []
+    const sleep = async (ms: number) => {
+      delays.push(ms)
+    }
+
+    const stored = await storeSnapshotResults(client, TABLE, results(3), RECEIVED_AT, {
+      sleep,
+      random: () => 0.5,
+      baseDelayMs: 10,
+    })
+
+    expect(stored).toBe(3)
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(3)
+    expect(putsOf(0)).toHaveLength(3)
+    expect(putsOf(1)).toStrictEqual([toSnapshotItem(result(1000), RECEIVED_AT)])
+    expect(putsOf(2)).toStrictEqual([toSnapshotItem(result(1000), RECEIVED_AT)])
+    // full jitter: random() * min(maxDelay, base * 2^attempt)
+    expect(delays).toStrictEqual([10, 20])
+  })
+
+  it('gives up after maxAttempts and reports how many results were not stored', async () => {
+    ddb.on(BatchWriteCommand).callsFake((input) => ({ UnprocessedItems: input.RequestItems }))
+
+    const storing = storeSnapshotResults(client, TABLE, results(30), RECEIVED_AT, {
+      ...noDelay,
+      maxAttempts: 3,
+    })
+
+    await expect(storing).rejects.toThrow(SnapshotStoreError)
+    await expect(storing).rejects.toMatchObject({ unstored: 30 })
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(6)
+  })
+
+  it('fails with the cause when DynamoDB rejects a request, after the other batches ran', async () => {
+    const throttled = new Error('Throughput exceeds the current capacity')
+    ddb.on(BatchWriteCommand).rejectsOnce(throttled).resolves({})
+
+    const storing = storeSnapshotResults(client, TABLE, results(50), RECEIVED_AT, noDelay)
+
+    await expect(storing).rejects.toMatchObject({ unstored: 25, cause: throttled })
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(2)
+  })
+
+  it('keeps at most `concurrency` batches in flight', async () => {
+    let inFlight = 0
+    let peak = 0
+    ddb.on(BatchWriteCommand).callsFake(async () => {
+      inFlight++
+      peak = Math.max(peak, inFlight)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      inFlight--
+      return {}
+    })
+
+    await storeSnapshotResults(client, TABLE, results(250), RECEIVED_AT, {
+      ...noDelay,
+      concurrency: 4,
+    })
+
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(10)
+    expect(peak).toBe(4)
+  })
+})
