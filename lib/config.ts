@@ -5,7 +5,7 @@ import { describeIssues } from './validation-issues'
 export const MIN_TOKEN_LENGTH = 16
 
 const TokenListSchema = v.pipe(
-  v.string('CALLBACK_TOKEN is required'),
+  v.string('CALLBACK_TOKEN must be a string'),
   v.transform((raw) =>
     raw
       .split(',')
@@ -23,7 +23,7 @@ const TokenListSchema = v.pipe(
 /** The function's environment, as the schema that checks it. */
 export const ConfigSchema = v.pipe(
   v.object({
-    TABLE_NAME: v.pipe(v.string('TABLE_NAME is required'), v.nonEmpty('TABLE_NAME is required')),
+    TABLE_NAME: v.pipe(v.string(), v.nonEmpty('TABLE_NAME must not be empty')),
     CALLBACK_TOKEN: TokenListSchema,
     // Empty means "the real DynamoDB of the region": serverless.yml sets it only on the local stage.
     DYNAMODB_ENDPOINT: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),

@@ -91,29 +91,29 @@ export async function storeSnapshotResults(
     batches.push(items.slice(i, i + BATCH_SIZE).map((Item) => ({ PutRequest: { Item } })))
   }
 
-  const writeBatch = async (batch: WriteRequest[]): Promise<number> => {
+  // Never throws: a failed request leaves its batch's pending writes counted as unstored.
+  const writeBatch = async (
+    batch: WriteRequest[],
+  ): Promise<{ pending: number; cause?: unknown }> => {
     let pending = batch
-    for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
-      if (attempt > 0) await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt))
-      const output = await client.send(
-        new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
-      )
-      pending = (output.UnprocessedItems?.[tableName] ?? []) as WriteRequest[]
+    try {
+      for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
+        if (attempt > 0) await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt))
+        const output = await client.send(
+          new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+        )
+        pending = (output.UnprocessedItems?.[tableName] ?? []) as WriteRequest[]
+      }
+      return { pending: pending.length }
+    } catch (cause) {
+      return { pending: pending.length, cause }
     }
-    return pending.length
   }
 
   const limit = pLimit(concurrency)
-  const outcomes = await Promise.allSettled(batches.map((batch) => limit(() => writeBatch(batch))))
-  let unstored = 0
-  let cause: unknown
-  outcomes.forEach((outcome, i) => {
-    if (outcome.status === 'fulfilled') unstored += outcome.value
-    else {
-      unstored += batches[i]?.length ?? 0
-      cause ??= outcome.reason
-    }
-  })
+  const outcomes = await Promise.all(batches.map((batch) => limit(() => writeBatch(batch))))
+  const unstored = outcomes.reduce((sum, outcome) => sum + outcome.pending, 0)
+  const cause = outcomes.find((outcome) => outcome.cause !== undefined)?.cause
   if (unstored > 0) throw new SnapshotStoreError(unstored, { cause })
   return items.length
 }

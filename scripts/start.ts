@@ -4,8 +4,8 @@
  * Ctrl-C or SIGTERM stops both.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './free-port'
 import { createSnapshotsTable, LOCAL_CREDENTIALS, startDynalite } from './local-dynamodb'
 
 /** Printed at start-up; only the local stage accepts a token from the environment. */
@@ -21,16 +21,6 @@ const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000)
 const host = process.env.HOST ?? '127.0.0.1'
 const tableName = process.env.TABLE_NAME ?? 'vod-snapshots'
 const token = process.env.CALLBACK_TOKEN ?? DEVELOPMENT_TOKEN
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(),
-      )
-    })
-  })
 
 /** Resolves once the function answers (a callback without token gets its 401). */
 async function waitUntilServing(url: string, child: ChildProcess, timeoutMs = 60_000) {

@@ -108,11 +108,12 @@ describe('a valid snapshot callback', () => {
 
   it('parses the body whatever the Content-Type says, or when there is none', async () => {
     const body = fixtureText('legacy-snapshot-success')
-    for (const headers of [
+    const contentTypes: Record<string, string>[] = [
       { 'content-type': 'text/plain' },
       {},
       { 'Content-Type': 'application/x-www-form-urlencoded' },
-    ]) {
+    ]
+    for (const headers of contentTypes) {
       expect(await invoke(body, { token: TOKEN, headers })).toStrictEqual(
         jsonResponse(200, { code: 0, stored: 2 }),
       )

@@ -161,3 +161,17 @@ describe('storeSnapshotResults', () => {
     expect(peak).toBe(4)
   })
 })
+
+describe('storeSnapshotResults after a partial success', () => {
+  it('counts as unstored only the writes still pending when a retry fails', async () => {
+    const pendingItem = { PutRequest: { Item: toSnapshotItem(result(1000), RECEIVED_AT) } }
+    ddb
+      .on(BatchWriteCommand)
+      .resolvesOnce({ UnprocessedItems: { [TABLE]: [pendingItem] } })
+      .rejects(new Error('connection reset'))
+
+    await expect(
+      storeSnapshotResults(client, TABLE, results(25), RECEIVED_AT, noDelay),
+    ).rejects.toMatchObject({ unstored: 1 })
+  })
+})

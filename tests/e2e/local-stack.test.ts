@@ -1,0 +1,207 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { connect } from 'node:net'
+import { type AttributeValue, QueryCommand } from '@aws-sdk/client-dynamodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../scripts/free-port'
+import { localClient } from '../../scripts/local-dynamodb'
+import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
+
+// The stack `npm start` starts, started the same way, on ports of its own.
+const TOKEN = 'e2e-token-0123456789abcdef'
+const TABLE = 'vod-snapshots-e2e'
+const TASK_ID = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
+
+let stack: ChildProcess
+let output = ''
+let port: number
+let dynamodbPort: number
+let startupMs: number
+
+const callbackUrl = (token = TOKEN) => `http://127.0.0.1:${port}/vod/callback?token=${token}`
+const post = (body: string, token?: string) =>
+  fetch(callbackUrl(token), { method: 'POST', body }).then(async (response) => ({
+    status: response.status,
+    body: await response.json(),
+  }))
+
+async function itemsOf(vodTaskId: string): Promise<Record<string, AttributeValue>[]> {
+  const client = localClient(`http://127.0.0.1:${dynamodbPort}`)
+  const items: Record<string, AttributeValue>[] = []
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'vodTaskId = :id',
+        ExpressionAttributeValues: { ':id': { S: vodTaskId } },
+        ExclusiveStartKey,
+      }),
+    )
+    items.push(...(page.Items ?? []))
+    ExclusiveStartKey = page.LastEvaluatedKey
+  } while (ExclusiveStartKey)
+  client.destroy()
+  return items
+}
+
+/** Every process started under `pid`, from the process table. */
+function descendantsOf(pid: number): number[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+  const found: number[] = []
+  for (let parents = [pid]; parents.length > 0; ) {
+    parents = table.filter(([, ppid]) => parents.includes(ppid ?? -1)).map(([child]) => child ?? -1)
+    found.push(...parents)
+  }
+  return found
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const refusesConnections = (p: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(p, '127.0.0.1')
+    socket.once('connect', () => resolve(socket.destroy() && false))
+    socket.once('error', () => resolve(true))
+  })
+
+beforeAll(async () => {
+  port = await freePort()
+  dynamodbPort = await freePort()
+  const started = performance.now()
+  stack = spawn('npm', ['start'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DYNAMODB_PORT: String(dynamodbPort),
+      CALLBACK_TOKEN: TOKEN,
+      TABLE_NAME: TABLE,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  stack.stdout?.on('data', (chunk) => {
+    output += chunk
+  })
+  stack.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 60 s:\n${output}`)), 60_000)
+    stack.stdout?.on('data', () => {
+      if (output.includes('vod-snapshots is ready')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    stack.once('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)))
+  })
+  startupMs = performance.now() - started
+  console.info(`e2e: npm start ready in ${Math.round(startupMs)} ms`)
+}, 90_000)
+
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null
+
+afterAll(async () => {
+  if (stack && running(stack)) {
+    stack.kill('SIGTERM')
+    await once(stack, 'exit')
+  }
+})
+
+describe('the local stack', () => {
+  it('prints the callback URL with its token when ready', () => {
+    expect(output).toContain(`Callback URL:        ${callbackUrl()}`)
+  })
+
+  it("stores the seed's success example as two items that read back exactly", async () => {
+    expect(await post(fixtureText('legacy-snapshot-success'))).toStrictEqual({
+      status: 200,
+      body: { code: 0, stored: 2 },
+    })
+    const items = await itemsOf(TASK_ID)
+    const receivedAt = items[0]?.receivedAt?.S ?? ''
+    expect(Date.now() - Date.parse(receivedAt)).toBeLessThan(60_000)
+    expect(items).toStrictEqual(
+      [3123123, 3123213].map((offset) => ({
+        vodTaskId: { S: TASK_ID },
+        timeOffset: { N: String(offset) },
+        fileId: { S: '14508071098244929440' },
+        definition: { N: '10' },
+        status: { N: '0' },
+        url: {
+          S: `http://125xx.vod2.myqcloud.com/vod125xx/14508071098244929440/xx${offset === 3123213 ? 1 : 2}.png`,
+        },
+        eventType: { S: 'CreateSnapshotByTimeOffsetComplete' },
+        receivedAt: { S: receivedAt },
+      })),
+    )
+  })
+
+  it("stores the seed's failure example as one item without url", async () => {
+    const body = fixture<{ data: { vodTaskId: string } }>('legacy-snapshot-failure')
+    body.data.vodTaskId = 'CreateSnapshotByTimeOffset-failure'
+    expect(await post(JSON.stringify(body))).toStrictEqual({
+      status: 200,
+      body: { code: 0, stored: 1 },
+    })
+    const [item, ...rest] = await itemsOf('CreateSnapshotByTimeOffset-failure')
+    expect(rest).toHaveLength(0)
+    expect(item).toStrictEqual({
+      vodTaskId: { S: 'CreateSnapshotByTimeOffset-failure' },
+      timeOffset: { N: '1000000' },
+      fileId: { S: '9031868222841494656' },
+      definition: { N: '20' },
+      status: { N: '-46204' },
+      eventType: { S: 'CreateSnapshotByTimeOffsetComplete' },
+      receivedAt: { S: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) },
+    })
+  })
+
+  it('answers 401 to a wrong token and 422 to an invalid callback, storing nothing', async () => {
+    const body = fixture<{ data: { vodTaskId: string; picInfo: unknown[] } }>(
+      'legacy-snapshot-success',
+    )
+    body.data.vodTaskId = 'CreateSnapshotByTimeOffset-rejected'
+    expect((await post(JSON.stringify(body), 'wrong-token-0123456789')).status).toBe(401)
+    body.data.picInfo.push({ status: 0, timeOffset: 'soon' })
+    expect((await post(JSON.stringify(body))).status).toBe(422)
+    expect(await itemsOf('CreateSnapshotByTimeOffset-rejected')).toStrictEqual([])
+  })
+
+  it('stores a callback of 1,000 results', async () => {
+    const started = performance.now()
+    const response = await post(
+      JSON.stringify(legacyCallbackWith(1000, 'CreateSnapshotByTimeOffset-1000')),
+    )
+    const elapsedMs = performance.now() - started
+    console.info(`e2e: 1,000-result callback answered in ${Math.round(elapsedMs)} ms`)
+
+    expect(response).toStrictEqual({ status: 200, body: { code: 0, stored: 1000 } })
+    expect(await itemsOf('CreateSnapshotByTimeOffset-1000')).toHaveLength(1000)
+  })
+
+  it('stops everything on SIGTERM to npm, leaving no process and no port behind', async () => {
+    const started = descendantsOf(stack.pid ?? -1)
+    expect(started.length).toBeGreaterThanOrEqual(2)
+    stack.kill('SIGTERM')
+    await once(stack, 'exit')
+    // npm exits at once; the stack notices it is orphaned and shuts down within a second.
+    const deadline = Date.now() + 10_000
+    while (started.some(alive) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(started.filter(alive)).toStrictEqual([])
+    expect(await refusesConnections(port)).toBe(true)
+    expect(await refusesConnections(dynamodbPort)).toBe(true)
+  })
+})

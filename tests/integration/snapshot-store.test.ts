@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto'
+import {
+  type DynamoDBClient,
+  paginateQuery,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { parseCallback } from '../../lib/parse-callback'
+import { storeSnapshotResults } from '../../lib/snapshot-store'
+import * as local from '../../scripts/local-dynamodb'
+import { javaAvailable, startDynamoDBLocal } from '../support/dynamodb-local'
+import { fixture, legacyCallbackWith } from '../support/fixtures'
+
+const TASK_ID = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
+const FILE_ID = '14508071098244929440'
+const URL_PREFIX = `http://125xx.vod2.myqcloud.com/vod125xx/${FILE_ID}`
+const RECEIVED_AT = '2026-01-15T08:30:00.000Z'
+const NO_JAVA_ON_CI = 'Java 17 is required on CI for the DynamoDB Local tests'
+const NO_JAVA_NOTE =
+  'Java not found: DynamoDB Local tests need Java 17 (apt-get install openjdk-17-jre-headless)'
+
+const backends = [
+  { name: 'dynalite', start: () => local.startDynalite(), needsJava: false },
+  { name: 'DynamoDB Local', start: startDynamoDBLocal, needsJava: true },
+]
+
+describe.each(backends)('storeSnapshotResults on $name', ({ name, start, needsJava }) => {
+  let db: local.LocalDynamoDB | undefined
+  let raw: DynamoDBClient
+  let doc: DynamoDBDocumentClient
+  let table: string
+
+  beforeAll(async () => {
+    if (needsJava && !javaAvailable()) {
+      if (process.env.CI === 'true') throw new Error(NO_JAVA_ON_CI)
+      console.warn(NO_JAVA_NOTE)
+      return
+    }
+    const startedAt = performance.now()
+    db = await start()
+    console.info(`${name} answered after ${Math.round(performance.now() - startedAt)} ms`)
+    raw = local.localClient(db.endpoint)
+    doc = DynamoDBDocumentClient.from(raw)
+  })
+
+  afterAll(async () => {
+    doc?.destroy()
+    await db?.close()
+  })
+
+  beforeEach(async (ctx) => {
+    const { endpoint } = db ?? ctx.skip(NO_JAVA_NOTE)
+    table = `snapshots-${randomUUID()}`
+    await local.createSnapshotsTable(endpoint, table)
+  })
+
+  /** The key condition `name = value` for a string key. */
+  const keyIs = (name: string, value: string) => ({
+    TableName: table,
+    KeyConditionExpression: `${name} = :v`,
+    ExpressionAttributeValues: { ':v': { S: value } },
+  })
+
+  /** One query's items, as raw AttributeValues (a few items: one page). */
+  const query = async (input: QueryCommandInput) => (await raw.send(new QueryCommand(input))).Items
+  const byTask = (vodTaskId: string) => query(keyIs('vodTaskId', vodTaskId))
+
+  /** How many items a task has, over every page of a COUNT query. */
+  async function countOf(vodTaskId: string) {
+    let count = 0
+    const input = { ...keyIs('vodTaskId', vodTaskId), Select: 'COUNT' as const }
+    for await (const page of paginateQuery({ client: raw }, input)) count += page.Count ?? 0
+    return count
+  }
+
+  /** Parses a callback body as the function does, then stores its results with the real store. */
+  async function store(body: unknown, receivedAt = RECEIVED_AT) {
+    const parsed = parseCallback(body)
+    if (parsed.kind !== 'snapshots') throw new Error(`not a snapshot callback: ${parsed.eventType}`)
+    return storeSnapshotResults(doc, table, parsed.results, receivedAt)
+  }
+
+  /** A stored screenshot of the success example, as raw AttributeValues. */
+  const item = (timeOffset: number, picture?: string, receivedAt = RECEIVED_AT) => ({
+    vodTaskId: { S: TASK_ID },
+    timeOffset: { N: String(timeOffset) },
+    fileId: { S: FILE_ID },
+    definition: { N: '10' },
+    status: { N: '0' },
+    ...(picture && { url: { S: `${URL_PREFIX}/${picture}.png` } }),
+    eventType: { S: 'CreateSnapshotByTimeOffsetComplete' },
+    receivedAt: { S: receivedAt },
+  })
+
+  it("stores the seed's success example as two items with exactly the documented attributes", async () => {
+    expect(await store(fixture('legacy-snapshot-success'))).toBe(2)
+    expect(await byTask(TASK_ID)).toEqual([item(3123123, 'xx2'), item(3123213, 'xx1')])
+  })
+
+  it('stores the failure example with no url attribute at all', async () => {
+    expect(await store(fixture('legacy-snapshot-failure'))).toBe(1)
+
+    const items = await byTask(TASK_ID)
+    const fileId = { S: '9031868222841494656' }
+    const failure = { fileId, definition: { N: '20' }, status: { N: '-46204' } }
+    expect(items).toEqual([{ ...item(1000000), ...failure }])
+    expect(items?.[0]).not.toHaveProperty('url')
+  })
+
+  it('finds every screenshot of a video through the byFileId index', async () => {
+    const v3 = fixture<{ SnapshotByTimeOffsetCompleteEvent: { TaskId: string } }>(
+      'v3-snapshot-success',
+    )
+    v3.SnapshotByTimeOffsetCompleteEvent.TaskId = 'CreateSnapshotByTimeOffset-second-task'
+    for (const body of [fixture('legacy-snapshot-success'), v3, fixture('legacy-snapshot-failure')])
+      await store(body)
+
+    const items = await query({ ...keyIs('fileId', FILE_ID), IndexName: 'byFileId' })
+    expect(items?.map((i) => [i.vodTaskId?.S, i.timeOffset?.N])).toEqual([
+      ['CreateSnapshotByTimeOffset-second-task', '10000'],
+      ['CreateSnapshotByTimeOffset-second-task', '20000'],
+      [TASK_ID, '3123123'],
+      [TASK_ID, '3123213'],
+    ])
+  })
+
+  it('a redelivered callback leaves the same items, no duplicates', async () => {
+    const later = '2026-01-15T08:30:07.000Z'
+    await store(fixture('legacy-snapshot-success'))
+    await store(fixture('legacy-snapshot-success'), later)
+    expect(await byTask(TASK_ID)).toEqual([
+      item(3123123, 'xx2', later),
+      item(3123213, 'xx1', later),
+    ])
+  })
+
+  it('stores results with the same timeOffset in one callback once, the success winning', async () => {
+    const body = fixture<{ data: { picInfo: object[] } }>('legacy-snapshot-success')
+    const failure = { status: -46204, timeOffset: 3123123 }
+    body.data.picInfo = [failure, ...body.data.picInfo, failure]
+    expect(await store(body)).toBe(2)
+    expect(await byTask(TASK_ID)).toEqual([item(3123123, 'xx2'), item(3123213, 'xx1')])
+  })
+
+  it('stores a 1,000-result callback completely', async () => {
+    const startedAt = performance.now()
+    expect(await store(legacyCallbackWith(1000))).toBe(1000)
+    console.info(`${name}: 1,000 results stored in ${Math.round(performance.now() - startedAt)} ms`)
+    expect(await countOf('CreateSnapshotByTimeOffset-load')).toBe(1000)
+  })
+
+  it('a callback with no results stores nothing and returns 0', async () => {
+    expect(await store(legacyCallbackWith(0))).toBe(0)
+    const { Count } = await raw.send(new ScanCommand({ TableName: table, Select: 'COUNT' }))
+    expect(Count).toBe(0)
+  })
+})

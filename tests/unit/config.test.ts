@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ConfigError, loadConfig } from '../../lib/config'
+
+const TOKEN = 'a-long-enough-token-42'
+
+describe('loadConfig', () => {
+  it('reads the table, the tokens and the endpoint', () => {
+    expect(
+      loadConfig({
+        TABLE_NAME: 'vod-snapshots',
+        CALLBACK_TOKEN: ` ${TOKEN} , second-token-0123456789,`,
+        DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      }),
+    ).toStrictEqual({
+      tableName: 'vod-snapshots',
+      callbackTokens: [TOKEN, 'second-token-0123456789'],
+      dynamodbEndpoint: 'http://127.0.0.1:8000',
+    })
+  })
+
+  it('uses the real DynamoDB when the endpoint is empty or absent', () => {
+    for (const DYNAMODB_ENDPOINT of ['', undefined]) {
+      expect(
+        loadConfig({ TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, DYNAMODB_ENDPOINT }).dynamodbEndpoint,
+      ).toBeUndefined()
+    }
+  })
+
+  it.each([
+    ['no token', { TABLE_NAME: 't' }, 'CALLBACK_TOKEN: is required'],
+    [
+      'an empty token',
+      { TABLE_NAME: 't', CALLBACK_TOKEN: ' , ' },
+      'CALLBACK_TOKEN must hold at least one token',
+    ],
+    [
+      'a short token',
+      { TABLE_NAME: 't', CALLBACK_TOKEN: `${TOKEN},short` },
+      'at least 16 characters',
+    ],
+    ['no table', { CALLBACK_TOKEN: TOKEN }, 'TABLE_NAME: is required'],
+    [
+      'a bad endpoint',
+      { TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, DYNAMODB_ENDPOINT: 'nope' },
+      'DYNAMODB_ENDPOINT',
+    ],
+  ])('refuses %s with a message that names the setting, never its value', (_, env, expected) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError)
+    expect(() => loadConfig(env)).toThrow(expected)
+    expect(() => loadConfig(env)).not.toThrow(/short|a-long-enough/)
+  })
+})
+
+describe('the deployed function', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs()
+    vi.resetModules()
+  })
+
+  it('refuses to start without a token rather than accept every callback', async () => {
+    vi.stubEnv('CALLBACK_TOKEN', undefined)
+    vi.resetModules()
+    // A fresh module graph: the error is a ConfigError of that graph, so match by name.
+    await expect(import('../../handlers/callback')).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: 'Invalid configuration: CALLBACK_TOKEN: is required',
+    })
+  })
+
+  it('starts with a valid configuration', async () => {
+    vi.stubEnv('CALLBACK_TOKEN', TOKEN)
+    vi.resetModules()
+    const module = await import('../../handlers/callback')
+    expect(module.handler).toBeTypeOf('function')
+  })
+})
