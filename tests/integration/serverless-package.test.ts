@@ -1,0 +1,180 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { inflateRawSync } from 'node:zlib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+type Resource = { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>
+type Policy = { PolicyDocument: { Statement: unknown } }
+type Statement = { Effect?: string; Action: string[]; NotAction?: unknown; Resource?: unknown }
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const SHELL_VARIABLES = ['CALLBACK_TOKEN', 'TABLE_NAME', 'DYNAMODB_ENDPOINT', 'DYNAMODB_PORT']
+const LOCAL_TOKEN = 'local-development-token'
+const key = (AttributeName: string, KeyType: string) => ({ AttributeName, KeyType })
+
+let dir = ''
+let templateText = ''
+let resources: Record<string, Resource> = {}
+let zip = new Map<string, Buffer>()
+
+const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type)
+const isDynamoDb = (action: string) => action.toLowerCase().startsWith('dynamodb:')
+
+/** Every statement of every IAM role and standalone policy, its Action always an array. */
+function iamStatements(): Statement[] {
+  const inline = ofType('AWS::IAM::Role').flatMap((r) => (r.Properties.Policies ?? []) as Policy[])
+  const standalone = [...ofType('AWS::IAM::Policy'), ...ofType('AWS::IAM::ManagedPolicy')]
+  return [...inline, ...standalone.map((p) => p.Properties as Policy)]
+    .flatMap((policy) => [policy.PolicyDocument.Statement].flat() as Record<string, unknown>[])
+    .map((statement) => ({ ...statement, Action: [statement.Action ?? []].flat() as string[] }))
+}
+
+/** The files of a zip archive by name, read through its central directory (no zip dependency). */
+function unzip(archive: Buffer): Map<string, Buffer> {
+  const end = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+  if (end < 0) throw new Error('not a zip archive')
+  const files = new Map<string, Buffer>()
+  let at = archive.readUInt32LE(end + 16)
+  for (let n = archive.readUInt16LE(end + 10); n > 0; n--) {
+    const nameEnd = at + 46 + archive.readUInt16LE(at + 28)
+    const local = archive.readUInt32LE(at + 42)
+    const start = local + 30 + archive.readUInt16LE(local + 26) + archive.readUInt16LE(local + 28)
+    const data = archive.subarray(start, start + archive.readUInt32LE(at + 20))
+    const deflated = archive.readUInt16LE(at + 10) === 8
+    files.set(archive.toString('utf8', at + 46, nameEnd), deflated ? inflateRawSync(data) : data)
+    at = nameEnd + archive.readUInt16LE(at + 30) + archive.readUInt16LE(at + 32)
+  }
+  return files
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vod-snapshots-package-'))
+  // Packaging must need no AWS credentials and no value from the shell (or from vitest's env).
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('AWS_') && !SHELL_VARIABLES.includes(name),
+    ),
+  )
+  Object.assign(env, {
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    AWS_CONFIG_FILE: join(dir, 'none'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  })
+  const serverless = join('node_modules', 'serverless', 'bin', 'serverless.js')
+  await promisify(execFile)(
+    process.execPath,
+    [serverless, 'package', '--stage', 'ci', '--package', dir],
+    { cwd: REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024 },
+  ).catch((error: { message: string; stdout?: string }) => {
+    // serverless prints its error on stdout; the rejection's message holds only stderr.
+    throw new Error(`${error.message}\n${error.stdout ?? ''}`)
+  })
+  templateText = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')
+  resources = JSON.parse(templateText).Resources
+  zip = unzip(await readFile(join(dir, 'vod-snapshots.zip')))
+}, 120_000)
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+describe('serverless package --stage ci', () => {
+  it('creates an on-demand table keyed by task and time offset, indexed by fileId', () => {
+    const table = resources.SnapshotsTable
+    expect(table?.Type).toBe('AWS::DynamoDB::Table')
+    expect(table?.Properties).toMatchObject({
+      TableName: 'vod-snapshots-ci',
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [key('vodTaskId', 'HASH'), key('timeOffset', 'RANGE')],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byFileId',
+          KeySchema: [key('fileId', 'HASH'), key('timeOffset', 'RANGE')],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    })
+    const definitions = table?.Properties.AttributeDefinitions as { AttributeName: string }[]
+    expect(definitions.toSorted((a, b) => a.AttributeName.localeCompare(b.AttributeName))).toEqual([
+      { AttributeName: 'fileId', AttributeType: 'S' },
+      { AttributeName: 'timeOffset', AttributeType: 'N' },
+      { AttributeName: 'vodTaskId', AttributeType: 'S' },
+    ])
+  })
+
+  it('keeps the table and its backups when the stack is deleted or the table replaced', () => {
+    expect(resources.SnapshotsTable).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+    })
+  })
+
+  it('runs the handler on Node 22 within VOD’s 5-second wait, its token resolved from SSM', () => {
+    const functions = ofType('AWS::Lambda::Function')
+    expect(functions).toHaveLength(1)
+    const properties = functions[0]?.Properties ?? {}
+    expect(properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Handler: 'handlers/callback.handler',
+    })
+    expect(properties.Timeout).toBeLessThanOrEqual(6)
+    expect(properties.Environment).toMatchObject({
+      Variables: {
+        TABLE_NAME: 'vod-snapshots-ci',
+        CALLBACK_TOKEN: '{{resolve:ssm:/vod-snapshots/ci/callback-token}}',
+        DYNAMODB_ENDPOINT: '',
+      },
+    })
+  })
+
+  it('routes POST /vod/callback through the HTTP API', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map((route) => route.Properties.RouteKey)
+    expect(routes).toContain('POST /vod/callback')
+  })
+
+  it('grants no wildcard action', () => {
+    const statements = iamStatements()
+    expect(statements.length).toBeGreaterThan(0)
+    for (const statement of statements) {
+      expect(statement.NotAction).toBeUndefined()
+      expect(statement.Action.length).toBeGreaterThan(0)
+      for (const action of statement.Action) expect(action).not.toMatch(/^(\*|[\w-]+:\*)$/)
+    }
+  })
+
+  it('lets the function only BatchWriteItem, and only on its own table', () => {
+    const dynamoDb = iamStatements().filter((statement) => statement.Action.some(isDynamoDb))
+    expect(dynamoDb.length).toBeGreaterThan(0)
+    for (const statement of dynamoDb) {
+      expect(statement.Effect).toBe('Allow')
+      expect(statement.Action).toEqual(['dynamodb:BatchWriteItem'])
+      expect([statement.Resource].flat()).toEqual([{ 'Fn::GetAtt': ['SnapshotsTable', 'Arn'] }])
+    }
+    // No DynamoDB action anywhere else in the template (a resource policy, a NotAction, …).
+    const everywhere = (templateText.match(/"dynamodb:[^"]*"/gi) ?? []).map((s) => JSON.parse(s))
+    expect(everywhere.sort()).toEqual(dynamoDb.flatMap((statement) => statement.Action).sort())
+  })
+
+  it('ships the ESM bundle and none of the local-development code', () => {
+    expect([...zip.keys()]).toContain('handlers/callback.mjs')
+    // Every file, source map included; booleans, so a failure does not print 3 MB of bundle.
+    const bundle = Buffer.concat([...zip.values()]).toString('utf8')
+    expect(bundle.includes('CreateSnapshotByTimeOffsetComplete'), 'bundle is readable').toBe(true)
+    expect(bundle.includes(LOCAL_TOKEN), `bundle contains ${LOCAL_TOKEN}`).toBe(false)
+  })
+
+  it('puts no callback token in the template', () => {
+    const testToken = process.env.CALLBACK_TOKEN ?? ''
+    expect(testToken).not.toBe('')
+    expect(templateText).not.toContain(testToken)
+    expect(templateText).not.toContain(LOCAL_TOKEN)
+  })
+})
