@@ -27,11 +27,14 @@ export const ConfigSchema = v.pipe(
     CALLBACK_TOKEN: TokenListSchema,
     // Empty means "the real DynamoDB of the region": serverless.yml sets it only on the local stage.
     DYNAMODB_ENDPOINT: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
+    // Empty: no fallback queue (the local stage); results that cannot be stored are logged.
+    FALLBACK_QUEUE_URL: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
   }),
   v.transform((env) => ({
     tableName: env.TABLE_NAME,
     callbackTokens: env.CALLBACK_TOKEN,
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT === '' ? undefined : env.DYNAMODB_ENDPOINT,
+    fallbackQueueUrl: env.FALLBACK_QUEUE_URL === '' ? undefined : env.FALLBACK_QUEUE_URL,
   })),
 )
 

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises'
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import pLimit from 'p-limit'
 import { SNAPSHOT_EVENT_TYPE, type SnapshotResult } from './snapshot-result'
@@ -9,24 +10,15 @@ export const BATCH_SIZE = 25
 export interface StoreOptions {
   /** Batch requests in flight at once (default 20: 1,000 results are two rounds). */
   concurrency?: number
-  /** Requests per batch, the first included, before unprocessed items count as failed (default 6). */
+  /** Requests per batch, the first included, before what is left counts as unstored (default 6). */
   maxAttempts?: number
   /** Backoff before the n-th retry is random in [0, min(maxDelayMs, baseDelayMs * 2^n)). */
   baseDelayMs?: number
   maxDelayMs?: number
-  sleep?: (ms: number) => Promise<void>
+  /** The deadline: once aborted, no request or retry starts and requests in flight are cancelled. */
+  signal?: AbortSignal
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<unknown>
   random?: () => number
-}
-
-/** Some results could not be written after every retry. */
-export class SnapshotStoreError extends Error {
-  override name = 'SnapshotStoreError'
-  constructor(
-    readonly unstored: number,
-    options?: { cause?: unknown },
-  ) {
-    super(`${unstored} snapshot result(s) could not be stored`, options)
-  }
 }
 
 /** The table item for one result: the attribute names and types applications read. */
@@ -34,6 +26,20 @@ export type SnapshotItem = Omit<SnapshotResult, 'url'> & {
   url?: string
   eventType: typeof SNAPSHOT_EVENT_TYPE
   receivedAt: string
+}
+
+/** Some items could not be written before the last attempt or the deadline. */
+export class SnapshotStoreError extends Error {
+  override name = 'SnapshotStoreError'
+  readonly unstored: number
+  constructor(
+    readonly unstoredItems: SnapshotItem[],
+    readonly stored: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`${unstoredItems.length} snapshot result(s) could not be stored`, options)
+    this.unstored = unstoredItems.length
+  }
 }
 
 /** Builds the item for one result; `url` is left out rather than stored empty. */
@@ -58,23 +64,23 @@ export function collapseDuplicateResults(results: readonly SnapshotResult[]): Sn
   return [...byKey.values()]
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+// A request DynamoDB rejected for what it is (a missing table, a bad item) fails again.
+const PERMANENT_ERRORS = new Set(['ValidationException', 'ResourceNotFoundException'])
 
 type WriteRequest = { PutRequest: { Item: SnapshotItem } }
 
 /**
- * Writes every result as one item, in batches of 25 sent in parallel (bounded), retrying
- * `UnprocessedItems` with exponential backoff and full jitter. Writes are idempotent puts keyed
- * by (vodTaskId, timeOffset), so a redelivered callback leaves the same items.
+ * Writes items (keys unique) in batches of 25 sent in parallel (bounded), retrying
+ * `UnprocessedItems` and failed requests with exponential backoff and full jitter until
+ * `maxAttempts` or the deadline. Puts are idempotent: writing the same items again is harmless.
  *
- * @returns the number of items written (after collapsing duplicates)
- * @throws {SnapshotStoreError} when items remain unwritten after the last attempt or a request fails
+ * @returns the number of items written
+ * @throws {SnapshotStoreError} with the items left unwritten
  */
-export async function storeSnapshotResults(
+export async function writeSnapshotItems(
   client: DynamoDBDocumentClient,
   tableName: string,
-  results: readonly SnapshotResult[],
-  receivedAt: string,
+  items: readonly SnapshotItem[],
   options: StoreOptions = {},
 ): Promise<number> {
   const {
@@ -82,38 +88,62 @@ export async function storeSnapshotResults(
     maxAttempts = 6,
     baseDelayMs = 25,
     maxDelayMs = 400,
-    sleep = defaultSleep,
+    signal,
+    sleep = (ms, abort) => delay(ms, undefined, { signal: abort }),
     random = Math.random,
   } = options
-  const items = collapseDuplicateResults(results).map((r) => toSnapshotItem(r, receivedAt))
   const batches: WriteRequest[][] = []
   for (let i = 0; i < items.length; i += BATCH_SIZE) {
     batches.push(items.slice(i, i + BATCH_SIZE).map((Item) => ({ PutRequest: { Item } })))
   }
 
-  // Never throws: a failed request leaves its batch's pending writes counted as unstored.
-  const writeBatch = async (
-    batch: WriteRequest[],
-  ): Promise<{ pending: number; cause?: unknown }> => {
+  // Never throws: whatever is still pending when it gives up is handed back.
+  const writeBatch = async (batch: WriteRequest[]) => {
     let pending = batch
-    try {
-      for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
-        if (attempt > 0) await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt))
+    let cause: unknown
+    for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
+      try {
+        if (signal?.aborted) throw signal.reason
+        if (attempt > 0) {
+          await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt), signal)
+        }
         const output = await client.send(
           new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+          { abortSignal: signal },
         )
         pending = (output.UnprocessedItems?.[tableName] ?? []) as WriteRequest[]
+      } catch (error) {
+        cause = error
+        if (signal?.aborted || PERMANENT_ERRORS.has((error as Error).name)) break
       }
-      return { pending: pending.length }
-    } catch (cause) {
-      return { pending: pending.length, cause }
     }
+    return { pending, cause }
   }
 
   const limit = pLimit(concurrency)
   const outcomes = await Promise.all(batches.map((batch) => limit(() => writeBatch(batch))))
-  const unstored = outcomes.reduce((sum, outcome) => sum + outcome.pending, 0)
-  const cause = outcomes.find((outcome) => outcome.cause !== undefined)?.cause
-  if (unstored > 0) throw new SnapshotStoreError(unstored, { cause })
+  const unstored = outcomes.flatMap((outcome) => outcome.pending.map((w) => w.PutRequest.Item))
+  if (unstored.length > 0) {
+    const cause = outcomes.find((outcome) => outcome.pending.length > 0)?.cause
+    throw new SnapshotStoreError(unstored, items.length - unstored.length, { cause })
+  }
   return items.length
+}
+
+/**
+ * Writes every result of one callback as one item, keyed by (vodTaskId, timeOffset), after
+ * collapsing duplicate keys. A redelivered callback leaves the same items.
+ *
+ * @returns the number of items written
+ * @throws {SnapshotStoreError} with the items left unwritten
+ */
+export function storeSnapshotResults(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  results: readonly SnapshotResult[],
+  receivedAt: string,
+  options: StoreOptions = {},
+): Promise<number> {
+  const items = collapseDuplicateResults(results).map((r) => toSnapshotItem(r, receivedAt))
+  return writeSnapshotItems(client, tableName, items, options)
 }

@@ -33,6 +33,13 @@ function iamStatements(): Statement[] {
     .map((statement) => ({ ...statement, Action: [statement.Action ?? []].flat() as string[] }))
 }
 
+/** The statements of one role's inline policies, each Action an array. */
+function roleStatements(role: string): Statement[] {
+  return ((resources[role]?.Properties.Policies ?? []) as Policy[])
+    .flatMap((policy) => [policy.PolicyDocument.Statement].flat() as Record<string, unknown>[])
+    .map((statement) => ({ ...statement, Action: [statement.Action ?? []].flat() as string[] }))
+}
+
 /** The files of a zip archive by name, read through its central directory (no zip dependency). */
 function unzip(archive: Buffer): Map<string, Buffer> {
   const end = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
@@ -118,22 +125,93 @@ describe('serverless package --stage ci', () => {
   })
 
   it('runs the handler on Node 22 within VOD’s 5-second wait, its token resolved from SSM', () => {
-    const functions = ofType('AWS::Lambda::Function')
-    expect(functions).toHaveLength(1)
-    const properties = functions[0]?.Properties ?? {}
+    const properties = resources.CallbackLambdaFunction?.Properties ?? {}
     expect(properties).toMatchObject({
       Runtime: 'nodejs22.x',
       Handler: 'handlers/callback.handler',
+      Role: { 'Fn::GetAtt': ['CallbackRole', 'Arn'] },
     })
     expect(properties.Timeout).toBeLessThanOrEqual(6)
-    expect(properties.Environment).toMatchObject({
+    expect(properties.Environment).toStrictEqual({
       Variables: {
         TABLE_NAME: 'vod-snapshots-ci',
         CALLBACK_TOKEN: '{{resolve:ssm:/vod-snapshots/ci/callback-token}}',
         DYNAMODB_ENDPOINT: '',
+        FALLBACK_QUEUE_URL: { Ref: 'FallbackQueue' },
+        NODE_OPTIONS: '--enable-source-maps',
       },
     })
   })
+
+  it('runs the redrive from the fallback queue, without the callback token', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(2)
+    const properties = resources.RedriveLambdaFunction?.Properties ?? {}
+    expect(properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Handler: 'handlers/redrive.handler',
+      Role: { 'Fn::GetAtt': ['RedriveRole', 'Arn'] },
+    })
+    expect(Object.keys((properties.Environment as { Variables: object }).Variables)).not.toContain(
+      'CALLBACK_TOKEN',
+    )
+    const [mapping] = ofType('AWS::Lambda::EventSourceMapping')
+    expect(mapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['FallbackQueue', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    })
+  })
+
+  it('moves a message the redrive keeps failing to a dead-letter queue that raises an alarm', () => {
+    const queue = resources.FallbackQueue?.Properties ?? {}
+    expect(queue.RedrivePolicy).toStrictEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['FallbackDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    })
+    const timeout = Number(resources.RedriveLambdaFunction?.Properties.Timeout)
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout)
+    expect(resources.FallbackDeadLetterAlarm?.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['FallbackDeadLetterQueue', 'QueueName'] } },
+      ],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    })
+  })
+
+  it.each([
+    [
+      'CallbackRole',
+      'CallbackLogGroup',
+      ['dynamodb:BatchWriteItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage'],
+    ],
+    [
+      'RedriveRole',
+      'RedriveLogGroup',
+      [
+        'dynamodb:BatchWriteItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+      ],
+    ],
+  ])(
+    'gives %s only the actions its function uses, each on its own resource',
+    (role, logGroup, actions) => {
+      const statements = roleStatements(role)
+      expect(statements.flatMap((statement) => statement.Action).sort()).toStrictEqual(actions)
+      const resourceOf = (prefix: string) =>
+        statements.filter((s) => s.Action.every((a) => a.startsWith(prefix))).map((s) => s.Resource)
+      expect(resourceOf('logs:')).toStrictEqual([[{ 'Fn::GetAtt': [logGroup, 'Arn'] }]])
+      expect(resourceOf('sqs:')).toStrictEqual([[{ 'Fn::GetAtt': ['FallbackQueue', 'Arn'] }]])
+      for (const statement of statements) expect(statement.Effect).toBe('Allow')
+      expect(JSON.stringify(statements)).not.toMatch(/"\*"|:\*"/)
+    },
+  )
 
   it('routes POST /vod/callback through the HTTP API', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map((route) => route.Properties.RouteKey)
@@ -150,7 +228,7 @@ describe('serverless package --stage ci', () => {
     }
   })
 
-  it('lets the function only BatchWriteItem, and only on its own table', () => {
+  it('lets the functions only BatchWriteItem, and only on their own table', () => {
     const dynamoDb = iamStatements().filter((statement) => statement.Action.some(isDynamoDb))
     expect(dynamoDb.length).toBeGreaterThan(0)
     for (const statement of dynamoDb) {
@@ -164,7 +242,9 @@ describe('serverless package --stage ci', () => {
   })
 
   it('ships the ESM bundle and none of the local-development code', () => {
-    expect([...zip.keys()]).toContain('handlers/callback.mjs')
+    expect([...zip.keys()]).toEqual(
+      expect.arrayContaining(['handlers/callback.mjs', 'handlers/redrive.mjs']),
+    )
     // Every file, source map included; booleans, so a failure does not print 3 MB of bundle.
     const bundle = Buffer.concat([...zip.values()]).toString('utf8')
     expect(bundle.includes('CreateSnapshotByTimeOffsetComplete'), 'bundle is readable').toBe(true)

@@ -7,8 +7,10 @@ import {
   MAX_BODY_BYTES,
   UNSTORED_CALLBACK_MARKER,
 } from '../../handlers/callback'
+import type { FallbackQueue } from '../../lib/fallback-queue'
+import type { SnapshotItem } from '../../lib/snapshot-store'
 import { captureLogger } from '../support/capture-logger'
-import { fixture, fixtureText } from '../support/fixtures'
+import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
 import { callbackEvent, lambdaContext } from '../support/http-event'
 
 const TABLE = 'vod-snapshots-unit'
@@ -19,14 +21,34 @@ const TASK_ID = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 let logger: ReturnType<typeof captureLogger>
+let fallback: (FallbackQueue & { sent: SnapshotItem[][] }) | undefined
+
+/** A fallback queue that keeps what it is sent, or fails when told to. */
+function fakeQueue(failure?: Error) {
+  const sent: SnapshotItem[][] = []
+  return {
+    sent,
+    async send(items: readonly SnapshotItem[]) {
+      if (failure) throw failure
+      sent.push([...items])
+      return 1
+    },
+  }
+}
 
 function invoke(
   body: string | undefined,
   options: Parameters<typeof callbackEvent>[1] = { token: TOKEN },
 ) {
   const handler = createCallbackHandler({
-    config: { tableName: TABLE, callbackTokens: [TOKEN, NEXT_TOKEN], dynamodbEndpoint: undefined },
+    config: {
+      tableName: TABLE,
+      callbackTokens: [TOKEN, NEXT_TOKEN],
+      dynamodbEndpoint: undefined,
+      fallbackQueueUrl: undefined,
+    },
     client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    fallback,
     logger,
     now: () => NOW,
     storeOptions: { sleep: async () => {}, maxAttempts: 2 },
@@ -72,6 +94,7 @@ beforeEach(() => {
   ddb.reset()
   ddb.on(BatchWriteCommand).resolves({})
   logger = captureLogger()
+  fallback = undefined
 })
 
 describe('a valid snapshot callback', () => {
@@ -263,5 +286,71 @@ describe('a storage failure', () => {
     expect(marker?.level).toBe('ERROR')
     expect(JSON.parse(String(marker?.fields?.body))).toStrictEqual(JSON.parse(body))
     expect(logger.text()).not.toContain(TOKEN)
+  })
+})
+
+describe('the durable fallback', () => {
+  const unprocessedForever = () =>
+    ddb.on(BatchWriteCommand).callsFake((input) => ({ UnprocessedItems: input.RequestItems }))
+
+  it('queues the results DynamoDB would not take and answers 202', async () => {
+    unprocessedForever()
+    fallback = fakeQueue()
+
+    const response = await invoke(fixtureText('legacy-snapshot-success'))
+
+    expect(response).toStrictEqual(jsonResponse(202, { code: 0, stored: 0, queued: 2 }))
+    expect(fallback.sent).toStrictEqual([SEED_SUCCESS_ITEMS])
+    expect(logger.lines.map((line) => line.message)).toContain('results queued')
+  })
+
+  it('queues only what is left when part of the callback was stored', async () => {
+    ddb
+      .on(BatchWriteCommand)
+      .resolvesOnce({})
+      .callsFake((input) => ({ UnprocessedItems: input.RequestItems }))
+    fallback = fakeQueue()
+
+    const response = await invoke(JSON.stringify(legacyCallbackWith(60)))
+
+    expect(response).toStrictEqual(jsonResponse(202, { code: 0, stored: 25, queued: 35 }))
+    expect(fallback.sent.flat().map((item) => item.timeOffset)).toStrictEqual(
+      Array.from({ length: 35 }, (_, i) => (i + 25) * 1000),
+    )
+  })
+
+  it('logs the whole body under the marker and answers 500 when the queue fails too', async () => {
+    unprocessedForever()
+    fallback = fakeQueue(new Error('AWS.SimpleQueueService.NonExistentQueue'))
+    const body = fixtureText('legacy-snapshot-success')
+
+    const response = await invoke(body)
+
+    expect(response).toStrictEqual(
+      jsonResponse(500, { code: 500, message: 'Internal Server Error' }),
+    )
+    const marked = logger.lines.filter((line) => line.message === UNSTORED_CALLBACK_MARKER)
+    expect(marked).toHaveLength(1)
+    expect(JSON.parse(String(marked[0]?.fields?.body))).toStrictEqual(JSON.parse(body))
+    expect(response?.body).not.toContain('SimpleQueueService')
+  })
+
+  it('logs a large body as its unstored results, each line under 256 KB', async () => {
+    unprocessedForever()
+    fallback = fakeQueue(new Error('queue down'))
+    const callback = legacyCallbackWith(3000)
+
+    expect((await invoke(JSON.stringify(callback)))?.statusCode).toBe(500)
+
+    const marked = logger.lines.filter((line) => line.message === UNSTORED_CALLBACK_MARKER)
+    expect(marked.length).toBeGreaterThan(1)
+    for (const line of marked) expect(JSON.stringify(line).length).toBeLessThan(256_000)
+    const offsets = marked.flatMap(
+      (line) =>
+        (line.fields?.fallback as { results: { timeOffset: number }[] } | undefined)?.results.map(
+          (r) => r.timeOffset,
+        ) ?? [],
+    )
+    expect(offsets).toStrictEqual(callback.data.picInfo.map((pic) => pic.timeOffset))
   })
 })

@@ -10,11 +10,13 @@ describe('loadConfig', () => {
         TABLE_NAME: 'vod-snapshots',
         CALLBACK_TOKEN: ` ${TOKEN} , second-token-0123456789,`,
         DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+        FALLBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/fallback',
       }),
     ).toStrictEqual({
       tableName: 'vod-snapshots',
       callbackTokens: [TOKEN, 'second-token-0123456789'],
       dynamodbEndpoint: 'http://127.0.0.1:8000',
+      fallbackQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/fallback',
     })
   })
 

@@ -131,14 +131,60 @@ describe('storeSnapshotResults', () => {
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(6)
   })
 
-  it('fails with the cause when DynamoDB rejects a request, after the other batches ran', async () => {
-    const throttled = new Error('Throughput exceeds the current capacity')
+  it('retries a request DynamoDB rejected with a transient error', async () => {
+    const throttled = Object.assign(new Error('Throughput exceeds the current capacity'), {
+      name: 'ProvisionedThroughputExceededException',
+    })
     ddb.on(BatchWriteCommand).rejectsOnce(throttled).resolves({})
 
-    const storing = storeSnapshotResults(client, TABLE, results(50), RECEIVED_AT, noDelay)
+    expect(await storeSnapshotResults(client, TABLE, results(50), RECEIVED_AT, noDelay)).toBe(50)
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(3)
+  })
 
-    await expect(storing).rejects.toMatchObject({ unstored: 25, cause: throttled })
+  it('does not retry a permanent error and hands back every unwritten item', async () => {
+    const missing = Object.assign(new Error('Requested resource not found'), {
+      name: 'ResourceNotFoundException',
+    })
+    ddb.on(BatchWriteCommand).rejects(missing)
+
+    const storing = storeSnapshotResults(client, TABLE, results(30), RECEIVED_AT, noDelay)
+
+    await expect(storing).rejects.toMatchObject({
+      unstored: 30,
+      stored: 0,
+      cause: missing,
+      unstoredItems: results(30).map((r) => toSnapshotItem(r, RECEIVED_AT)),
+    })
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(2)
+  })
+
+  it('starts no request after the deadline and hands back what is left', async () => {
+    const deadline = new AbortController()
+    ddb.on(BatchWriteCommand).callsFake(() => {
+      deadline.abort(new Error('deadline'))
+      return {}
+    })
+
+    const storing = storeSnapshotResults(client, TABLE, results(75), RECEIVED_AT, {
+      ...noDelay,
+      concurrency: 1,
+      signal: deadline.signal,
+    })
+
+    await expect(storing).rejects.toMatchObject({ unstored: 50, stored: 25 })
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(1)
+  })
+
+  it('passes the deadline to the SDK so a request in flight is cancelled', async () => {
+    const deadline = new AbortController()
+    await storeSnapshotResults(client, TABLE, results(1), RECEIVED_AT, {
+      ...noDelay,
+      signal: deadline.signal,
+    })
+    const [, sendOptions] = (ddb.commandCalls(BatchWriteCommand)[0]?.args ?? []) as unknown[]
+    expect(sendOptions).toStrictEqual({
+      abortSignal: deadline.signal,
+    })
   })
 
   it('keeps at most `concurrency` batches in flight', async () => {

@@ -1,0 +1,74 @@
+import { setMaxListeners } from 'node:events'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
+import * as v from 'valibot'
+import { fallbackItems, parseFallbackMessage } from '../lib/fallback-message'
+import { consoleLogger, type Logger } from '../lib/log'
+import { type StoreOptions, writeSnapshotItems } from '../lib/snapshot-store'
+
+/** Reads only what the redrive needs: it holds no callback token. */
+const RedriveConfigSchema = v.object({
+  TABLE_NAME: v.pipe(v.string(), v.nonEmpty('TABLE_NAME must not be empty')),
+})
+
+export interface RedriveDependencies {
+  tableName: string
+  client: DynamoDBDocumentClient
+  logger?: Logger
+  storeOptions?: StoreOptions
+}
+
+/**
+ * The fallback queue's consumer: writes each message's results to the table and reports the
+ * messages it could not write as batch item failures, so SQS delivers them again (and, after
+ * the queue's maxReceiveCount, moves them to the dead-letter queue). Writes are idempotent puts.
+ */
+export function createRedriveHandler({
+  tableName,
+  client,
+  logger = consoleLogger,
+  storeOptions,
+}: RedriveDependencies) {
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    // Stop a second before Lambda would: a message not written is reported, not lost.
+    const deadline = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - 1000))
+    setMaxListeners(100, deadline)
+    const outcomes = await Promise.all(
+      event.Records.map(async (record) => {
+        try {
+          const message = parseFallbackMessage(record.body)
+          const stored = await writeSnapshotItems(client, tableName, fallbackItems(message), {
+            maxAttempts: 10,
+            ...storeOptions,
+            signal: deadline,
+          })
+          logger.info('results redriven', { vodTaskId: message.vodTaskId, stored })
+          return undefined
+        } catch (error) {
+          logger.error('redrive failed', {
+            messageId: record.messageId,
+            receiveCount: record.attributes.ApproximateReceiveCount,
+            reason: error instanceof Error ? error.message : String(error),
+          })
+          return { itemIdentifier: record.messageId }
+        }
+      }),
+    )
+    return { batchItemFailures: outcomes.filter((failure) => failure !== undefined) }
+  }
+}
+
+const parsed = v.safeParse(RedriveConfigSchema, process.env)
+if (!parsed.success) throw new Error('Invalid configuration: TABLE_NAME must be set')
+
+export const handler = createRedriveHandler({
+  tableName: parsed.output.TABLE_NAME,
+  client: DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: process.env.DYNAMODB_ENDPOINT || undefined,
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 500, requestTimeout: 2000 },
+    }),
+  ),
+})

@@ -1,0 +1,31 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs'
+import { toFallbackMessages } from './fallback-message'
+import type { SnapshotItem } from './snapshot-store'
+
+/** Where results go when DynamoDB could not take them in time. */
+export interface FallbackQueue {
+  /**
+   * Sends the items as one message per callback (more only for a very large one).
+   * @returns the number of messages sent
+   * @throws when any message could not be sent before the signal aborts
+   */
+  send(items: readonly SnapshotItem[], signal?: AbortSignal): Promise<number>
+}
+
+/** The SQS fallback queue at `queueUrl`. */
+export function sqsFallbackQueue(client: SQSClient, queueUrl: string): FallbackQueue {
+  return {
+    async send(items, signal) {
+      const messages = toFallbackMessages(items)
+      await Promise.all(
+        messages.map((message) =>
+          client.send(
+            new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }),
+            { abortSignal: signal },
+          ),
+        ),
+      )
+      return messages.length
+    },
+  }
+}

@@ -1,0 +1,106 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { SQSEvent, SQSRecord } from 'aws-lambda'
+import { mockClient } from 'aws-sdk-client-mock'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createRedriveHandler } from '../../handlers/redrive'
+import { fallbackItems, toFallbackMessages } from '../../lib/fallback-message'
+import { toSnapshotItem } from '../../lib/snapshot-store'
+import { captureLogger } from '../support/capture-logger'
+import { lambdaContext } from '../support/http-event'
+
+const TABLE = 'vod-snapshots-unit'
+const RECEIVED_AT = '2026-11-24T03:00:00.000Z'
+const ddb = mockClient(DynamoDBDocumentClient)
+
+const items = (task: string, count: number) =>
+  Array.from({ length: count }, (_, i) =>
+    toSnapshotItem(
+      { vodTaskId: task, fileId: '14508071098244929440', definition: 10, timeOffset: i, status: 0 },
+      RECEIVED_AT,
+    ),
+  )
+const record = (messageId: string, body: string): SQSRecord => ({
+  messageId,
+  receiptHandle: `handle-${messageId}`,
+  body,
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: '0',
+    SenderId: 'sender',
+    ApproximateFirstReceiveTimestamp: '0',
+  },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:vod-snapshots-test-fallback',
+  awsRegion: 'us-east-1',
+})
+const messageOf = (task: string, count: number) =>
+  JSON.stringify(toFallbackMessages(items(task, count))[0])
+
+function redrive(records: SQSRecord[]) {
+  const handler = createRedriveHandler({
+    tableName: TABLE,
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    logger: captureLogger(),
+    storeOptions: { sleep: async () => {}, maxAttempts: 2 },
+  })
+  return handler({ Records: records } satisfies SQSEvent, lambdaContext())
+}
+
+beforeEach(() => {
+  ddb.reset()
+  ddb.on(BatchWriteCommand).resolves({})
+})
+
+describe('the redrive consumer', () => {
+  it('writes each message back as the items it stands for, with their receipt time', async () => {
+    expect(await redrive([record('m1', messageOf('task-a', 30))])).toStrictEqual({
+      batchItemFailures: [],
+    })
+    const written = ddb
+      .commandCalls(BatchWriteCommand)
+      .flatMap((call) => call.args[0].input.RequestItems?.[TABLE] ?? [])
+      .map((request) => request.PutRequest?.Item)
+    expect(written).toStrictEqual(items('task-a', 30))
+  })
+
+  it('reports only the messages it could not write, so SQS delivers them again', async () => {
+    ddb.on(BatchWriteCommand).callsFake((input) => {
+      const writes = input.RequestItems[TABLE]
+      const task = writes[0].PutRequest.Item.vodTaskId
+      return task === 'task-b' ? { UnprocessedItems: input.RequestItems } : {}
+    })
+
+    const response = await redrive([
+      record('m1', messageOf('task-a', 3)),
+      record('m2', messageOf('task-b', 3)),
+      record('m3', messageOf('task-c', 3)),
+    ])
+
+    expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] })
+  })
+
+  it('reports a message that is not a fallback message instead of dropping it', async () => {
+    const response = await redrive([
+      record('bad', '{"kind":"something else"}'),
+      record('junk', 'x'),
+    ])
+    expect(response).toStrictEqual({
+      batchItemFailures: [{ itemIdentifier: 'bad' }, { itemIdentifier: 'junk' }],
+    })
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+  })
+})
+
+describe('toFallbackMessages', () => {
+  it('round-trips items, splitting a large callback into messages under the size limit', () => {
+    const many = items('task-big', 5000)
+    const messages = toFallbackMessages(many, 50_000)
+    expect(messages.length).toBeGreaterThan(1)
+    for (const message of messages)
+      expect(JSON.stringify(message).length).toBeLessThanOrEqual(50_000)
+    expect(messages.flatMap(fallbackItems)).toStrictEqual(many)
+  })
+})
