@@ -7,7 +7,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { createTokenCheck } from '../lib/callback-token'
 import { type Config, loadConfig } from '../lib/config'
-import { toFallbackMessages } from '../lib/fallback-message'
+import { toFallbackMessages, UNSTORED_CALLBACK_MARKER } from '../lib/fallback-message'
 import type { FallbackQueue } from '../lib/fallback-queue'
 import { bodySizeLimit, callbackTokenAuth, errorLogging, httpError } from '../lib/http-middleware'
 import { consoleLogger, type Logger } from '../lib/log'
@@ -22,8 +22,7 @@ import {
 /** Largest body accepted: a 1,000-result callback is about 120 KB. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
-/** The marker of the log lines that keep results neither DynamoDB nor the queue took. */
-export const UNSTORED_CALLBACK_MARKER = 'VOD_SNAPSHOTS_UNSTORED_CALLBACK'
+export { UNSTORED_CALLBACK_MARKER } from '../lib/fallback-message'
 
 /**
  * VOD waits 5 s and retries only on a timeout: the answer leaves within `answerMs`. DynamoDB has
@@ -71,6 +70,7 @@ export function createCallbackHandler({
     body: unknown,
     error: unknown,
     started: number,
+    receivedAt: string,
   ): Promise<APIGatewayProxyStructuredResultV2> {
     const { vodTaskId } = callback
     const unstored: SnapshotItem[] = error instanceof SnapshotStoreError ? error.unstoredItems : []
@@ -94,7 +94,12 @@ export function createCallbackHandler({
     // A 5xx is not retried by VOD: these lines are what is left to replay the results from.
     const text = JSON.stringify(body)
     if (unstored.length === 0 || Buffer.byteLength(text) <= MAX_LOGGED_BODY_BYTES) {
-      logger.error(UNSTORED_CALLBACK_MARKER, { vodTaskId, reason: reasonOf(cause), body: text })
+      logger.error(UNSTORED_CALLBACK_MARKER, {
+        vodTaskId,
+        receivedAt,
+        reason: reasonOf(cause),
+        body: text,
+      })
     } else {
       for (const message of toFallbackMessages(unstored)) {
         logger.error(UNSTORED_CALLBACK_MARKER, {
@@ -151,7 +156,7 @@ export function createCallbackHandler({
           logger.info('callback stored', { vodTaskId, format, results: results.length, stored })
           return json(200, { code: 0, stored })
         } catch (error) {
-          return keepUnstored(callback, event.body, error, started)
+          return keepUnstored(callback, event.body, error, started, receivedAt)
         }
       })
   )

@@ -9,6 +9,9 @@ import {
 } from './snapshot-result'
 import type { SnapshotItem } from './snapshot-store'
 
+/** The marker of the log lines that keep results neither DynamoDB nor the queue took. */
+export const UNSTORED_CALLBACK_MARKER = 'VOD_SNAPSHOTS_UNSTORED_CALLBACK'
+
 /**
  * Results that could not be stored, kept for a later write: in the fallback queue, or in the
  * error log when the queue failed too. Results share their callback's task, file, template and

@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { QueryCommand } from '@aws-sdk/client-dynamodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toFallbackMessages, UNSTORED_CALLBACK_MARKER } from '../../lib/fallback-message'
+import { toSnapshotItem } from '../../lib/snapshot-store'
+import {
+  createSnapshotsTable,
+  type LocalDynamoDB,
+  localClient,
+  startDynalite,
+} from '../../scripts/local-dynamodb'
+import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
+
+const TABLE = 'vod-snapshots-replay'
+const RECEIVED_AT = '2026-11-24T03:00:00.000Z'
+let dynamodb: LocalDynamoDB
+let dir: string
+
+/** Runs `npm run replay` as an operator would, against the local table. */
+const replay = (...args: string[]) =>
+  promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', ...args], {
+    env: { ...process.env, TABLE_NAME: TABLE, DYNAMODB_ENDPOINT: dynamodb.endpoint },
+  })
+
+async function offsetsOf(vodTaskId: string): Promise<number[]> {
+  const client = localClient(dynamodb.endpoint)
+  const { Items = [] } = await client.send(
+    new QueryCommand({
+      TableName: TABLE,
+      KeyConditionExpression: 'vodTaskId = :id',
+      ExpressionAttributeValues: { ':id': { S: vodTaskId } },
+    }),
+  )
+  client.destroy()
+  return Items.map((item) => Number(item.timeOffset?.N))
+}
+
+beforeAll(async () => {
+  dynamodb = await startDynalite()
+  await createSnapshotsTable(dynamodb.endpoint, TABLE)
+  dir = await mkdtemp(join(tmpdir(), 'vod-snapshots-replay-'))
+})
+
+afterAll(async () => {
+  await dynamodb?.close()
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+describe('npm run replay -- <file>', () => {
+  it('re-ingests marker lines as CloudWatch shows them, raw bodies and messages; skips the rest', async () => {
+    const markerLine = JSON.stringify({
+      level: 'ERROR',
+      message: UNSTORED_CALLBACK_MARKER,
+      vodTaskId: 'task-text-format',
+      receivedAt: RECEIVED_AT,
+      reason: 'throttled',
+      body: JSON.stringify(legacyCallbackWith(3, 'task-text-format')),
+    })
+    const items = Array.from({ length: 4 }, (_, i) =>
+      toSnapshotItem(
+        { vodTaskId: 'task-from-message', fileId: '1', definition: 10, timeOffset: i, status: 0 },
+        RECEIVED_AT,
+      ),
+    )
+    const largeBodyLine = JSON.stringify({
+      level: 'ERROR',
+      message: UNSTORED_CALLBACK_MARKER,
+      fallback: toFallbackMessages(items)[0],
+    })
+    const lines = [
+      `2026-11-24T03:00:00.000Z\t6f1c\tERROR\t${markerLine}`,
+      JSON.stringify({ timestamp: RECEIVED_AT, level: 'ERROR', message: largeBodyLine }),
+      JSON.stringify(legacyCallbackWith(2, 'task-raw-body')),
+      'START RequestId: 6f1c Version: $LATEST',
+      '{"level":"INFO","message":"callback stored"}',
+    ]
+    const file = join(dir, 'unstored.log')
+    await writeFile(file, lines.join('\n'))
+
+    const first = await replay(file)
+    const second = await replay(file)
+
+    expect(first.stdout).toContain('3 callback(s) or result set(s) found')
+    expect(first.stdout).toContain('done: 3 replayed, 0 failed')
+    expect(second.stdout).toContain('done: 3 replayed, 0 failed')
+    expect(await offsetsOf('task-text-format')).toStrictEqual([0, 1000, 2000])
+    expect(await offsetsOf('task-from-message')).toStrictEqual([0, 1, 2, 3])
+    expect(await offsetsOf('task-raw-body')).toStrictEqual([0, 1000])
+  })
+
+  it('replays a file holding one pretty-printed callback body', async () => {
+    const file = join(dir, 'callback.json')
+    await writeFile(file, fixtureText('legacy-snapshot-failure'))
+    const { stdout } = await replay(file)
+    expect(stdout).toMatch(/\[1\/1\] .*callback\.json: stored 1/)
+    const { data } = fixture<{ data: { vodTaskId: string } }>('legacy-snapshot-failure')
+    expect(await offsetsOf(data.vodTaskId)).toContain(1000000)
+  })
+
+  it('exits 2 with its usage when given nothing to replay', async () => {
+    await expect(replay()).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('usage'),
+    })
+  })
+})

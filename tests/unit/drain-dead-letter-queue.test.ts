@@ -1,0 +1,60 @@
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { mockClient } from 'aws-sdk-client-mock'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { type FallbackMessage, toFallbackMessages } from '../../lib/fallback-message'
+import { drainDeadLetterQueue } from '../../lib/replay'
+import { toSnapshotItem } from '../../lib/snapshot-store'
+
+const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/vod-snapshots-test-fallback-dlq'
+const sqs = mockClient(SQSClient)
+const body = (task: string) =>
+  JSON.stringify(
+    toFallbackMessages([
+      toSnapshotItem(
+        { vodTaskId: task, fileId: '1', definition: 10, timeOffset: 0, status: 0 },
+        '2026-11-24T03:00:00.000Z',
+      ),
+    ])[0],
+  )
+const message = (id: string, text: string) => ({
+  MessageId: id,
+  ReceiptHandle: `rh-${id}`,
+  Body: text,
+})
+
+beforeEach(() => sqs.reset())
+
+describe('drainDeadLetterQueue', () => {
+  it('writes every message, deletes only those written, and stops when the queue is empty', async () => {
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [message('a', body('task-a')), message('b', 'not json')] })
+      .resolvesOnce({ Messages: [message('c', body('task-c')), message('b', 'not json')] })
+      .resolves({})
+    const written: FallbackMessage[] = []
+
+    const outcome = await drainDeadLetterQueue(new SQSClient({}), QUEUE, async (m) => {
+      written.push(m)
+      return m.results.length
+    })
+
+    expect(outcome).toStrictEqual({ written: 2, failed: 1 })
+    expect(written.map((m) => m.vodTaskId)).toStrictEqual(['task-a', 'task-c'])
+    expect(sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { QueueUrl: QUEUE, ReceiptHandle: 'rh-a' },
+      { QueueUrl: QUEUE, ReceiptHandle: 'rh-c' },
+    ])
+  })
+
+  it('keeps a message whose write failed in the queue', async () => {
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [message('a', body('task-a'))] })
+      .resolves({})
+    const outcome = await drainDeadLetterQueue(new SQSClient({}), QUEUE, async () => {
+      throw new Error('throttled')
+    })
+    expect(outcome).toStrictEqual({ written: 0, failed: 1 })
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0)
+  })
+})
