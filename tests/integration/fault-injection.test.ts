@@ -1,0 +1,258 @@
+import { QueryCommand } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import pLimit from 'p-limit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  createCallbackHandler,
+  DEFAULT_BUDGET,
+  UNSTORED_CALLBACK_MARKER,
+} from '../../handlers/callback'
+import { createRedriveHandler } from '../../handlers/redrive'
+import { type FallbackMessage, parseFallbackMessage } from '../../lib/fallback-message'
+import { sqsFallbackQueue } from '../../lib/fallback-queue'
+import { parseCallback } from '../../lib/parse-callback'
+import {
+  createSnapshotsTable,
+  type LocalDynamoDB,
+  localClient,
+  startDynalite,
+} from '../../scripts/local-dynamodb'
+import { captureLogger } from '../support/capture-logger'
+import {
+  type Fault,
+  type FaultRates,
+  fakeSqsClient,
+  faultyDynamoDBClient,
+} from '../support/fault-injection'
+import { legacyCallbackWith } from '../support/fixtures'
+import { callbackEvent, lambdaContext } from '../support/http-event'
+
+// Production's budget (2.5 s / 4 s) scaled down so 1,200 callbacks run in seconds.
+const BUDGET = { storeMs: 400, answerMs: 800 }
+// How late an answer may be on a loaded 2-core machine: timers fire late, they do not skip.
+const SLACK_MS = 400
+const TOKEN = 'fault-injection-token-0123'
+const TABLE = 'vod-snapshots-faults'
+const CALLBACKS_PER_SCENARIO = 200
+
+const SCENARIOS: { name: string; dynamodb: FaultRates; sqs: { fail?: number; hang?: number } }[] = [
+  { name: 'throttling 30%', dynamodb: { throttle: 0.3 }, sqs: {} },
+  { name: 'HTTP 500 30%', dynamodb: { http500: 0.3 }, sqs: {} },
+  { name: 'unprocessed items forever', dynamodb: { unprocessed: 1 }, sqs: {} },
+  { name: 'timeouts 15%', dynamodb: { hang: 0.15 }, sqs: {} },
+  {
+    name: 'all faults 10% each, SQS failing 30% and hanging 10%',
+    dynamodb: { throttle: 0.1, http500: 0.1, unprocessed: 0.1, hang: 0.1 },
+    sqs: { fail: 0.3, hang: 0.1 },
+  },
+  { name: 'DynamoDB and SQS both down', dynamodb: { http500: 1 }, sqs: { fail: 1 } },
+]
+
+let dynamodb: LocalDynamoDB
+let scenario = SCENARIOS[0]
+const faults: Record<Fault | 'ok', number> = {
+  throttle: 0,
+  http500: 0,
+  unprocessed: 0,
+  hang: 0,
+  ok: 0,
+}
+const queued: string[] = []
+const logger = captureLogger()
+const seen = new Map<string, { status: number; elapsedMs: number; offsets: number[] }>()
+
+beforeAll(async () => {
+  dynamodb = await startDynalite()
+  await createSnapshotsTable(dynamodb.endpoint, TABLE)
+  const handler = createCallbackHandler({
+    config: {
+      tableName: TABLE,
+      callbackTokens: [TOKEN],
+      dynamodbEndpoint: undefined,
+      fallbackQueueUrl: 'q',
+    },
+    client: DynamoDBDocumentClient.from(
+      faultyDynamoDBClient(dynamodb.endpoint, () => scenario?.dynamodb ?? {}, faults),
+    ),
+    fallback: sqsFallbackQueue(
+      fakeSqsClient(queued, () => scenario?.sqs ?? {}),
+      'https://sqs.local/q',
+    ),
+    logger,
+    budget: BUDGET,
+  })
+  const limit = pLimit(20)
+  for (const [s, current] of SCENARIOS.entries()) {
+    scenario = current
+    await Promise.all(
+      Array.from({ length: CALLBACKS_PER_SCENARIO }, (_, i) =>
+        limit(async () => {
+          const task = `fault-${s}-${i}`
+          const body = legacyCallbackWith(1 + ((i * 7) % 40), task)
+          const started = performance.now()
+          const response = await handler(
+            callbackEvent(JSON.stringify(body), { token: TOKEN }),
+            lambdaContext(),
+          )
+          seen.set(task, {
+            status: response?.statusCode ?? 0,
+            elapsedMs: performance.now() - started,
+            offsets: body.data.picInfo.map((pic) => pic.timeOffset),
+          })
+        }),
+      ),
+    )
+  }
+}, 300_000)
+
+afterAll(() => dynamodb?.close())
+
+const key = (task: string, offset: number) => `${task}#${offset}`
+
+async function tableKeys(): Promise<Set<string>> {
+  const client = localClient(dynamodb.endpoint)
+  const keys = new Set<string>()
+  await Promise.all(
+    [...seen.keys()].map(async (task) => {
+      const { Items = [] } = await client.send(
+        new QueryCommand({
+          TableName: TABLE,
+          KeyConditionExpression: 'vodTaskId = :t',
+          ExpressionAttributeValues: { ':t': { S: task } },
+        }),
+      )
+      for (const item of Items) keys.add(key(task, Number(item.timeOffset?.N)))
+    }),
+  )
+  client.destroy()
+  return keys
+}
+
+const messageKeys = (messages: FallbackMessage[]) =>
+  new Set(messages.flatMap((m) => m.results.map((r) => key(m.vodTaskId, r.timeOffset))))
+
+function loggedKeys(): Set<string> {
+  const keys = new Set<string>()
+  for (const line of logger.lines.filter((l) => l.message === UNSTORED_CALLBACK_MARKER)) {
+    const fields = line.fields ?? {}
+    if (typeof fields.body === 'string') {
+      const callback = parseCallback(JSON.parse(fields.body))
+      if (callback.kind === 'snapshots')
+        for (const r of callback.results) keys.add(key(r.vodTaskId, r.timeOffset))
+    } else for (const k of messageKeys([fields.fallback as FallbackMessage])) keys.add(k)
+  }
+  return keys
+}
+
+describe(`${SCENARIOS.length * CALLBACKS_PER_SCENARIO} callbacks under injected faults`, () => {
+  it('keeps every result: in the table, in the fallback queue, or (both down) in the error log', async () => {
+    const [table, queue, log] = [
+      await tableKeys(),
+      messageKeys(queued.map(parseFallbackMessage)),
+      loggedKeys(),
+    ]
+    const lost: string[] = []
+    const statuses: Record<number, number> = {}
+    for (const [task, { status, offsets }] of seen) {
+      statuses[status] = (statuses[status] ?? 0) + 1
+      for (const offset of offsets) {
+        const k = key(task, offset)
+        const kept =
+          status === 200
+            ? table.has(k)
+            : status === 202
+              ? table.has(k) || queue.has(k)
+              : table.has(k) || queue.has(k) || log.has(k)
+        if (!kept) lost.push(`${k} (answered ${status})`)
+      }
+    }
+    const results = [...seen.values()].reduce((n, s) => n + s.offsets.length, 0)
+    console.info('fault injection:', {
+      callbacks: seen.size,
+      results,
+      statuses,
+      faults,
+      inTable: table.size,
+      inQueue: queue.size,
+      inLog: log.size,
+    })
+
+    expect(seen.size).toBe(SCENARIOS.length * CALLBACKS_PER_SCENARIO)
+    expect(
+      Object.keys(statuses)
+        .map(Number)
+        .every((s) => [200, 202, 500].includes(s)),
+    ).toBe(true)
+    expect(statuses[202]).toBeGreaterThan(0)
+    expect(statuses[500]).toBeGreaterThan(0)
+    expect(lost).toStrictEqual([])
+  })
+
+  it('answers every callback within the deadline', () => {
+    const late = [...seen].filter(([, s]) => s.elapsedMs > BUDGET.answerMs + SLACK_MS)
+    const slowest = Math.max(...[...seen.values()].map((s) => s.elapsedMs))
+    console.info(
+      `fault injection: slowest answer ${Math.round(slowest)} ms (deadline ${BUDGET.answerMs} ms)`,
+    )
+    expect(late.map(([task, s]) => `${task}: ${Math.round(s.elapsedMs)} ms`)).toStrictEqual([])
+  })
+
+  it('redrives every queued result into the table once DynamoDB is healthy', async () => {
+    const redrive = createRedriveHandler({
+      tableName: TABLE,
+      client: DynamoDBDocumentClient.from(localClient(dynamodb.endpoint)),
+      logger: captureLogger(),
+    })
+    const records = queued.map((body, i) => ({
+      messageId: `m${i}`,
+      body,
+      attributes: { ApproximateReceiveCount: '1' },
+    }))
+    for (let i = 0; i < records.length; i += 10) {
+      const response = await redrive(
+        { Records: records.slice(i, i + 10) } as never,
+        lambdaContext(),
+      )
+      expect(response.batchItemFailures).toStrictEqual([])
+    }
+    const table = await tableKeys()
+    const missing = [...messageKeys(queued.map(parseFallbackMessage))].filter((k) => !table.has(k))
+    expect(missing).toStrictEqual([])
+  })
+})
+
+describe('the production budget', () => {
+  it('answers within 4 s even when DynamoDB and SQS never answer, keeping the body in the log', async () => {
+    const log = captureLogger()
+    const never = { hang: 1 }
+    const handler = createCallbackHandler({
+      config: {
+        tableName: TABLE,
+        callbackTokens: [TOKEN],
+        dynamodbEndpoint: undefined,
+        fallbackQueueUrl: 'q',
+      },
+      client: DynamoDBDocumentClient.from(
+        faultyDynamoDBClient(dynamodb.endpoint, () => never, { ...faults }),
+      ),
+      fallback: sqsFallbackQueue(
+        fakeSqsClient([], () => never),
+        'https://sqs.local/q',
+      ),
+      logger: log,
+    })
+    const started = performance.now()
+    const body = JSON.stringify(legacyCallbackWith(100, 'fault-production-budget'))
+    const response = await handler(callbackEvent(body, { token: TOKEN }), lambdaContext())
+    const elapsedMs = performance.now() - started
+    console.info(
+      `production budget: answered ${response?.statusCode} after ${Math.round(elapsedMs)} ms`,
+    )
+
+    expect(response?.statusCode).toBe(500)
+    expect(elapsedMs).toBeLessThan(DEFAULT_BUDGET.answerMs + SLACK_MS)
+    expect(log.lines.filter((l) => l.message === UNSTORED_CALLBACK_MARKER)).toMatchObject([
+      { fields: { body } },
+    ])
+  })
+})
