@@ -41,13 +41,11 @@ const SOURCE_FILE_CODES: Record<number, string> = {
 export function vodErrorMeaning(code: number): string | undefined {
   const known = TASK_CODES[code] ?? SOURCE_FILE_CODES[code]
   if (known) return known
-  for (const [base, step] of [
-    [-44000, 'screenshot'],
-    [-44100, 'screenshot info'],
-  ] as const) {
-    const suffix = SCREENSHOT_SUFFIXES[base - code]
-    if (suffix && code <= base && code > base - 100) return `${step}: ${suffix}`
-  }
+  // -44001 is the screenshot command's suffix 1, -44101 the screenshot info command's.
+  const command = SCREENSHOT_SUFFIXES[-44000 - code]
+  if (command) return `screenshot: ${command}`
+  const info = SCREENSHOT_SUFFIXES[-44100 - code]
+  if (info) return `screenshot info: ${info}`
   return undefined
 }
 

@@ -1,0 +1,136 @@
+import { parseArgs } from 'node:util'
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
+import { UsageError } from './usage-error'
+
+type Env = Record<string, string | undefined>
+
+/** Printed for --help and after every usage error. */
+export const QUERY_USAGE = `Usage: npm run query -- (--task <vodTaskId> | --file <fileId>) [options]
+
+Lists the stored screenshots of one task, or of one video through the byFileId index,
+sorted by time offset.
+
+  --task <id>      the screenshot task (vodTaskId)
+  --file <id>      the video (fileId), whatever task took the screenshots
+  --failed         only the failed screenshots
+  --json           print a JSON array of the items instead of the table
+  --html <file>    write a contact sheet (one HTML page of thumbnails) to <file>
+  --table <name>   the table (default: $TABLE_NAME, else vod-snapshots)
+  --endpoint <url> a DynamoDB endpoint (default: $DYNAMODB_ENDPOINT, else AWS)
+  --local          the local stack's DynamoDB, http://127.0.0.1:$DYNAMODB_PORT (8000),
+                   when neither --endpoint nor DYNAMODB_ENDPOINT is set
+  --help           this text
+
+AWS region, profile and credentials come from the usual AWS SDK settings (AWS_REGION,
+AWS_PROFILE, ...). With an endpoint and no AWS_ACCESS_KEY_ID or AWS_PROFILE, dummy local
+credentials are used. Exit codes: 0 done (also when nothing is found), 1 DynamoDB error,
+2 usage error.`
+
+/** What one run of `npm run query` is asked to do. */
+export interface QueryRequest {
+  by: 'task' | 'file'
+  id: string
+  failedOnly: boolean
+  output: { kind: 'table' } | { kind: 'json' } | { kind: 'html'; file: string }
+  tableName: string
+  /** Undefined: the real DynamoDB of the configured region. */
+  endpoint: string | undefined
+}
+
+/**
+ * Reads the command line and the environment the function reads too (TABLE_NAME,
+ * DYNAMODB_ENDPOINT), plus DYNAMODB_PORT for --local.
+ *
+ * @returns the request, or `help` when --help was asked for
+ * @throws {UsageError} naming what is wrong
+ */
+export function parseQueryArgs(argv: readonly string[], env: Env): QueryRequest | 'help' {
+  let values: ReturnType<typeof parse>['values']
+  try {
+    values = parse(argv).values
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  if (values.help) return 'help'
+
+  const { task, file } = values
+  if ((task === undefined) === (file === undefined)) {
+    throw new UsageError('give exactly one of --task <vodTaskId> and --file <fileId>')
+  }
+  const id = task ?? file ?? ''
+  if (id === '') throw new UsageError(`--${task === undefined ? 'file' : 'task'} must not be empty`)
+  if (values.json && values.html !== undefined) {
+    throw new UsageError('give at most one of --json and --html <file>')
+  }
+  if (values.html === '') throw new UsageError('--html needs a file name')
+
+  const endpoint =
+    values.endpoint ||
+    env.DYNAMODB_ENDPOINT ||
+    (values.local ? `http://127.0.0.1:${env.DYNAMODB_PORT || 8000}` : undefined)
+  if (endpoint !== undefined && !URL.canParse(endpoint)) {
+    throw new UsageError(`the DynamoDB endpoint is not a URL: ${endpoint}`)
+  }
+  return {
+    by: task === undefined ? 'file' : 'task',
+    id,
+    failedOnly: values.failed ?? false,
+    output: values.json
+      ? { kind: 'json' }
+      : values.html !== undefined
+        ? { kind: 'html', file: values.html }
+        : { kind: 'table' },
+    tableName: values.table || env.TABLE_NAME || 'vod-snapshots',
+    endpoint,
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      task: { type: 'string' },
+      file: { type: 'string' },
+      failed: { type: 'boolean' },
+      json: { type: 'boolean' },
+      html: { type: 'string' },
+      table: { type: 'string' },
+      endpoint: { type: 'string' },
+      local: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+}
+
+/**
+ * The DynamoDB client settings: none of its own for AWS (the SDK's chain decides region and
+ * credentials); for an endpoint, a region (any works locally) and, unless the environment names
+ * credentials, the given local ones, since a local DynamoDB needs a signature but checks none.
+ */
+export function clientConfig(
+  endpoint: string | undefined,
+  env: Env,
+  localCredentials: { accessKeyId: string; secretAccessKey: string },
+): DynamoDBClientConfig {
+  if (endpoint === undefined) return {}
+  const ownCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE)
+  return {
+    endpoint,
+    region: env.AWS_REGION || 'us-east-1',
+    ...(ownCredentials ? {} : { credentials: localCredentials }),
+  }
+}
+
+/**
+ * One line for an operator about a failed query, naming the table and where it was looked for;
+ * never a stack trace.
+ */
+export function describeQueryError(error: unknown, tableName: string, where: string): string {
+  const { name, message } = error instanceof Error ? error : { name: 'Error', message: `${error}` }
+  if (name === 'ResourceNotFoundException') {
+    return `Table "${tableName}" not found at ${where}. Set TABLE_NAME or --table to its name.`
+  }
+  return `Could not query table "${tableName}" at ${where}: ${message || name}`
+}
