@@ -1,49 +1,22 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { once } from 'node:events'
+import { execFileSync } from 'node:child_process'
 import { connect } from 'node:net'
-import { type AttributeValue, QueryCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../scripts/free-port'
-import { localClient } from '../../scripts/local-dynamodb'
 import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
+import { itemsOf, type LocalStack, startLocalStack } from '../support/local-stack'
 
 // The stack `npm start` starts, started the same way, on ports of its own.
 const TOKEN = 'e2e-token-0123456789abcdef'
 const TABLE = 'vod-snapshots-e2e'
 const TASK_ID = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
 
-let stack: ChildProcess
-let output = ''
-let port: number
-let dynamodbPort: number
-let startupMs: number
+let stack: LocalStack
 
-const callbackUrl = (token = TOKEN) => `http://127.0.0.1:${port}/vod/callback?token=${token}`
 const post = (body: string, token?: string) =>
-  fetch(callbackUrl(token), { method: 'POST', body }).then(async (response) => ({
+  fetch(stack.callbackUrl(token), { method: 'POST', body }).then(async (response) => ({
     status: response.status,
     body: await response.json(),
   }))
-
-async function itemsOf(vodTaskId: string): Promise<Record<string, AttributeValue>[]> {
-  const client = localClient(`http://127.0.0.1:${dynamodbPort}`)
-  const items: Record<string, AttributeValue>[] = []
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'vodTaskId = :id',
-        ExpressionAttributeValues: { ':id': { S: vodTaskId } },
-        ExclusiveStartKey,
-      }),
-    )
-    items.push(...(page.Items ?? []))
-    ExclusiveStartKey = page.LastEvaluatedKey
-  } while (ExclusiveStartKey)
-  client.destroy()
-  return items
-}
+const itemsOfTask = (vodTaskId: string) => itemsOf(stack.dynamodbEndpoint, TABLE, vodTaskId)
 
 /** Every process started under `pid`, from the process table. */
 function descendantsOf(pid: number): number[] {
@@ -76,51 +49,15 @@ const refusesConnections = (p: number) =>
   })
 
 beforeAll(async () => {
-  port = await freePort()
-  dynamodbPort = await freePort()
-  const started = performance.now()
-  stack = spawn('npm', ['start'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DYNAMODB_PORT: String(dynamodbPort),
-      CALLBACK_TOKEN: TOKEN,
-      TABLE_NAME: TABLE,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  stack.stdout?.on('data', (chunk) => {
-    output += chunk
-  })
-  stack.stderr?.on('data', (chunk) => {
-    output += chunk
-  })
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready within 60 s:\n${output}`)), 60_000)
-    stack.stdout?.on('data', () => {
-      if (output.includes('vod-snapshots is ready')) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    stack.once('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output}`)))
-  })
-  startupMs = performance.now() - started
-  console.info(`e2e: npm start ready in ${Math.round(startupMs)} ms`)
+  stack = await startLocalStack(TOKEN, TABLE)
+  console.info(`e2e: npm start ready in ${Math.round(stack.startupMs)} ms`)
 }, 90_000)
 
-const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null
-
-afterAll(async () => {
-  if (stack && running(stack)) {
-    stack.kill('SIGTERM')
-    await once(stack, 'exit')
-  }
-})
+afterAll(() => stack?.stop())
 
 describe('the local stack', () => {
   it('prints the callback URL with its token when ready', () => {
-    expect(output).toContain(`Callback URL:        ${callbackUrl()}`)
+    expect(stack.output()).toContain(`Callback URL:        ${stack.callbackUrl()}`)
   })
 
   it("stores the seed's success example as two items that read back exactly", async () => {
@@ -128,7 +65,7 @@ describe('the local stack', () => {
       status: 200,
       body: { code: 0, stored: 2 },
     })
-    const items = await itemsOf(TASK_ID)
+    const items = await itemsOfTask(TASK_ID)
     const receivedAt = items[0]?.receivedAt?.S ?? ''
     expect(Date.now() - Date.parse(receivedAt)).toBeLessThan(60_000)
     expect(items).toStrictEqual(
@@ -154,7 +91,7 @@ describe('the local stack', () => {
       status: 200,
       body: { code: 0, stored: 1 },
     })
-    const [item, ...rest] = await itemsOf('CreateSnapshotByTimeOffset-failure')
+    const [item, ...rest] = await itemsOfTask('CreateSnapshotByTimeOffset-failure')
     expect(rest).toHaveLength(0)
     expect(item).toStrictEqual({
       vodTaskId: { S: 'CreateSnapshotByTimeOffset-failure' },
@@ -175,7 +112,7 @@ describe('the local stack', () => {
     expect((await post(JSON.stringify(body), 'wrong-token-0123456789')).status).toBe(401)
     body.data.picInfo.push({ status: 0, timeOffset: 'soon' })
     expect((await post(JSON.stringify(body))).status).toBe(422)
-    expect(await itemsOf('CreateSnapshotByTimeOffset-rejected')).toStrictEqual([])
+    expect(await itemsOfTask('CreateSnapshotByTimeOffset-rejected')).toStrictEqual([])
   })
 
   it('stores a callback of 1,000 results', async () => {
@@ -187,21 +124,20 @@ describe('the local stack', () => {
     console.info(`e2e: 1,000-result callback answered in ${Math.round(elapsedMs)} ms`)
 
     expect(response).toStrictEqual({ status: 200, body: { code: 0, stored: 1000 } })
-    expect(await itemsOf('CreateSnapshotByTimeOffset-1000')).toHaveLength(1000)
+    expect(await itemsOfTask('CreateSnapshotByTimeOffset-1000')).toHaveLength(1000)
   })
 
   it('stops everything on SIGTERM to npm, leaving no process and no port behind', async () => {
-    const started = descendantsOf(stack.pid ?? -1)
+    const started = descendantsOf(stack.process.pid ?? -1)
     expect(started.length).toBeGreaterThanOrEqual(2)
-    stack.kill('SIGTERM')
-    await once(stack, 'exit')
+    await stack.stop()
     // npm exits at once; the stack notices it is orphaned and shuts down within a second.
     const deadline = Date.now() + 10_000
     while (started.some(alive) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     expect(started.filter(alive)).toStrictEqual([])
-    expect(await refusesConnections(port)).toBe(true)
-    expect(await refusesConnections(dynamodbPort)).toBe(true)
+    expect(await refusesConnections(stack.port)).toBe(true)
+    expect(await refusesConnections(Number(new URL(stack.dynamodbEndpoint).port))).toBe(true)
   })
 })

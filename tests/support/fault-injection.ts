@@ -15,6 +15,12 @@ type Response = {
 }
 type HttpHandler = { handle(request: Request, options?: Options): Promise<Response> }
 
+/** The request body as text, whether the SDK built it as a string or as bytes. */
+const bodyText = (request: Request) =>
+  typeof request.body === 'string'
+    ? request.body
+    : Buffer.from(request.body as Uint8Array).toString()
+
 const jsonResponse = (statusCode: number, body: unknown): Response => ({
   response: {
     statusCode,
@@ -70,7 +76,7 @@ export function faultyDynamoDBClient(
           })
         case 'unprocessed':
           return jsonResponse(200, {
-            UnprocessedItems: JSON.parse(String(request.body)).RequestItems,
+            UnprocessedItems: JSON.parse(bodyText(request)).RequestItems,
           })
         case 'hang':
           return hang(options?.abortSignal)
@@ -103,7 +109,7 @@ export function fakeSqsClient(
       const roll = random()
       if (roll < fail) return jsonResponse(500, { __type: 'InternalError', message: 'internal' })
       if (roll < fail + hangRate) return hang(options?.abortSignal)
-      const { MessageBody } = JSON.parse(String(request.body)) as { MessageBody: string }
+      const { MessageBody } = JSON.parse(bodyText(request)) as { MessageBody: string }
       sent.push(MessageBody)
       const md5 = createHash('md5').update(MessageBody).digest('hex')
       return jsonResponse(200, { MessageId: randomUUID(), MD5OfMessageBody: md5 })
