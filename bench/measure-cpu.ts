@@ -1,0 +1,125 @@
+/**
+ * CPU time per callback through the real handler (middy, token check, validation, lib-dynamodb,
+ * SigV4 signing) against the floor (bench/floor), both on the stubbed DynamoDB, alternated in
+ * rounds so that the machine's noise falls on both alike. The typical implementation runs in the
+ * same rounds, for information.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
+import { legacyCallbackWith } from '../tests/support/fixtures'
+import { callbackEvent, lambdaContext } from '../tests/support/http-event'
+import { median } from './stats'
+import {
+  stubAggregatedDocument,
+  stubClient,
+  stubDocumentClient,
+  stubHandler,
+} from './stub-dynamodb'
+
+export const BENCH_TABLE = 'vod-snapshots-bench'
+export const BENCH_TOKEN = 'bench-token-0123456789abcdef'
+
+type Invoke = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>
+interface Side {
+  invoke: Invoke
+  requests: () => number
+}
+type Name = 'project' | 'floor' | 'typical'
+
+export interface CpuFigures {
+  results: number
+  /** Median µs of CPU per callback. */
+  us: Record<Name, number>
+  /** Median over the rounds of project ÷ floor. */
+  ratio: number
+  rounds: number
+  iterations: number
+}
+
+// The modules read their configuration when they load: the environment comes first.
+async function loadSides(): Promise<Record<Name, Side>> {
+  process.env.TABLE_NAME = BENCH_TABLE
+  process.env.CALLBACK_TOKEN = BENCH_TOKEN
+  process.env.AWS_REGION ??= 'us-east-1'
+  const { createCallbackHandler } = await import('../handlers/callback')
+  const { loadConfig } = await import('../lib/config')
+  const { createTypicalHandler } = await import('./typical/handler')
+  // Imported here too: its module-level client is built on import.
+  const { createFloorHandler } = await import('./floor/handler')
+  const context = lambdaContext()
+  const stubs = { project: stubHandler(), floor: stubHandler(), typical: stubHandler() }
+  // The console logger minus the write: a benchmark's stdout is not CloudWatch.
+  const line = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void JSON.stringify({ level, message, ...fields })
+  const project = createCallbackHandler({
+    config: loadConfig(process.env),
+    client: stubDocumentClient(stubs.project),
+    logger: { info: line('INFO'), warn: line('WARN'), error: line('ERROR') },
+  })
+  const typical = createTypicalHandler(stubAggregatedDocument(stubs.typical))
+  return {
+    project: { invoke: (event) => project(event, context), requests: () => stubs.project.requests },
+    floor: {
+      invoke: createFloorHandler(stubClient(stubs.floor), BENCH_TABLE),
+      requests: () => stubs.floor.requests,
+    },
+    typical: { invoke: (event) => typical(event, context), requests: () => stubs.typical.requests },
+  }
+}
+
+/** Runs `count` callbacks one after another (as Lambda does) and returns µs of CPU each. */
+async function cpuPerCall({ invoke }: Side, event: APIGatewayProxyEventV2, count: number) {
+  const before = process.cpuUsage()
+  // A copy each time: the body parser replaces the event's body with the parsed object.
+  for (let i = 0; i < count; i++) await invoke({ ...event })
+  const used = process.cpuUsage(before)
+  return (used.user + used.system) / count
+}
+
+// A benchmark of a failing path measures nothing: every side must store all results.
+async function checkStores(name: string, side: Side, event: APIGatewayProxyEventV2, n: number) {
+  const sent = side.requests()
+  const answer = await side.invoke({ ...event })
+  const requests = side.requests() - sent
+  if (answer.statusCode !== 200 || JSON.parse(String(answer.body)).stored !== n) {
+    throw new Error(`${name} did not store ${n} results: ${answer.statusCode} ${answer.body}`)
+  }
+  if (requests !== Math.ceil(n / 25)) throw new Error(`${name} sent ${requests} BatchWriteItem`)
+}
+
+/**
+ * Medians of `rounds` rounds, each a batch of every side in rotating order. A batch is sized to
+ * about `batchMs` of the project's CPU after a warm-up.
+ */
+export async function measureHandlerCpu(
+  n: number,
+  { rounds = 21, batchMs = 150 } = {},
+): Promise<CpuFigures> {
+  const sides = await loadSides()
+  const names = Object.keys(sides) as Name[]
+  const event = callbackEvent(JSON.stringify(legacyCallbackWith(n)), { token: BENCH_TOKEN })
+  for (const name of names) await checkStores(name, sides[name], event, n)
+
+  const warmUp = Math.max(20, Math.ceil(20_000 / n))
+  for (const name of names) await cpuPerCall(sides[name], event, warmUp)
+  const probe = await cpuPerCall(sides.project, event, warmUp)
+  const iterations = Math.max(3, Math.round((batchMs * 1000) / probe))
+
+  const samples: Record<Name, number[]> = { project: [], floor: [], typical: [] }
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length] as Name
+      samples[name].push(await cpuPerCall(sides[name], event, iterations))
+    }
+  }
+  return {
+    results: n,
+    us: {
+      project: median(samples.project),
+      floor: median(samples.floor),
+      typical: median(samples.typical),
+    },
+    ratio: median(samples.project.map((us, i) => us / (samples.floor[i] as number))),
+    rounds,
+    iterations,
+  }
+}

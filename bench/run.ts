@@ -1,0 +1,120 @@
+/**
+ * `npm run bench`: this project against a floor and a typical implementation, measured in the
+ * same run. Prints a table and rewrites bench/results.json (committed: the latest figures).
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildBundle, bytesByPackage, productionNodeOptions, ROOT } from './bundle'
+import { measureE2e } from './e2e-load'
+import { BENCH_TABLE, BENCH_TOKEN, measureHandlerCpu } from './measure-cpu'
+import { measureInit } from './measure-init'
+import { INJECTED_LATENCY_MS, measureParallelStore } from './measure-parallel'
+import { round } from './stats'
+import { judge, table } from './targets'
+
+// Lambda runs Node 22; the SDK's notice for older versions is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+
+const step = (name: string) => console.error(`bench: ${name}...`)
+const began = performance.now()
+const machine = {
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  loadavg_at_start: loadavg().map((load) => round(load, 2)),
+  date: new Date().toISOString(),
+}
+// Which code was measured: the commit, and the measured files that differ from it.
+const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim()
+const code = {
+  commit: git('rev-parse', '--short', 'HEAD'),
+  uncommitted: git(
+    'status',
+    '--porcelain',
+    'handlers',
+    'lib',
+    'serverless.yml',
+    'package-lock.json',
+  )
+    .split('\n')
+    .filter(Boolean),
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'vod-snapshots-bench-'))
+try {
+  step('bundling with the esbuild options of serverless.yml')
+  const project = await buildBundle('handlers/callback.ts', join(dir, 'project'))
+  const floor = await buildBundle('bench/floor/handler.ts', join(dir, 'floor'))
+  const typical = await buildBundle('bench/typical/handler.ts', join(dir, 'typical'))
+
+  step('CPU per callback, handler vs floor')
+  const cpu25 = await measureHandlerCpu(25)
+  const cpu1000 = await measureHandlerCpu(1000)
+
+  step(`storing 25 / 100 / 1,000 results with ${INJECTED_LATENCY_MS} ms per request`)
+  const parallel = await measureParallelStore()
+
+  step('importing each bundle in fresh processes')
+  const nodeOptions = await productionNodeOptions()
+  const init = await measureInit(
+    { project: project.path, floor: floor.path, typical: typical.path },
+    { tableName: BENCH_TABLE, callbackToken: BENCH_TOKEN, nodeOptions },
+  )
+
+  step('load on the local stack (npm start)')
+  const e2e = await measureE2e()
+
+  const figures: Record<string, number> = {
+    handler_overhead_ratio_n25: round(cpu25.ratio),
+    handler_overhead_ratio_n1000: round(cpu1000.ratio),
+    handler_us_n25: round(cpu25.us.project, 1),
+    handler_us_n1000: round(cpu1000.us.project, 1),
+    bundle_bytes: project.bytes,
+    bundle_ratio_floor: round(project.bytes / floor.bytes),
+    init_ratio_floor: round((init.project as number) / (init.floor as number)),
+    init_ratio_typical: round((init.project as number) / (init.typical as number)),
+    parallel_ratio_n100: round(parallel.ratio100),
+    parallel_ratio_n1000: round(parallel.ratio1000),
+    e2e_callbacks_per_s: round(e2e.callbacksPerSecond, 1),
+    e2e_p99_ms: e2e.p99Ms,
+    e2e_errors: e2e.errors,
+    e2e_stored_items: e2e.storedItems,
+    e2e_expected_items: e2e.expectedItems,
+    // Fewer stored than answered 2xx: a Lambda error served as 200. More is fine: callbacks in
+    // flight when autocannon stopped were stored but not counted.
+    e2e_missing_items: Math.max(0, e2e.expectedItems - e2e.storedItems),
+  }
+  const targets = judge(figures)
+  const details = {
+    floor_us_n25: round(cpu25.us.floor, 1),
+    floor_us_n1000: round(cpu1000.us.floor, 1),
+    typical_us_n25: round(cpu25.us.typical, 1),
+    typical_us_n1000: round(cpu1000.us.typical, 1),
+    cpu_rounds: cpu25.rounds,
+    cpu_iterations: { n25: cpu25.iterations, n1000: cpu1000.iterations },
+    bundle_bytes: { project: project.bytes, floor: floor.bytes, typical: typical.bytes },
+    bundle_top_packages: bytesByPackage(project.metafile).slice(0, 10),
+    init_ms: Object.fromEntries(Object.entries(init).map(([name, ms]) => [name, round(ms, 2)])),
+    init_node_options: nodeOptions,
+    parallel_ms: Object.fromEntries(
+      Object.entries(parallel.ms).map(([n, ms]) => [n, round(ms, 2)]),
+    ),
+    e2e: {
+      ...e2e,
+      callbacksPerSecond: round(e2e.callbacksPerSecond, 1),
+      startupMs: round(e2e.startupMs, 0),
+    },
+    seconds: round((performance.now() - began) / 1000, 1),
+  }
+  const results = { machine, code, ...figures, targets, details }
+  await writeFile(new URL('results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
+  console.log(table(figures, targets))
+  const failed = Object.entries(targets).filter(([, verdict]) => !verdict.ok)
+  console.log(
+    `\n${failed.length === 0 ? 'every target met' : `${failed.length} target(s) missed: ${failed.map(([key]) => key).join(', ')}`} (${details.seconds} s, bench/results.json)`,
+  )
+} finally {
+  await rm(dir, { recursive: true, force: true })
+}

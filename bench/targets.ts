@@ -1,0 +1,50 @@
+/** What each figure must not exceed (issue "Benchmarks"); the other figures are informative. */
+export const TARGETS: Record<string, number> = {
+  handler_overhead_ratio_n25: 1.5,
+  handler_overhead_ratio_n1000: 1.5,
+  bundle_ratio_floor: 1.3,
+  init_ratio_floor: 1.2,
+  init_ratio_typical: 0.8,
+  parallel_ratio_n100: 1.3,
+  parallel_ratio_n1000: 2.5,
+  e2e_errors: 0,
+  e2e_missing_items: 0,
+}
+
+export interface Verdict {
+  max: number
+  ok: boolean
+}
+
+/** Pass or fail for every figure that has a target. */
+export function judge(figures: Record<string, number>): Record<string, Verdict> {
+  return Object.fromEntries(
+    Object.entries(TARGETS).map(([key, max]) => [
+      key,
+      { max, ok: (figures[key] ?? Number.POSITIVE_INFINITY) <= max },
+    ]),
+  )
+}
+
+/** The figures as a table a person reads: key, value, target, ok. */
+export function table(figures: Record<string, number>, verdicts: Record<string, Verdict>) {
+  const rows = Object.entries(figures).map(([key, value]) => {
+    const verdict = verdicts[key]
+    return [
+      key,
+      String(value),
+      verdict ? `<= ${verdict.max}` : '',
+      verdict ? (verdict.ok ? 'ok' : 'FAIL') : '',
+    ]
+  })
+  const all = [['key', 'value', 'target', 'ok?'], ...rows]
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...all.map((row) => (row[c] ?? '').length)))
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .join('  ')
+      .trimEnd()
+  return [line(all[0] ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join(
+    '\n',
+  )
+}
