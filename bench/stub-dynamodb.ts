@@ -5,10 +5,11 @@
 import { Readable } from 'node:stream'
 import { setTimeout as delay } from 'node:timers/promises'
 import { DynamoDB, DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocument, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { DynamoDBDocument, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 // @smithy/protocol-http is not installed here: the SDK of this lockfile takes HttpResponse from
 // @smithy/core (a dependency of the SDK, not of the project).
 import { HttpResponse } from '@smithy/core/transport'
+import { createSnapshotsClient } from '../lib/dynamodb-client'
 
 export const STUB_REGION = 'us-east-1'
 export const STUB_CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret' }
@@ -49,16 +50,13 @@ export function stubClient(stub: StubHandler): DynamoDBClient {
   })
 }
 
-/** The project's client shape (handlers/callback.ts): a document client, SDK retries off. */
+/** The project's own client (lib/dynamodb-client.ts), on the stub. */
 export function stubDocumentClient(stub: StubHandler): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: STUB_REGION,
-      credentials: STUB_CREDENTIALS,
-      maxAttempts: 1,
-      requestHandler: stub,
-    }),
-  )
+  return createSnapshotsClient({
+    region: STUB_REGION,
+    credentials: STUB_CREDENTIALS,
+    requestHandler: stub,
+  })
 }
 
 /** The typical implementation's shape: the aggregated client under DynamoDBDocument. */

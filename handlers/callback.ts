@@ -1,12 +1,12 @@
 import { setMaxListeners } from 'node:events'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import httpJsonBodyParser from '@middy/http-json-body-parser'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { createTokenCheck } from '../lib/callback-token'
 import { type Config, loadConfig } from '../lib/config'
+import { createSnapshotsClient } from '../lib/dynamodb-client'
 import { toFallbackMessages, UNSTORED_CALLBACK_MARKER } from '../lib/fallback-message'
 import type { FallbackQueue } from '../lib/fallback-queue'
 import { bodySizeLimit, callbackTokenAuth, errorLogging, httpError } from '../lib/http-middleware'
@@ -164,14 +164,8 @@ export function createCallbackHandler({
 
 const config = loadConfig(process.env)
 
-/** One client per container, built before the first callback arrives. Retries are ours. */
-const client = DynamoDBDocumentClient.from(
-  new DynamoDBClient({
-    endpoint: config.dynamodbEndpoint,
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1500 },
-  }),
-)
+/** One client per container, built before the first callback arrives. */
+const client = createSnapshotsClient({ endpoint: config.dynamodbEndpoint })
 
 /** The SQS client is loaded on the first fallback only: most containers never need it. */
 function lazyFallbackQueue(queueUrl: string): FallbackQueue {

@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import * as v from 'valibot'
+import { createSnapshotsClient } from '../lib/dynamodb-client'
 import { fallbackItems, parseFallbackMessage } from '../lib/fallback-message'
 import { consoleLogger, type Logger } from '../lib/log'
 import { type StoreOptions, writeSnapshotItems } from '../lib/snapshot-store'
@@ -64,11 +64,8 @@ if (!parsed.success) throw new Error('Invalid configuration: TABLE_NAME must be 
 
 export const handler = createRedriveHandler({
   tableName: parsed.output.TABLE_NAME,
-  client: DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: process.env.DYNAMODB_ENDPOINT || undefined,
-      maxAttempts: 1,
-      requestHandler: { connectionTimeout: 500, requestTimeout: 2000 },
-    }),
-  ),
+  client: createSnapshotsClient({
+    endpoint: process.env.DYNAMODB_ENDPOINT || undefined,
+    requestHandler: { connectionTimeout: 500, requestTimeout: 2000 },
+  }),
 })

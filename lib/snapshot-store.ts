@@ -8,7 +8,7 @@ export const BATCH_SIZE = 25
 
 /** How storing is paced; every field has a default suited to VOD's 5-second wait. */
 export interface StoreOptions {
-  /** Batch requests in flight at once (default 20: 1,000 results are two rounds). */
+  /** Batch requests in flight at once (default 40: 1,000 results are one round). */
   concurrency?: number
   /** Requests per batch, the first included, before what is left counts as unstored (default 6). */
   maxAttempts?: number
@@ -42,11 +42,21 @@ export class SnapshotStoreError extends Error {
   }
 }
 
-/** Builds the item for one result; `url` is left out rather than stored empty. */
+/**
+ * Builds the item for one result; `url` is left out rather than stored empty. Built field by
+ * field: a rest-and-spread copy is many times slower in V8, and this runs for every result.
+ */
 export function toSnapshotItem(result: SnapshotResult, receivedAt: string): SnapshotItem {
-  const { url, ...rest } = result
-  const item: SnapshotItem = { ...rest, eventType: SNAPSHOT_EVENT_TYPE, receivedAt }
-  if (url !== undefined) item.url = url
+  const item: SnapshotItem = {
+    vodTaskId: result.vodTaskId,
+    fileId: result.fileId,
+    definition: result.definition,
+    timeOffset: result.timeOffset,
+    status: result.status,
+    eventType: SNAPSHOT_EVENT_TYPE,
+    receivedAt,
+  }
+  if (result.url !== undefined) item.url = result.url
   return item
 }
 
@@ -84,7 +94,7 @@ export async function writeSnapshotItems(
   options: StoreOptions = {},
 ): Promise<number> {
   const {
-    concurrency = 20,
+    concurrency = 40,
     maxAttempts = 6,
     baseDelayMs = 25,
     maxDelayMs = 400,
