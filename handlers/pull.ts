@@ -1,0 +1,100 @@
+import { SSMClient } from '@aws-sdk/client-ssm'
+import type { Context, ScheduledEvent } from 'aws-lambda'
+import { createSnapshotsClient } from '../lib/dynamodb-client'
+import { consoleLogger, type Logger } from '../lib/log'
+import { loadPullConfig, readTencentCredentials } from '../lib/pull-config'
+import { createVodClient, type VodEventQueue } from '../lib/vod-client'
+import {
+  type DrainOptions,
+  type DrainReport,
+  drainVodQueue,
+  type SnapshotTarget,
+} from '../lib/vod-pull'
+
+/** The drain ends this long before Lambda would stop it, to log its report. */
+export const DEADLINE_MARGIN_MS = 3000
+
+/** Thrown after the report is logged when a drain left events for VOD to deliver again. */
+export class VodPullError extends Error {
+  override name = 'VodPullError'
+}
+
+export interface PullDependencies {
+  /** The VOD client, built once per container when the credentials are first read. */
+  vod: () => Promise<VodEventQueue>
+  store: SnapshotTarget
+  subAppId?: number
+  logger?: Logger
+  now?: () => number
+  budget?: DrainOptions['budget']
+}
+
+/**
+ * The scheduled function: drains VOD's event queue into the table within the invocation's time.
+ * A drain that ended on an SDK error or on failed stores throws once its report is logged, so
+ * the function's Errors metric (and an alarm on it) shows events waiting in VOD's queue, which
+ * keeps them only about 4 days. Nothing is lost meanwhile: unconfirmed events come back.
+ */
+export function createPullHandler({
+  vod,
+  store,
+  subAppId,
+  logger = consoleLogger,
+  now = Date.now,
+  budget,
+}: PullDependencies) {
+  return async (_event: ScheduledEvent, context: Context): Promise<DrainReport> => {
+    const deadline = now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS
+    const report = await drainVodQueue({
+      vod: await vod(),
+      store,
+      logger,
+      deadline,
+      now,
+      subAppId,
+      budget,
+    })
+    logger.info('vod drain finished', { ...report })
+    if (report.stop === 'vod-error' || report.stop === 'store-failing') {
+      throw new VodPullError(`drain stopped (${report.stop}), ${report.unconfirmed} unconfirmed`)
+    }
+    return report
+  }
+}
+
+/**
+ * Builds the client on first use and keeps it for the container's life. A failed read is not
+ * kept: the next invocation reads the parameter again (e.g. once it has been created).
+ */
+export function lazyVodClient(build: () => Promise<VodEventQueue>): () => Promise<VodEventQueue> {
+  let client: Promise<VodEventQueue> | undefined
+  return () => {
+    client ??= build().catch((error) => {
+      client = undefined
+      throw error
+    })
+    return client
+  }
+}
+
+const config = loadPullConfig(process.env)
+
+export const handler = createPullHandler({
+  vod: lazyVodClient(async () =>
+    createVodClient({
+      credentials: await readTencentCredentials(new SSMClient({}), config.secretParameter),
+      region: config.vodRegion,
+      endpoint: config.vodEndpoint,
+    }),
+  ),
+  store: {
+    tableName: config.tableName,
+    client: createSnapshotsClient({
+      endpoint: config.dynamodbEndpoint,
+      requestHandler: { connectionTimeout: 500, requestTimeout: 2000 },
+    }),
+    // More attempts than the HTTP function: a batch has 10 s, not VOD's 5-second wait.
+    options: { maxAttempts: 10 },
+  },
+  subAppId: config.subAppId,
+})

@@ -1,0 +1,97 @@
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm'
+import * as v from 'valibot'
+import { ConfigError } from './config'
+import { describeIssues } from './validation-issues'
+import { type TencentCredentials, TencentCredentialsSchema, vodHttpProfile } from './vod-client'
+
+const nonEmpty = (name: string) =>
+  v.pipe(v.string(`${name} must be a string`), v.nonEmpty(`${name} must not be empty`))
+
+/** The pull function's environment, as the schema that checks it. */
+export const PullConfigSchema = v.pipe(
+  v.object({
+    TABLE_NAME: nonEmpty('TABLE_NAME'),
+    // Empty means "the real DynamoDB of the region", as for the other functions.
+    DYNAMODB_ENDPOINT: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
+    VOD_REGION: nonEmpty('VOD_REGION'),
+    // Empty: the SDK's endpoint. A host such as vod.intl.tencentcloudapi.com, or a URL.
+    VOD_ENDPOINT: v.optional(
+      v.pipe(
+        v.string(),
+        v.check((endpoint) => {
+          try {
+            vodHttpProfile(endpoint)
+            return true
+          } catch {
+            return false
+          }
+        }, 'VOD_ENDPOINT must be a host or an http(s) URL without a path'),
+      ),
+      '',
+    ),
+    // Accounts opened since 2023-12-25 must name their VOD application.
+    VOD_SUBAPP_ID: v.optional(
+      v.union([
+        v.literal(''),
+        v.pipe(
+          v.string(),
+          v.regex(/^[1-9]\d{0,15}$/, 'VOD_SUBAPP_ID must be a VOD application ID'),
+        ),
+      ]),
+      '',
+    ),
+    // The name of the SecureString parameter holding {"secretId":"...","secretKey":"..."}.
+    TENCENT_SECRET_PARAMETER: nonEmpty('TENCENT_SECRET_PARAMETER'),
+  }),
+  v.transform((env) => ({
+    tableName: env.TABLE_NAME,
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    vodRegion: env.VOD_REGION,
+    vodEndpoint: env.VOD_ENDPOINT || undefined,
+    subAppId: env.VOD_SUBAPP_ID === '' ? undefined : Number(env.VOD_SUBAPP_ID),
+    secretParameter: env.TENCENT_SECRET_PARAMETER,
+  })),
+)
+
+export type PullConfig = v.InferOutput<typeof PullConfigSchema>
+
+/**
+ * Reads and checks the pull function's configuration once, at start-up.
+ * @throws {ConfigError} naming every problem
+ */
+export function loadPullConfig(env: Record<string, string | undefined>): PullConfig {
+  const result = v.safeParse(PullConfigSchema, env)
+  if (!result.success) {
+    throw new ConfigError(`Invalid configuration: ${describeIssues(result.issues).join('; ')}`)
+  }
+  return result.output
+}
+
+/**
+ * Reads the Tencent Cloud API key from an SSM SecureString parameter (JSON `secretId`,
+ * `secretKey`), decrypted. Error messages name the parameter and the fields, never a value.
+ *
+ * @throws {ConfigError} when the parameter is not that JSON; the SDK's error when unreadable
+ */
+export async function readTencentCredentials(
+  ssm: SSMClient,
+  name: string,
+): Promise<TencentCredentials> {
+  const { Parameter } = await ssm.send(
+    new GetParameterCommand({ Name: name, WithDecryption: true }),
+  )
+  let json: unknown
+  try {
+    json = JSON.parse(Parameter?.Value ?? '')
+  } catch {
+    throw new ConfigError(`SSM parameter ${name} must hold JSON {"secretId":"…","secretKey":"…"}`)
+  }
+  const result = v.safeParse(TencentCredentialsSchema, json)
+  if (!result.success) {
+    const problems = result.issues.map(
+      (issue) => `${v.getDotPath(issue) ?? 'value'}: ${issue.message}`,
+    )
+    throw new ConfigError(`SSM parameter ${name}: ${problems.join('; ')}`)
+  }
+  return result.output
+}

@@ -1,0 +1,252 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { mockClient } from 'aws-sdk-client-mock'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { UNSTORED_CALLBACK_MARKER } from '../../lib/fallback-message'
+import { extractReplayables } from '../../lib/replay'
+import type { VodEventQueue } from '../../lib/vod-client'
+import { chunk, type DrainOptions, drainVodQueue } from '../../lib/vod-pull'
+import { captureLogger } from '../support/capture-logger'
+import { invalidSnapshotEvent, otherEvent, snapshotEvent } from '../support/vod-events'
+
+const TABLE = 'vod-snapshots-unit'
+const NOW = Date.parse('2026-11-24T03:00:00.000Z')
+const ddb = mockClient(DynamoDBDocumentClient)
+const vodError = (code: string) => Object.assign(new Error(`${code} from VOD`), { code })
+
+type Event = Record<string, unknown>
+
+/** A VOD queue in memory: each pull answers the next batch, then the empty-queue error. */
+function stubVod(batches: Event[][], confirmError?: Error) {
+  const confirmed: string[][] = []
+  let pulls = 0
+  const vod: VodEventQueue = {
+    async PullEvents() {
+      const batch = batches[pulls++]
+      if (!batch) throw vodError('ResourceNotFound')
+      return { EventSet: batch.map((event, i) => ({ EventHandle: `h${pulls}.${i}`, ...event })) }
+    },
+    async ConfirmEvents({ EventHandles }) {
+      if (confirmError) throw confirmError
+      confirmed.push(EventHandles)
+      return {}
+    },
+  }
+  return { vod, confirmed }
+}
+
+function drain(vod: VodEventQueue, overrides: Partial<DrainOptions> = {}) {
+  const logger = captureLogger()
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({}))
+  const options = { maxAttempts: 2, sleep: async () => {} }
+  const run = drainVodQueue({
+    vod,
+    store: { client, tableName: TABLE, options },
+    logger,
+    deadline: NOW + 60_000,
+    now: () => NOW,
+    ...overrides,
+  })
+  return run.then((report) => ({ report, logger }))
+}
+
+beforeEach(() => {
+  ddb.reset()
+  ddb.on(BatchWriteCommand).resolves({})
+})
+
+describe('chunk', () => {
+  it('cuts a list into consecutive chunks of at most the size', () => {
+    expect(chunk([1, 2, 3, 4, 5], 2)).toStrictEqual([[1, 2], [3, 4], [5]])
+    expect(chunk([], 16)).toStrictEqual([])
+  })
+})
+
+describe('drainVodQueue', () => {
+  it('writes each snapshot event as the HTTP function would, with the time of the pull', async () => {
+    const { vod } = stubVod([[snapshotEvent('task-a', [0, 1000])]])
+
+    const { report } = await drain(vod)
+
+    expect(ddb.commandCalls(BatchWriteCommand)[0]?.args[0].input).toStrictEqual({
+      RequestItems: {
+        [TABLE]: [0, 1000].map((timeOffset) => ({
+          PutRequest: {
+            Item: {
+              vodTaskId: 'task-a',
+              fileId: '14508071098244929440',
+              definition: 10,
+              timeOffset,
+              status: 0,
+              url: `http://125676836723.vod2.myqcloud.com/xxx/task-a/${timeOffset}.png`,
+              eventType: 'CreateSnapshotByTimeOffsetComplete',
+              receivedAt: '2026-11-24T03:00:00.000Z',
+            },
+          },
+        })),
+      },
+    })
+    expect(report).toStrictEqual({
+      ...{ pulls: 2, pulled: 1, storedEvents: 1, storedResults: 2, ignored: 0, invalid: 0 },
+      ...{ confirmed: 1, unconfirmed: 0, stop: 'empty' },
+    })
+  })
+
+  it('confirms at most 16 handles a call, even when a pull gives more', async () => {
+    const batch = Array.from({ length: 20 }, (_, i) => otherEvent(i))
+    const { vod, confirmed } = stubVod([batch])
+
+    await drain(vod)
+
+    expect(confirmed.map((handles) => handles.length)).toStrictEqual([16, 4])
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+  })
+
+  it('never confirms an event whose results were not stored', async () => {
+    ddb.on(BatchWriteCommand).callsFake((input) => {
+      const task = input.RequestItems[TABLE][0].PutRequest.Item.vodTaskId
+      if (task === 'task-down')
+        throw Object.assign(new Error('boom'), { name: 'InternalServerError' })
+      return {}
+    })
+    const { vod, confirmed } = stubVod([
+      [snapshotEvent('task-up', [0]), snapshotEvent('task-down', [0]), otherEvent(0)],
+    ])
+
+    const { report, logger } = await drain(vod)
+
+    expect(confirmed).toStrictEqual([['h1.0', 'h1.2']])
+    expect(report).toMatchObject({ storedEvents: 1, confirmed: 2, unconfirmed: 1, stop: 'empty' })
+    expect(logger.lines.filter((l) => l.level === 'ERROR')).toStrictEqual([
+      {
+        level: 'ERROR',
+        message: 'vod event not stored',
+        fields: { vodTaskId: 'task-down', unstored: 1, reason: 'boom' },
+      },
+    ])
+  })
+
+  it('logs an invalid snapshot event whole under the unstored marker, then confirms it', async () => {
+    const invalid = invalidSnapshotEvent('task-bad')
+    const { vod, confirmed } = stubVod([[invalid]])
+
+    const { report, logger } = await drain(vod)
+
+    expect(confirmed).toStrictEqual([['h1.0']])
+    expect(report).toMatchObject({ invalid: 1, storedEvents: 0, confirmed: 1, stop: 'empty' })
+    expect(logger.lines).toContainEqual({
+      level: 'ERROR',
+      message: UNSTORED_CALLBACK_MARKER,
+      fields: {
+        eventType: 'CreateSnapshotByTimeOffsetComplete',
+        receivedAt: '2026-11-24T03:00:00.000Z',
+        reason: 'invalid event',
+        problems: [
+          'SnapshotByTimeOffsetCompleteEvent.SnapshotInfoSet.0.TimeOffset: the time offset must not be negative',
+        ],
+        body: JSON.stringify(invalid),
+      },
+    })
+  })
+
+  it('leaves an invalid event’s log line to npm run replay as the body VOD sent', async () => {
+    const invalid = invalidSnapshotEvent('task-bad')
+    const { logger } = await drain(stubVod([[invalid]]).vod)
+    const line = JSON.stringify({
+      level: 'ERROR',
+      message: logger.lines[0]?.message,
+      ...logger.lines[0]?.fields,
+    })
+
+    expect(extractReplayables(`2026-11-24T03:00:00Z\t${line}`)).toStrictEqual([
+      {
+        kind: 'callback',
+        body: invalid,
+        receivedAt: '2026-11-24T03:00:00.000Z',
+        source: 'input:1',
+      },
+    ])
+  })
+
+  it('stores an event that came without a handle but cannot confirm it', async () => {
+    const answers = [{ EventSet: [snapshotEvent('no-handle', [0])] }]
+    const vod: VodEventQueue = {
+      PullEvents: async () => answers.shift() ?? Promise.reject(vodError('ResourceNotFound')),
+      ConfirmEvents: async () => ({}),
+    }
+
+    const { report, logger } = await drain(vod)
+
+    expect(report).toMatchObject({ storedEvents: 1, confirmed: 0, unconfirmed: 1, stop: 'empty' })
+    expect(logger.lines[0]).toMatchObject({ level: 'WARN', message: 'vod event without a handle' })
+  })
+
+  it('stops on the first empty pull, whether VOD says ResourceNotFound or sends no events', async () => {
+    const answers: VodEventQueue['PullEvents'][] = [
+      async () => ({ EventSet: [] }),
+      async () => ({}),
+      async () => Promise.reject(vodError('ResourceNotFound')),
+    ]
+    for (const PullEvents of answers) {
+      const vod = { PullEvents, ConfirmEvents: async () => ({}) }
+      expect((await drain(vod)).report).toMatchObject({ pulls: 1, pulled: 0, stop: 'empty' })
+    }
+  })
+
+  it('ends on a pull error without confirming anything', async () => {
+    let confirms = 0
+    const vod: VodEventQueue = {
+      PullEvents: async () => Promise.reject(vodError('InternalError')),
+      ConfirmEvents: async () => ({ RequestId: String(++confirms) }),
+    }
+
+    const { report, logger } = await drain(vod)
+
+    expect(report).toMatchObject({ pulls: 1, confirmed: 0, stop: 'vod-error' })
+    expect(confirms).toBe(0)
+    expect(logger.lines).toStrictEqual([
+      {
+        level: 'ERROR',
+        message: 'vod pull failed',
+        fields: { code: 'InternalError', reason: 'InternalError from VOD' },
+      },
+    ])
+  })
+
+  it('counts handles whose confirmation failed as unconfirmed and ends the drain', async () => {
+    const { vod } = stubVod([[otherEvent(0)], [otherEvent(1)]], vodError('InvalidParameterValue'))
+
+    const { report } = await drain(vod)
+
+    expect(report).toMatchObject({ pulls: 1, ignored: 1, confirmed: 0, unconfirmed: 1 })
+    expect(report.stop).toBe('vod-error')
+  })
+
+  it('stops pulling once no snapshot event of a batch could be stored', async () => {
+    ddb
+      .on(BatchWriteCommand)
+      .rejects(Object.assign(new Error('down'), { name: 'InternalServerError' }))
+    const { vod } = stubVod([[snapshotEvent('a', [0]), otherEvent(0)], [snapshotEvent('b', [0])]])
+
+    const { report } = await drain(vod)
+
+    expect(report).toMatchObject({ pulls: 1, confirmed: 1, unconfirmed: 1, stop: 'store-failing' })
+  })
+
+  it('starts no pull within the runway of its deadline, and passes the SubAppId', async () => {
+    const requests: unknown[] = []
+    const vod: VodEventQueue = {
+      PullEvents: async (request) => {
+        requests.push(request)
+        return {}
+      },
+      ConfirmEvents: async () => ({}),
+    }
+    const late = await drain(vod, { deadline: NOW + 19_999 })
+    expect(late.report).toMatchObject({ pulls: 0, stop: 'deadline' })
+    expect(requests).toStrictEqual([])
+
+    await drain(vod, { deadline: NOW + 20_000, subAppId: 1500000001 })
+    expect(requests).toStrictEqual([{ SubAppId: 1500000001 }])
+  })
+})
