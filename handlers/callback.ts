@@ -1,4 +1,6 @@
 import { setMaxListeners } from 'node:events'
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
@@ -7,22 +9,26 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { createTokenCheck } from '../lib/callback-token'
 import { type Config, loadConfig } from '../lib/config'
 import { createSnapshotsClient } from '../lib/dynamodb-client'
-import { toFallbackMessages, UNSTORED_CALLBACK_MARKER } from '../lib/fallback-message'
 import type { FallbackQueue } from '../lib/fallback-queue'
 import { bodySizeLimit, callbackTokenAuth, errorLogging, httpError } from '../lib/http-middleware'
-import { consoleLogger, type Logger } from '../lib/log'
-import { InvalidCallbackError, type ParsedCallback, parseCallback } from '../lib/parse-callback'
+import { keepUnstoredResults } from '../lib/keep-unstored'
+import { lazySqsFallbackQueue } from '../lib/lazy-fallback-queue'
 import {
-  type SnapshotItem,
-  SnapshotStoreError,
-  type StoreOptions,
-  storeSnapshotResults,
-} from '../lib/snapshot-store'
+  functionLogger,
+  functionMetrics,
+  type Logger,
+  type MetricsSink,
+  powertoolsLogger,
+} from '../lib/log'
+import { InvalidCallbackError, type ParsedCallback, parseCallback } from '../lib/parse-callback'
+import { type StoreOptions, storeSnapshotResults } from '../lib/snapshot-store'
+
+export { UNSTORED_CALLBACK_MARKER } from '../lib/fallback-message'
 
 /** Largest body accepted: a 1,000-result callback is about 120 KB. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
-export { UNSTORED_CALLBACK_MARKER } from '../lib/fallback-message'
+const MAX_ECHOED_EVENT_TYPE = 100
 
 /**
  * VOD waits 5 s and retries only on a timeout: the answer leaves within `answerMs`. DynamoDB has
@@ -30,14 +36,14 @@ export { UNSTORED_CALLBACK_MARKER } from '../lib/fallback-message'
  */
 export const DEFAULT_BUDGET = { storeMs: 2500, answerMs: 4000 }
 
-// A body up to this size is logged whole under the marker; a larger one as its unstored results.
-const MAX_LOGGED_BODY_BYTES = 200_000
-
 export interface CallbackDependencies {
   config: Config
   client: DynamoDBDocumentClient
   fallback?: FallbackQueue
   logger?: Logger
+  metrics?: MetricsSink
+  /** Middlewares run first: the request ID for the logger, the metrics flush. */
+  observability?: middy.MiddlewareObj[]
   now?: () => Date
   storeOptions?: StoreOptions
   budget?: typeof DEFAULT_BUDGET
@@ -49,78 +55,32 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
   body: JSON.stringify(body),
 })
 
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
-
 /**
  * The HTTP function: token -> size -> JSON -> recognise, validate, normalise -> store -> answer.
  * Results DynamoDB does not take before the deadline go to the fallback queue (202); if that
- * fails too they are logged under {@link UNSTORED_CALLBACK_MARKER} for replay (500).
+ * fails too they are logged for replay (500).
  */
 export function createCallbackHandler({
   config,
   client,
   fallback,
-  logger = consoleLogger,
+  logger = functionLogger,
+  metrics = functionMetrics,
+  observability = [],
   now = () => new Date(),
   storeOptions,
   budget = DEFAULT_BUDGET,
 }: CallbackDependencies) {
-  async function keepUnstored(
-    callback: Extract<ParsedCallback, { kind: 'snapshots' }>,
-    body: unknown,
-    error: unknown,
-    started: number,
-    receivedAt: string,
-  ): Promise<APIGatewayProxyStructuredResultV2> {
-    const { vodTaskId } = callback
-    const unstored: SnapshotItem[] = error instanceof SnapshotStoreError ? error.unstoredItems : []
-    const stored = error instanceof SnapshotStoreError ? error.stored : 0
-    const cause = (error instanceof SnapshotStoreError && error.cause) || error
-    const remainingMs = Math.floor(budget.answerMs - (performance.now() - started) - 100)
-    if (fallback && unstored.length > 0 && remainingMs > 0) {
-      try {
-        await fallback.send(unstored, AbortSignal.timeout(remainingMs))
-        logger.warn('results queued', {
-          vodTaskId,
-          stored,
-          queued: unstored.length,
-          reason: reasonOf(cause),
-        })
-        return json(202, { code: 0, stored, queued: unstored.length })
-      } catch (queueError) {
-        logger.error('fallback queue failed', { vodTaskId, reason: reasonOf(queueError) })
-      }
-    }
-    // A 5xx is not retried by VOD: these lines are what is left to replay the results from.
-    const text = JSON.stringify(body)
-    if (unstored.length === 0 || Buffer.byteLength(text) <= MAX_LOGGED_BODY_BYTES) {
-      logger.error(UNSTORED_CALLBACK_MARKER, {
-        vodTaskId,
-        receivedAt,
-        reason: reasonOf(cause),
-        body: text,
-      })
-    } else {
-      for (const message of toFallbackMessages(unstored)) {
-        logger.error(UNSTORED_CALLBACK_MARKER, {
-          vodTaskId,
-          reason: reasonOf(cause),
-          fallback: message,
-        })
-      }
-    }
-    throw new Error(`${unstored.length} result(s) of ${vodTaskId} kept only in the log`, { cause })
-  }
-
   return (
     middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+      .use(observability)
       .use(
         httpErrorHandler({
           logger: false,
           fallbackMessage: JSON.stringify({ code: 500, message: 'Internal Server Error' }),
         }),
       )
-      .use(errorLogging(logger, config.callbackTokens))
+      .use(errorLogging(logger, metrics, config.callbackTokens))
       .use(callbackTokenAuth(createTokenCheck(config.callbackTokens)))
       .use(bodySizeLimit(MAX_BODY_BYTES))
       // VOD documents no Content-Type: parse whatever it says.
@@ -137,26 +97,45 @@ export function createCallbackHandler({
         }
 
         if (callback.kind === 'ignored') {
-          logger.info('callback ignored', {
-            eventType: callback.eventType,
-            format: callback.format,
-          })
-          return json(200, { code: 0, ignored: callback.eventType })
+          // Real event types are short names; a long one is echoed and logged only in part.
+          const eventType = callback.eventType.slice(0, MAX_ECHOED_EVENT_TYPE)
+          logger.info('callback ignored', { eventType, format: callback.format })
+          metrics.addMetric('CallbacksIgnored', 'Count', 1)
+          return json(200, { code: 0, ignored: eventType })
         }
 
         const { vodTaskId, format, results } = callback
+        const deadline = AbortSignal.timeout(budget.storeMs)
+        // Every request in flight listens on the deadline: 40 at once is not a leak.
+        setMaxListeners(100, deadline)
         try {
-          const deadline = AbortSignal.timeout(budget.storeMs)
-          // Every request in flight listens on the deadline: 20 at once is not a leak.
-          setMaxListeners(100, deadline)
           const stored = await storeSnapshotResults(client, config.tableName, results, receivedAt, {
             ...storeOptions,
             signal: deadline,
+            resultTtlDays: config.resultTtlDays,
           })
-          logger.info('callback stored', { vodTaskId, format, results: results.length, stored })
+          const durationMs = Math.round(performance.now() - started)
+          logger.info('callback stored', {
+            vodTaskId,
+            format,
+            results: results.length,
+            stored,
+            durationMs,
+          })
+          metrics.addMetric('ResultsStored', 'Count', stored)
+          metrics.addMetric('StoreLatency', 'Milliseconds', durationMs)
           return json(200, { code: 0, stored })
         } catch (error) {
-          return keepUnstored(callback, event.body, error, started, receivedAt)
+          const kept = await keepUnstoredResults(
+            { vodTaskId, receivedAt, body: event.body, error },
+            {
+              fallback,
+              logger,
+              metrics,
+              queueTimeMs: budget.answerMs - (performance.now() - started) - 100,
+            },
+          )
+          return json(202, { code: 0, ...kept })
         }
       })
   )
@@ -164,31 +143,10 @@ export function createCallbackHandler({
 
 const config = loadConfig(process.env)
 
-/** One client per container, built before the first callback arrives. */
-const client = createSnapshotsClient({ endpoint: config.dynamodbEndpoint })
-
-/** The SQS client is loaded on the first fallback only: most containers never need it. */
-function lazyFallbackQueue(queueUrl: string): FallbackQueue {
-  let queue: Promise<FallbackQueue> | undefined
-  return {
-    async send(items, signal) {
-      queue ??= Promise.all([import('@aws-sdk/client-sqs'), import('../lib/fallback-queue')]).then(
-        ([{ SQSClient }, { sqsFallbackQueue }]) =>
-          sqsFallbackQueue(
-            new SQSClient({
-              maxAttempts: 2,
-              requestHandler: { connectionTimeout: 300, requestTimeout: 700 },
-            }),
-            queueUrl,
-          ),
-      )
-      return (await queue).send(items, signal)
-    },
-  }
-}
-
 export const handler = createCallbackHandler({
   config,
-  client,
-  fallback: config.fallbackQueueUrl ? lazyFallbackQueue(config.fallbackQueueUrl) : undefined,
+  // One client per container, built before the first callback arrives.
+  client: createSnapshotsClient({ endpoint: config.dynamodbEndpoint }),
+  fallback: config.fallbackQueueUrl ? lazySqsFallbackQueue(config.fallbackQueueUrl) : undefined,
+  observability: [injectLambdaContext(powertoolsLogger), logMetrics(functionMetrics)],
 })

@@ -1,7 +1,7 @@
 import { SSMClient } from '@aws-sdk/client-ssm'
 import type { Context, ScheduledEvent } from 'aws-lambda'
 import { createSnapshotsClient } from '../lib/dynamodb-client'
-import { consoleLogger, type Logger } from '../lib/log'
+import { functionLogger, type Logger } from '../lib/log'
 import { loadPullConfig, readTencentCredentials } from '../lib/pull-config'
 import { createVodClient, type VodEventQueue } from '../lib/vod-client'
 import {
@@ -39,7 +39,7 @@ export function createPullHandler({
   vod,
   store,
   subAppId,
-  logger = consoleLogger,
+  logger = functionLogger,
   now = Date.now,
   budget,
 }: PullDependencies) {

@@ -1,21 +1,34 @@
 import { setMaxListeners } from 'node:events'
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import middy from '@middy/core'
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import * as v from 'valibot'
+import { ResultTtlDaysSchema } from '../lib/config'
 import { createSnapshotsClient } from '../lib/dynamodb-client'
 import { fallbackItems, parseFallbackMessage } from '../lib/fallback-message'
-import { consoleLogger, type Logger } from '../lib/log'
+import {
+  functionLogger,
+  functionMetrics,
+  type Logger,
+  type MetricsSink,
+  powertoolsLogger,
+} from '../lib/log'
 import { type StoreOptions, writeSnapshotItems } from '../lib/snapshot-store'
+import { describeIssues } from '../lib/validation-issues'
 
 /** Reads only what the redrive needs: it holds no callback token. */
 const RedriveConfigSchema = v.object({
   TABLE_NAME: v.pipe(v.string(), v.nonEmpty('TABLE_NAME must not be empty')),
+  RESULT_TTL_DAYS: ResultTtlDaysSchema,
 })
 
 export interface RedriveDependencies {
   tableName: string
   client: DynamoDBDocumentClient
   logger?: Logger
+  metrics?: MetricsSink
   storeOptions?: StoreOptions
 }
 
@@ -27,7 +40,8 @@ export interface RedriveDependencies {
 export function createRedriveHandler({
   tableName,
   client,
-  logger = consoleLogger,
+  logger = functionLogger,
+  metrics = functionMetrics,
   storeOptions,
 }: RedriveDependencies) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
@@ -44,6 +58,7 @@ export function createRedriveHandler({
             signal: deadline,
           })
           logger.info('results redriven', { vodTaskId: message.vodTaskId, stored })
+          metrics.addMetric('ResultsRedriven', 'Count', stored)
           return undefined
         } catch (error) {
           logger.error('redrive failed', {
@@ -60,12 +75,19 @@ export function createRedriveHandler({
 }
 
 const parsed = v.safeParse(RedriveConfigSchema, process.env)
-if (!parsed.success) throw new Error('Invalid configuration: TABLE_NAME must be set')
+if (!parsed.success) {
+  throw new Error(`Invalid configuration: ${describeIssues(parsed.issues).join('; ')}`)
+}
 
-export const handler = createRedriveHandler({
+const redrive = createRedriveHandler({
   tableName: parsed.output.TABLE_NAME,
+  storeOptions: { resultTtlDays: parsed.output.RESULT_TTL_DAYS },
   client: createSnapshotsClient({
     endpoint: process.env.DYNAMODB_ENDPOINT || undefined,
     requestHandler: { connectionTimeout: 500, requestTimeout: 2000 },
   }),
 })
+
+export const handler = middy(redrive)
+  .use(injectLambdaContext(powertoolsLogger))
+  .use(logMetrics(functionMetrics))

@@ -20,6 +20,16 @@ const TokenListSchema = v.pipe(
   ),
 )
 
+/** Days until DynamoDB may delete a result; empty or 0 keeps results for ever (the default). */
+export const ResultTtlDaysSchema = v.pipe(
+  v.optional(v.string(), ''),
+  v.transform((raw) => (raw.trim() === '' ? 0 : Number(raw))),
+  v.number(),
+  v.integer('RESULT_TTL_DAYS must be a whole number of days'),
+  v.minValue(0, 'RESULT_TTL_DAYS must not be negative'),
+  v.transform((days) => (days === 0 ? undefined : days)),
+)
+
 /** The function's environment, as the schema that checks it. */
 export const ConfigSchema = v.pipe(
   v.object({
@@ -29,12 +39,14 @@ export const ConfigSchema = v.pipe(
     DYNAMODB_ENDPOINT: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
     // Empty: no fallback queue (the local stage); results that cannot be stored are logged.
     FALLBACK_QUEUE_URL: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
+    RESULT_TTL_DAYS: ResultTtlDaysSchema,
   }),
   v.transform((env) => ({
     tableName: env.TABLE_NAME,
     callbackTokens: env.CALLBACK_TOKEN,
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT === '' ? undefined : env.DYNAMODB_ENDPOINT,
     fallbackQueueUrl: env.FALLBACK_QUEUE_URL === '' ? undefined : env.FALLBACK_QUEUE_URL,
+    resultTtlDays: env.RESULT_TTL_DAYS,
   })),
 )
 

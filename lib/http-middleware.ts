@@ -1,7 +1,7 @@
 import type middy from '@middy/core'
 import { createError } from '@middy/util'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
-import type { Logger } from './log'
+import type { Logger, MetricsSink } from './log'
 import { redactForLog } from './log'
 
 type Middleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>
@@ -76,11 +76,15 @@ function rawBodyText(event: APIGatewayProxyEventV2): string {
 }
 
 /**
- * Logs every failed request once, then turns the body parser's plain-text errors into the same
+ * Logs and counts every failed request once, then turns the body parser's plain-text errors into the same
  * JSON body as every other error (malformed JSON is a 400). Registered after
  * `http-error-handler`, so it runs before it and hands it a ready error.
  */
-export function errorLogging(logger: Logger, secrets: readonly string[]): Middleware {
+export function errorLogging(
+  logger: Logger,
+  metrics: MetricsSink,
+  secrets: readonly string[],
+): Middleware {
   return {
     onError: (request: Request) => {
       let error = request.error as Partial<CallbackHttpError> | null
@@ -101,7 +105,9 @@ export function errorLogging(logger: Logger, secrets: readonly string[]): Middle
         logger.error('callback failed', { statusCode, error: error.name, reason: error.message })
       } else if (statusCode === 401) {
         logger.warn('callback rejected', { statusCode })
+        metrics.addMetric('CallbacksRejected', 'Count', 1)
       } else {
+        metrics.addMetric('CallbacksRejected', 'Count', 1)
         logger.warn('callback rejected', {
           statusCode,
           problems: error.problems,

@@ -1,19 +1,51 @@
-/** Structured JSON log lines, one per call: what CloudWatch Logs Insights queries best. */
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger'
+import { Metrics } from '@aws-lambda-powertools/metrics'
+
+/** Structured log lines, one per call: what the functions need of a logger. */
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void
   warn(message: string, fields?: Record<string, unknown>): void
   error(message: string, fields?: Record<string, unknown>): void
 }
 
-const line = (level: string, message: string, fields?: Record<string, unknown>) =>
-  JSON.stringify({ level, message, ...fields })
-
-/** Writes to the console, which Lambda forwards to CloudWatch Logs. */
-export const consoleLogger: Logger = {
-  info: (message, fields) => console.log(line('INFO', message, fields)),
-  warn: (message, fields) => console.warn(line('WARN', message, fields)),
-  error: (message, fields) => console.error(line('ERROR', message, fields)),
+/** Counters and timings, published once per invocation in CloudWatch's embedded metric format. */
+export interface MetricsSink {
+  addMetric(name: MetricName, unit: 'Count' | 'Milliseconds', value: number): void
 }
+
+/** The metrics the functions publish; the alarms in serverless.yml watch some of them. */
+export type MetricName =
+  | 'ResultsStored'
+  | 'CallbacksIgnored'
+  | 'CallbacksRejected'
+  | 'ResultsQueued'
+  | 'ResultsLogged'
+  | 'ResultsRedriven'
+  | 'StoreLatency'
+
+/** The namespace of the functions' metrics; their `service` dimension is the stage's name. */
+export const METRICS_NAMESPACE = 'VodSnapshots'
+
+/**
+ * Powertools' logger: JSON lines with level, time, service, cold start and, inside a handler
+ * wrapped by its middleware, the request ID. serverless.yml names the service after the stage.
+ */
+export const powertoolsLogger = new PowertoolsLogger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'vod-snapshots',
+})
+
+/** The functions' {@link Logger}: Powertools' logger, each call's fields as extra keys. */
+export const functionLogger: Logger = {
+  info: (message, fields = {}) => powertoolsLogger.info(message, fields),
+  warn: (message, fields = {}) => powertoolsLogger.warn(message, fields),
+  error: (message, fields = {}) => powertoolsLogger.error(message, fields),
+}
+
+/** Powertools' metrics, flushed by its middy middleware at the end of each invocation. */
+export const functionMetrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'vod-snapshots',
+})
 
 /**
  * Returns `text` cut to `maxChars` with every secret replaced, for logging bodies that come from

@@ -19,6 +19,8 @@ export interface StoreOptions {
   signal?: AbortSignal
   sleep?: (ms: number, signal?: AbortSignal) => Promise<unknown>
   random?: () => number
+  /** When set, each item gets `expiresAt`: its receipt time plus this many days, for DynamoDB's TTL. */
+  resultTtlDays?: number
 }
 
 /** The table item for one result: the attribute names and types applications read. */
@@ -26,6 +28,13 @@ export type SnapshotItem = Omit<SnapshotResult, 'url'> & {
   url?: string
   eventType: typeof SNAPSHOT_EVENT_TYPE
   receivedAt: string
+  /** Epoch seconds after which DynamoDB's TTL may delete the item (only with RESULT_TTL_DAYS). */
+  expiresAt?: number
+}
+
+/** The item with `expiresAt` set `days` after its receipt time. */
+export function withExpiry(item: SnapshotItem, days: number): SnapshotItem {
+  return { ...item, expiresAt: Math.floor(Date.parse(item.receivedAt) / 1000) + days * 86_400 }
 }
 
 /** Some items could not be written before the last attempt or the deadline. */
@@ -101,10 +110,15 @@ export async function writeSnapshotItems(
     signal,
     sleep = (ms, abort) => delay(ms, undefined, { signal: abort }),
     random = Math.random,
+    resultTtlDays,
   } = options
   const batches: WriteRequest[][] = []
   for (let i = 0; i < items.length; i += BATCH_SIZE) {
-    batches.push(items.slice(i, i + BATCH_SIZE).map((Item) => ({ PutRequest: { Item } })))
+    batches.push(
+      items.slice(i, i + BATCH_SIZE).map((item) => ({
+        PutRequest: { Item: resultTtlDays ? withExpiry(item, resultTtlDays) : item },
+      })),
+    )
   }
 
   // Never throws: whatever is still pending when it gives up is handed back.

@@ -8,6 +8,7 @@ import {
   UNSTORED_CALLBACK_MARKER,
 } from '../../handlers/callback'
 import { createRedriveHandler } from '../../handlers/redrive'
+import { loadConfig } from '../../lib/config'
 import { type FallbackMessage, parseFallbackMessage } from '../../lib/fallback-message'
 import { sqsFallbackQueue } from '../../lib/fallback-queue'
 import { parseCallback } from '../../lib/parse-callback'
@@ -17,7 +18,7 @@ import {
   localClient,
   startDynalite,
 } from '../../scripts/local-dynamodb'
-import { captureLogger } from '../support/capture-logger'
+import { captureLogger, captureMetrics } from '../support/capture-logger'
 import {
   type Fault,
   type FaultRates,
@@ -65,12 +66,7 @@ beforeAll(async () => {
   dynamodb = await startDynalite()
   await createSnapshotsTable(dynamodb.endpoint, TABLE)
   const handler = createCallbackHandler({
-    config: {
-      tableName: TABLE,
-      callbackTokens: [TOKEN],
-      dynamodbEndpoint: undefined,
-      fallbackQueueUrl: 'q',
-    },
+    config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
     client: DynamoDBDocumentClient.from(
       faultyDynamoDBClient(dynamodb.endpoint, () => scenario?.dynamodb ?? {}, faults),
     ),
@@ -79,6 +75,7 @@ beforeAll(async () => {
       'https://sqs.local/q',
     ),
     logger,
+    metrics: captureMetrics(),
     budget: BUDGET,
   })
   const limit = pLimit(20)
@@ -226,12 +223,7 @@ describe('the production budget', () => {
     const log = captureLogger()
     const never = { hang: 1 }
     const handler = createCallbackHandler({
-      config: {
-        tableName: TABLE,
-        callbackTokens: [TOKEN],
-        dynamodbEndpoint: undefined,
-        fallbackQueueUrl: 'q',
-      },
+      config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
       client: DynamoDBDocumentClient.from(
         faultyDynamoDBClient(dynamodb.endpoint, () => never, { ...faults }),
       ),
@@ -240,6 +232,7 @@ describe('the production budget', () => {
         'https://sqs.local/q',
       ),
       logger: log,
+      metrics: captureMetrics(),
     })
     const started = performance.now()
     const body = JSON.stringify(legacyCallbackWith(100, 'fault-production-budget'))

@@ -138,9 +138,54 @@ describe('serverless package --stage ci', () => {
         CALLBACK_TOKEN: '{{resolve:ssm:/vod-snapshots/ci/callback-token}}',
         DYNAMODB_ENDPOINT: '',
         FALLBACK_QUEUE_URL: { Ref: 'FallbackQueue' },
+        RESULT_TTL_DAYS: '0',
+        POWERTOOLS_SERVICE_NAME: 'vod-snapshots-ci',
+        POWERTOOLS_METRICS_DISABLED: 'false',
         NODE_OPTIONS: '--enable-source-maps',
       },
     })
+  })
+
+  it('keeps results for ever unless a deploy sets resultTtlDays', () => {
+    expect(resources.SnapshotsTable?.Properties.TimeToLiveSpecification).toStrictEqual({
+      AttributeName: 'expiresAt',
+      Enabled: { 'Fn::If': ['ResultExpiry', true, false] },
+    })
+    expect(JSON.parse(templateText).Conditions).toStrictEqual({
+      ResultExpiry: { 'Fn::Not': [{ 'Fn::Equals': ['0', '0'] }] },
+    })
+  })
+
+  it.each([
+    ['ResultsLoggedAlarm', 'VodSnapshots', 'ResultsLogged', 0],
+    ['RejectedCallbacksAlarm', 'VodSnapshots', 'CallbacksRejected', 20],
+  ])('raises %s on the stage’s own %s/%s metric', (alarm, namespace, metric, threshold) => {
+    expect(resources[alarm]?.Properties).toMatchObject({
+      Namespace: namespace,
+      MetricName: metric,
+      Dimensions: [{ Name: 'service', Value: 'vod-snapshots-ci' }],
+      Threshold: threshold,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    })
+  })
+
+  it('raises an alarm when either function fails outright', () => {
+    const metrics = resources.FunctionErrorsAlarm?.Properties.Metrics as {
+      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown } }
+    }[]
+    expect(metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []))).toStrictEqual([
+      {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'CallbackLambdaFunction' } }],
+      },
+      {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'RedriveLambdaFunction' } }],
+      },
+    ])
   })
 
   it('runs the redrive from the fallback queue, without the callback token', () => {

@@ -1,4 +1,4 @@
-import type { Logger } from '../../lib/log'
+import type { Logger, MetricName, MetricsSink } from '../../lib/log'
 
 export interface LogLine {
   level: 'INFO' | 'WARN' | 'ERROR'
@@ -18,5 +18,20 @@ export function captureLogger(): Logger & { lines: LogLine[]; text(): string } {
     warn: push('WARN'),
     error: push('ERROR'),
     text: () => JSON.stringify(lines),
+  }
+}
+
+/** A metrics sink that keeps every value, to assert what the function counted. */
+export function captureMetrics(): MetricsSink & { totals(): Record<string, number> } {
+  const values: [MetricName, number][] = []
+  return {
+    addMetric: (name, _unit, value) => {
+      values.push([name, value])
+    },
+    totals: () => {
+      const totals: Record<string, number> = {}
+      for (const [name, value] of values) totals[name] = (totals[name] ?? 0) + value
+      return totals
+    },
   }
 }

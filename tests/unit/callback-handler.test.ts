@@ -7,9 +7,10 @@ import {
   MAX_BODY_BYTES,
   UNSTORED_CALLBACK_MARKER,
 } from '../../handlers/callback'
+import { loadConfig } from '../../lib/config'
 import type { FallbackQueue } from '../../lib/fallback-queue'
 import type { SnapshotItem } from '../../lib/snapshot-store'
-import { captureLogger } from '../support/capture-logger'
+import { captureLogger, captureMetrics } from '../support/capture-logger'
 import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
 import { callbackEvent, lambdaContext } from '../support/http-event'
 
@@ -21,6 +22,7 @@ const TASK_ID = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
 
 const ddb = mockClient(DynamoDBDocumentClient)
 let logger: ReturnType<typeof captureLogger>
+let metrics: ReturnType<typeof captureMetrics>
 let fallback: (FallbackQueue & { sent: SnapshotItem[][] }) | undefined
 
 /** A fallback queue that keeps what it is sent, or fails when told to. */
@@ -41,15 +43,11 @@ function invoke(
   options: Parameters<typeof callbackEvent>[1] = { token: TOKEN },
 ) {
   const handler = createCallbackHandler({
-    config: {
-      tableName: TABLE,
-      callbackTokens: [TOKEN, NEXT_TOKEN],
-      dynamodbEndpoint: undefined,
-      fallbackQueueUrl: undefined,
-    },
+    config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: `${TOKEN},${NEXT_TOKEN}` }),
     client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
     fallback,
     logger,
+    metrics,
     now: () => NOW,
     storeOptions: { sleep: async () => {}, maxAttempts: 2 },
   })
@@ -94,6 +92,7 @@ beforeEach(() => {
   ddb.reset()
   ddb.on(BatchWriteCommand).resolves({})
   logger = captureLogger()
+  metrics = captureMetrics()
   fallback = undefined
 })
 
@@ -103,6 +102,12 @@ describe('a valid snapshot callback', () => {
 
     expect(response).toStrictEqual(jsonResponse(200, { code: 0, stored: 2 }))
     expect(writtenItems()).toStrictEqual(SEED_SUCCESS_ITEMS)
+    expect(metrics.totals()).toStrictEqual({ ResultsStored: 2, StoreLatency: expect.any(Number) })
+    expect(logger.lines).toContainEqual({
+      level: 'INFO',
+      message: 'callback stored',
+      fields: expect.objectContaining({ vodTaskId: TASK_ID, format: 'legacy', stored: 2 }),
+    })
   })
 
   it("stores the seed's failure example without a url attribute", async () => {
@@ -180,6 +185,7 @@ describe('authentication', () => {
     expect(response).toStrictEqual(jsonResponse(401, { code: 401, message: 'Unauthorized' }))
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
     expect(logger.text()).not.toContain(TOKEN)
+    expect(metrics.totals()).toStrictEqual({ CallbacksRejected: 1 })
   })
 
   it('checks the token before reading the body', async () => {
@@ -269,6 +275,7 @@ describe('other events', () => {
       message: 'callback ignored',
       fields: { eventType: 'NewFileUpload', format: 'legacy' },
     })
+    expect(metrics.totals()).toStrictEqual({ CallbacksIgnored: 1 })
   })
 })
 
@@ -302,6 +309,7 @@ describe('the durable fallback', () => {
     expect(response).toStrictEqual(jsonResponse(202, { code: 0, stored: 0, queued: 2 }))
     expect(fallback.sent).toStrictEqual([SEED_SUCCESS_ITEMS])
     expect(logger.lines.map((line) => line.message)).toContain('results queued')
+    expect(metrics.totals()).toStrictEqual({ ResultsStored: 0, ResultsQueued: 2 })
   })
 
   it('queues only what is left when part of the callback was stored', async () => {
@@ -332,6 +340,7 @@ describe('the durable fallback', () => {
     const marked = logger.lines.filter((line) => line.message === UNSTORED_CALLBACK_MARKER)
     expect(marked).toHaveLength(1)
     expect(JSON.parse(String(marked[0]?.fields?.body))).toStrictEqual(JSON.parse(body))
+    expect(metrics.totals()).toStrictEqual({ ResultsStored: 0, ResultsLogged: 2 })
     expect(response?.body).not.toContain('SimpleQueueService')
   })
 
@@ -352,5 +361,15 @@ describe('the durable fallback', () => {
         ) ?? [],
     )
     expect(offsets).toStrictEqual(callback.data.picInfo.map((pic) => pic.timeOffset))
+  })
+})
+
+describe('an ignored event with an absurd type', () => {
+  it('echoes and logs only the first 100 characters of its type', async () => {
+    const eventType = `Unknown${'x'.repeat(500_000)}`
+    const response = await invoke(JSON.stringify({ EventType: eventType }))
+
+    expect(response).toStrictEqual(jsonResponse(200, { code: 0, ignored: eventType.slice(0, 100) }))
+    expect(logger.text().length).toBeLessThan(1000)
   })
 })

@@ -11,13 +11,23 @@ describe('loadConfig', () => {
         CALLBACK_TOKEN: ` ${TOKEN} , second-token-0123456789,`,
         DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
         FALLBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/fallback',
+        RESULT_TTL_DAYS: '30',
       }),
     ).toStrictEqual({
+      resultTtlDays: 30,
       tableName: 'vod-snapshots',
       callbackTokens: [TOKEN, 'second-token-0123456789'],
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       fallbackQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/fallback',
     })
+  })
+
+  it('keeps results for ever when RESULT_TTL_DAYS is empty, 0 or absent', () => {
+    for (const RESULT_TTL_DAYS of ['', '0', undefined]) {
+      expect(
+        loadConfig({ TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, RESULT_TTL_DAYS }).resultTtlDays,
+      ).toBeUndefined()
+    }
   })
 
   it('uses the real DynamoDB when the endpoint is empty or absent', () => {

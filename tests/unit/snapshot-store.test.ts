@@ -74,6 +74,19 @@ describe('storeSnapshotResults', () => {
     expect(putsOf(2).at(-1)).toStrictEqual(toSnapshotItem(result(59_000), RECEIVED_AT))
   })
 
+  it('adds expiresAt, receipt time plus the days, when results expire', async () => {
+    await storeSnapshotResults(client, TABLE, results(1), RECEIVED_AT, {
+      ...noDelay,
+      resultTtlDays: 30,
+    })
+    expect(putsOf(0)).toStrictEqual([
+      {
+        ...toSnapshotItem(result(0), RECEIVED_AT),
+        expiresAt: Date.parse(RECEIVED_AT) / 1000 + 30 * 86_400,
+      },
+    ])
+  })
+
   it('sends no request for a callback with no results', async () => {
     expect(await storeSnapshotResults(client, TABLE, [], RECEIVED_AT, noDelay)).toBe(0)
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)

@@ -1,0 +1,70 @@
+import { toFallbackMessages, UNSTORED_CALLBACK_MARKER } from './fallback-message'
+import type { FallbackQueue } from './fallback-queue'
+import type { Logger, MetricsSink } from './log'
+import { type SnapshotItem, SnapshotStoreError } from './snapshot-store'
+
+// A body up to this size is logged whole under the marker; a larger one as its unstored results,
+// so that no line passes CloudWatch Logs' 256 KB event limit.
+const MAX_LOGGED_BODY_BYTES = 200_000
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/** What is known of a callback whose results were not all stored. */
+export interface UnstoredCallback {
+  vodTaskId: string
+  receivedAt: string
+  /** The parsed body, logged whole when the queue fails too. */
+  body: unknown
+  /** What the store threw: a SnapshotStoreError carries the unwritten items. */
+  error: unknown
+}
+
+/**
+ * Keeps what DynamoDB did not take: in the fallback queue while `queueTimeMs` allows (then the
+ * caller answers 202), else in the error log under {@link UNSTORED_CALLBACK_MARKER}, for replay.
+ *
+ * @returns how many results were queued
+ * @throws {Error} when they could only be logged: VOD does not retry a 5xx, so that log is what is
+ * left of them and the answer must say something went wrong
+ */
+export async function keepUnstoredResults(
+  { vodTaskId, receivedAt, body, error }: UnstoredCallback,
+  {
+    fallback,
+    logger,
+    metrics,
+    queueTimeMs,
+  }: {
+    fallback?: FallbackQueue
+    logger: Logger
+    metrics: MetricsSink
+    queueTimeMs: number
+  },
+): Promise<{ stored: number; queued: number }> {
+  const unstored: SnapshotItem[] = error instanceof SnapshotStoreError ? error.unstoredItems : []
+  const stored = error instanceof SnapshotStoreError ? error.stored : 0
+  const cause = (error instanceof SnapshotStoreError && error.cause) || error
+  metrics.addMetric('ResultsStored', 'Count', stored)
+  if (fallback && unstored.length > 0 && queueTimeMs > 0) {
+    try {
+      await fallback.send(unstored, AbortSignal.timeout(Math.floor(queueTimeMs)))
+      const queued = unstored.length
+      logger.warn('results queued', { vodTaskId, stored, queued, reason: reasonOf(cause) })
+      metrics.addMetric('ResultsQueued', 'Count', queued)
+      return { stored, queued }
+    } catch (queueError) {
+      logger.error('fallback queue failed', { vodTaskId, reason: reasonOf(queueError) })
+    }
+  }
+  const text = JSON.stringify(body)
+  const reason = reasonOf(cause)
+  if (unstored.length === 0 || Buffer.byteLength(text) <= MAX_LOGGED_BODY_BYTES) {
+    logger.error(UNSTORED_CALLBACK_MARKER, { vodTaskId, receivedAt, reason, body: text })
+  } else {
+    for (const fallbackMessage of toFallbackMessages(unstored)) {
+      logger.error(UNSTORED_CALLBACK_MARKER, { vodTaskId, reason, fallback: fallbackMessage })
+    }
+  }
+  metrics.addMetric('ResultsLogged', 'Count', unstored.length)
+  throw new Error(`${unstored.length} result(s) of ${vodTaskId} kept only in the log`, { cause })
+}
