@@ -47,13 +47,15 @@ async function loadSides(): Promise<Record<Name, Side>> {
   const { createFloorHandler } = await import('./floor/handler')
   const context = lambdaContext()
   const stubs = { project: stubHandler(), floor: stubHandler(), typical: stubHandler() }
-  // The console logger minus the write: a benchmark's stdout is not CloudWatch.
-  const line = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    void JSON.stringify({ level, message, ...fields })
+  // Wired as in production (handlers/callback.ts): Powertools' logger with the request ID, and
+  // its metrics flushed once per invocation. Their output is muted while measuring (below).
+  const { injectLambdaContext } = await import('@aws-lambda-powertools/logger/middleware')
+  const { logMetrics } = await import('@aws-lambda-powertools/metrics/middleware')
+  const { functionMetrics, powertoolsLogger } = await import('../lib/log')
   const project = createCallbackHandler({
     config: loadConfig(process.env),
     client: stubDocumentClient(stubs.project),
-    logger: { info: line('INFO'), warn: line('WARN'), error: line('ERROR') },
+    observability: [injectLambdaContext(powertoolsLogger), logMetrics(functionMetrics)],
   })
   const typical = createTypicalHandler(stubAggregatedDocument(stubs.typical))
   return {
@@ -66,13 +68,24 @@ async function loadSides(): Promise<Record<Name, Side>> {
   }
 }
 
-/** Runs `count` callbacks one after another (as Lambda does) and returns µs of CPU each. */
+/**
+ * Runs `count` callbacks one after another (as Lambda does) and returns µs of CPU each. Log and
+ * metric lines are formatted as in production but not written: a benchmark's stdout is not
+ * CloudWatch.
+ */
 async function cpuPerCall({ invoke }: Side, event: APIGatewayProxyEventV2, count: number) {
-  const before = process.cpuUsage()
-  // A copy each time: the body parser replaces the event's body with the parsed object.
-  for (let i = 0; i < count; i++) await invoke({ ...event })
-  const used = process.cpuUsage(before)
-  return (used.user + used.system) / count
+  const { stdout, stderr } = process
+  const writes = [stdout.write, stderr.write]
+  stdout.write = stderr.write = () => true
+  try {
+    const before = process.cpuUsage()
+    // A copy each time: the body parser replaces the event's body with the parsed object.
+    for (let i = 0; i < count; i++) await invoke({ ...event })
+    const used = process.cpuUsage(before)
+    return (used.user + used.system) / count
+  } finally {
+    ;[stdout.write, stderr.write] = writes as [typeof stdout.write, typeof stderr.write]
+  }
 }
 
 // A benchmark of a failing path measures nothing: every side must store all results.
