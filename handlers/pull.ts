@@ -1,7 +1,9 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import { SSMClient } from '@aws-sdk/client-ssm'
+import middy from '@middy/core'
 import type { Context, ScheduledEvent } from 'aws-lambda'
 import { createSnapshotsClient } from '../lib/dynamodb-client'
-import { functionLogger, type Logger } from '../lib/log'
+import { functionLogger, type Logger, powertoolsLogger } from '../lib/log'
 import { loadPullConfig, readTencentCredentials } from '../lib/pull-config'
 import { createVodClient, type VodEventQueue } from '../lib/vod-client'
 import {
@@ -79,7 +81,7 @@ export function lazyVodClient(build: () => Promise<VodEventQueue>): () => Promis
 
 const config = loadPullConfig(process.env)
 
-export const handler = createPullHandler({
+const pull = createPullHandler({
   vod: lazyVodClient(async () =>
     createVodClient({
       credentials: await readTencentCredentials(new SSMClient({}), config.secretParameter),
@@ -98,3 +100,6 @@ export const handler = createPullHandler({
   },
   subAppId: config.subAppId,
 })
+
+// The request ID on every log line, as in the other functions.
+export const handler = middy(pull).use(injectLambdaContext(powertoolsLogger))

@@ -19,7 +19,7 @@ const key = (AttributeName: string, KeyType: string) => ({ AttributeName, KeyTyp
 let dir = ''
 let templateText = ''
 let resources: Record<string, Resource> = {}
-let zip = new Map<string, Buffer>()
+const zips: Record<string, Map<string, Buffer>> = {}
 
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type)
 const isDynamoDb = (action: string) => action.toLowerCase().startsWith('dynamodb:')
@@ -82,7 +82,9 @@ beforeAll(async () => {
   })
   templateText = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')
   resources = JSON.parse(templateText).Resources
-  zip = unzip(await readFile(join(dir, 'vod-snapshots.zip')))
+  for (const name of ['callback', 'redrive', 'pull']) {
+    zips[name] = unzip(await readFile(join(dir, `${name}.zip`)))
+  }
 }, 120_000)
 
 afterAll(async () => {
@@ -189,7 +191,7 @@ describe('serverless package --stage ci', () => {
   })
 
   it('runs the redrive from the fallback queue, without the callback token', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(2)
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(3)
     const properties = resources.RedriveLambdaFunction?.Properties ?? {}
     expect(properties).toMatchObject({
       Runtime: 'nodejs22.x',
@@ -286,14 +288,48 @@ describe('serverless package --stage ci', () => {
     expect(everywhere.sort()).toEqual(dynamoDb.flatMap((statement) => statement.Action).sort())
   })
 
-  it('ships the ESM bundle and none of the local-development code', () => {
-    expect([...zip.keys()]).toEqual(
-      expect.arrayContaining(['handlers/callback.mjs', 'handlers/redrive.mjs']),
-    )
-    // Every file, source map included; booleans, so a failure does not print 3 MB of bundle.
-    const bundle = Buffer.concat([...zip.values()]).toString('utf8')
-    expect(bundle.includes('CreateSnapshotByTimeOffsetComplete'), 'bundle is readable').toBe(true)
-    expect(bundle.includes(LOCAL_TOKEN), `bundle contains ${LOCAL_TOKEN}`).toBe(false)
+  it.each(['callback', 'redrive', 'pull'])(
+    'ships the %s function as its own ESM bundle, with none of the local-development code',
+    (name) => {
+      const zip = zips[name] ?? new Map()
+      expect([...zip.keys()].sort()).toStrictEqual([
+        `handlers/${name}.mjs`,
+        `handlers/${name}.mjs.map`,
+      ])
+      // Source map included; booleans, so a failure does not print megabytes of bundle.
+      const bundle = Buffer.concat([...zip.values()]).toString('utf8')
+      expect(bundle.includes('CreateSnapshotByTimeOffsetComplete'), 'bundle is readable').toBe(true)
+      expect(bundle.includes(LOCAL_TOKEN), `bundle contains ${LOCAL_TOKEN}`).toBe(false)
+    },
+  )
+
+  it('schedules the pull function every minute, switched off unless a deploy turns it on', () => {
+    const rules = ofType('AWS::Events::Rule')
+    expect(rules.map((rule) => rule.Properties)).toMatchObject([
+      { ScheduleExpression: 'rate(1 minute)', State: 'DISABLED' },
+    ])
+    expect(resources.PullLambdaFunction?.Properties).toMatchObject({
+      Handler: 'handlers/pull.handler',
+      Role: { 'Fn::GetAtt': ['PullRole', 'Arn'] },
+      ReservedConcurrentExecutions: 1,
+    })
+    const env = (resources.PullLambdaFunction?.Properties.Environment as { Variables: object })
+      .Variables
+    expect(env).toMatchObject({ TENCENT_SECRET_PARAMETER: '/vod-snapshots/ci/tencent-api-key' })
+    expect(Object.keys(env)).not.toContain('CALLBACK_TOKEN')
+  })
+
+  it('lets the pull function read only its own Tencent key from Parameter Store', () => {
+    const statements = roleStatements('PullRole')
+    expect(statements.flatMap((statement) => statement.Action).sort()).toStrictEqual([
+      'dynamodb:BatchWriteItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'ssm:GetParameter',
+    ])
+    const ssm = statements.find((statement) => statement.Action.includes('ssm:GetParameter'))
+    expect(JSON.stringify(ssm?.Resource)).toContain(':parameter/vod-snapshots/ci/tencent-api-key')
+    expect(JSON.stringify(ssm?.Resource)).not.toContain('*')
   })
 
   it('puts no callback token in the template', () => {
