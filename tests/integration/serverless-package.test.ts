@@ -313,8 +313,8 @@ describe('serverless package --stage ci', () => {
       Role: { 'Fn::GetAtt': ['PullRole', 'Arn'] },
       ReservedConcurrentExecutions: 1,
     })
-    const env = (resources.PullLambdaFunction?.Properties.Environment as { Variables: object })
-      .Variables
+    const pull = resources.PullLambdaFunction?.Properties ?? {}
+    const env = (pull.Environment as { Variables: object }).Variables
     expect(env).toMatchObject({ TENCENT_SECRET_PARAMETER: '/vod-snapshots/ci/tencent-api-key' })
     expect(Object.keys(env)).not.toContain('CALLBACK_TOKEN')
   })
