@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { UsageError } from './usage-error'
+import { asUsage, UsageError } from './usage-error'
 import type { TencentCredentials } from './vod-client'
 import { vodHttpProfile } from './vod-client'
 import type { DrainReport } from './vod-pull'
@@ -41,12 +41,7 @@ export interface PullRequest {
  * @throws {UsageError} naming what is wrong
  */
 export function parsePullArgs(argv: readonly string[], env: Env): PullRequest | 'help' {
-  let values: ReturnType<typeof parse>['values']
-  try {
-    values = parse(argv).values
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
+  const { values } = asUsage(() => parse(argv))
   if (values.help) return 'help'
   if (!values.once) throw new UsageError('give --once: each run drains the queue once')
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
-import { UsageError } from './usage-error'
+import { asUsage, UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
 
@@ -45,12 +45,7 @@ export interface QueryRequest {
  * @throws {UsageError} naming what is wrong
  */
 export function parseQueryArgs(argv: readonly string[], env: Env): QueryRequest | 'help' {
-  let values: ReturnType<typeof parse>['values']
-  try {
-    values = parse(argv).values
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
+  const { values } = asUsage(() => parse(argv))
   if (values.help) return 'help'
 
   const { task, file } = values

@@ -2,3 +2,12 @@
 export class UsageError extends Error {
   override name = 'UsageError'
 }
+
+/** Runs an argument parser, turning what it throws into a {@link UsageError}. */
+export function asUsage<T>(parseArgs: () => T): T {
+  try {
+    return parseArgs()
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}

@@ -1,8 +1,13 @@
-import { execFileSync } from 'node:child_process'
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
-import { itemsOf, type LocalStack, startLocalStack } from '../support/local-stack'
+import {
+  descendantsOf,
+  itemsOf,
+  type LocalStack,
+  startLocalStack,
+  stopAndWait,
+} from '../support/local-stack'
 
 // The stack `npm start` starts, started the same way, on ports of its own.
 const TOKEN = 'e2e-token-0123456789abcdef'
@@ -17,29 +22,6 @@ const post = (body: string, token?: string) =>
     body: await response.json(),
   }))
 const itemsOfTask = (vodTaskId: string) => itemsOf(stack.dynamodbEndpoint, TABLE, vodTaskId)
-
-/** Every process started under `pid`, from the process table. */
-function descendantsOf(pid: number): number[] {
-  const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number))
-  const found: number[] = []
-  for (let parents = [pid]; parents.length > 0; ) {
-    parents = table.filter(([, ppid]) => parents.includes(ppid ?? -1)).map(([child]) => child ?? -1)
-    found.push(...parents)
-  }
-  return found
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 const refusesConnections = (p: number) =>
   new Promise<boolean>((resolve) => {
@@ -128,15 +110,9 @@ describe('the local stack', () => {
   })
 
   it('stops everything on SIGTERM to npm, leaving no process and no port behind', async () => {
-    const started = descendantsOf(stack.process.pid ?? -1)
-    expect(started.length).toBeGreaterThanOrEqual(2)
-    await stack.stop()
+    expect(descendantsOf(stack.process.pid ?? -1).length).toBeGreaterThanOrEqual(2)
     // npm exits at once; the stack notices it is orphaned and shuts down within a second.
-    const deadline = Date.now() + 10_000
-    while (started.some(alive) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    expect(started.filter(alive)).toStrictEqual([])
+    expect(await stopAndWait(stack)).toStrictEqual([])
     expect(await refusesConnections(stack.port)).toBe(true)
     expect(await refusesConnections(Number(new URL(stack.dynamodbEndpoint).port))).toBe(true)
   })

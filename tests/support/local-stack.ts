@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { type AttributeValue, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb'
 import { freePort } from '../../scripts/free-port'
@@ -13,11 +13,52 @@ export interface LocalStack {
   /** Everything the stack printed so far. */
   output(): string
   callbackUrl(token?: string): string
-  /** SIGTERM to npm, as a terminal or a supervisor would send it. */
+  /**
+   * SIGTERM to npm, as a terminal or a supervisor would send it; resolves once npm has exited.
+   * The stack's own processes end within a second after (see `stopAndWait`).
+   */
   stop(): Promise<void>
 }
 
 const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null
+
+/** Every process started under `pid`, from the process table. */
+export function descendantsOf(pid: number): number[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+  const found: number[] = []
+  for (let parents = [pid]; parents.length > 0; ) {
+    parents = table.filter(([, ppid]) => parents.includes(ppid ?? -1)).map(([child]) => child ?? -1)
+    found.push(...parents)
+  }
+  return found
+}
+
+/** Whether a process of that id still exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Stops the stack and waits until every process it started has ended.
+ * @returns the processes still alive after `timeoutMs` (none when the stack stops cleanly)
+ */
+export async function stopAndWait(stack: LocalStack, timeoutMs = 10_000): Promise<number[]> {
+  const started = descendantsOf(stack.process.pid ?? -1)
+  await stack.stop()
+  const deadline = Date.now() + timeoutMs
+  while (started.some(alive) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return started.filter(alive)
+}
 
 /** Starts `npm start` with the given token and table; resolves once it prints that it is ready. */
 export async function startLocalStack(token: string, tableName: string): Promise<LocalStack> {
