@@ -4,6 +4,7 @@
  * Ctrl-C or SIGTERM stops both.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { freePort } from './free-port'
 import { createSnapshotsTable, LOCAL_CREDENTIALS, startDynalite } from './local-dynamodb'
@@ -38,7 +39,22 @@ async function waitUntilServing(url: string, child: ChildProcess, timeoutMs = 60
   throw new Error(`the function did not answer at ${url} within ${timeoutMs / 1000} s`)
 }
 
+/** Exits with a message naming the setting when a port is taken, instead of a stack trace. */
+async function checkPortFree(port: number, address: string, setting: string) {
+  const probe = createServer()
+  const taken = await new Promise<boolean>((resolve) => {
+    probe.once('error', () => resolve(true))
+    probe.listen(port, address, () => probe.close(() => resolve(false)))
+  })
+  if (taken) {
+    console.error(`Port ${port} on ${address} is in use: set ${setting} to a free port.`)
+    process.exit(1)
+  }
+}
+
 const started = performance.now()
+await checkPortFree(port, host, 'PORT')
+await checkPortFree(dynamodbPort, '127.0.0.1', 'DYNAMODB_PORT')
 const dynamodb = await startDynalite(dynamodbPort, '127.0.0.1')
 await createSnapshotsTable(dynamodb.endpoint, tableName)
 
