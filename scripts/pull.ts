@@ -12,8 +12,8 @@ import { createVodClient } from '../lib/vod-client'
 import { drainVodQueue } from '../lib/vod-pull'
 import { LOCAL_CREDENTIALS } from './local-dynamodb'
 
+// The SDK's notice about the Node.js version is noise in every operator's run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1'
 
 /** The scheduled function's time: a drain started by hand stops as it would. */
 const DRAIN_MS = 55_000

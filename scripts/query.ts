@@ -12,10 +12,8 @@ import { describeCounts, renderTable } from '../lib/snapshot-table'
 import { UsageError } from '../lib/usage-error'
 import { LOCAL_CREDENTIALS } from './local-dynamodb'
 
-// The SDK's notice about the Node.js version is noise in every operator's run (the variable
-// depends on the SDK version).
+// The SDK's notice about the Node.js version is noise in every operator's run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1'
 
 async function main(): Promise<number> {
   let request: ReturnType<typeof parseQueryArgs>

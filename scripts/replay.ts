@@ -13,6 +13,9 @@ import { fallbackItems } from '../lib/fallback-message'
 import { drainDeadLetterQueue, extractReplayables, replay } from '../lib/replay'
 import { writeSnapshotItems } from '../lib/snapshot-store'
 
+// The SDK's notice about the Node.js version is noise in every operator's run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
 const USAGE = 'usage: npm run replay -- <file> | --dlq [--queue-url <url>]'
 
 const { values, positionals } = parseArgs({

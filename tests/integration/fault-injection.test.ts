@@ -35,6 +35,8 @@ const SLACK_MS = 400
 const TOKEN = 'fault-injection-token-0123'
 const TABLE = 'vod-snapshots-faults'
 const CALLBACKS_PER_SCENARIO = 200
+const FALLBACK_QUEUE_URL =
+  'https://sqs.us-east-1.amazonaws.com/123456789012/vod-snapshots-test-fallback'
 
 const SCENARIOS: { name: string; dynamodb: FaultRates; sqs: { fail?: number; hang?: number } }[] = [
   { name: 'throttling 30%', dynamodb: { throttle: 0.3 }, sqs: {} },
@@ -72,7 +74,7 @@ beforeAll(async () => {
     ),
     fallback: sqsFallbackQueue(
       fakeSqsClient(queued, () => scenario?.sqs ?? {}),
-      'https://sqs.local/q',
+      FALLBACK_QUEUE_URL,
     ),
     logger,
     metrics: captureMetrics(),
@@ -229,7 +231,7 @@ describe('the production budget', () => {
       ),
       fallback: sqsFallbackQueue(
         fakeSqsClient([], () => never),
-        'https://sqs.local/q',
+        FALLBACK_QUEUE_URL,
       ),
       logger: log,
       metrics: captureMetrics(),
