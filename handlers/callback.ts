@@ -10,7 +10,13 @@ import { createTokenCheck } from '../lib/callback-token'
 import { type Config, loadConfig } from '../lib/config'
 import { createSnapshotsClient } from '../lib/dynamodb-client'
 import type { FallbackQueue } from '../lib/fallback-queue'
-import { bodySizeLimit, callbackTokenAuth, errorLogging, httpError } from '../lib/http-middleware'
+import {
+  bodyLimits,
+  callbackTokenAuth,
+  errorLogging,
+  httpError,
+  jsonParseErrors,
+} from '../lib/http-middleware'
 import { keepUnstoredResults } from '../lib/keep-unstored'
 import { lazySqsFallbackQueue } from '../lib/lazy-fallback-queue'
 import {
@@ -81,8 +87,9 @@ export function createCallbackHandler({
         }),
       )
       .use(errorLogging(logger, metrics, config.callbackTokens))
+      .use(jsonParseErrors())
       .use(callbackTokenAuth(createTokenCheck(config.callbackTokens)))
-      .use(bodySizeLimit(MAX_BODY_BYTES))
+      .use(bodyLimits(MAX_BODY_BYTES))
       // VOD documents no Content-Type: parse whatever it says.
       .use(httpJsonBodyParser({ disableContentTypeCheck: true }))
       .handler(async (event) => {

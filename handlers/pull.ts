@@ -96,7 +96,7 @@ const pull = createPullHandler({
       requestHandler: { connectionTimeout: 500, requestTimeout: 2000 },
     }),
     // More attempts than the HTTP function: a batch has 10 s, not VOD's 5-second wait.
-    options: { maxAttempts: 10 },
+    options: { maxAttempts: 10, resultTtlDays: config.resultTtlDays },
   },
   subAppId: config.subAppId,
 })

@@ -5,10 +5,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import middy from '@middy/core'
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import * as v from 'valibot'
-import { ResultTtlDaysSchema } from '../lib/config'
+import { ConfigError, DynamoDBEndpointSchema, ResultTtlDaysSchema } from '../lib/config'
 import { createSnapshotsClient } from '../lib/dynamodb-client'
 import { fallbackItems, parseFallbackMessage } from '../lib/fallback-message'
 import {
+  errorMessage,
   functionLogger,
   functionMetrics,
   type Logger,
@@ -22,6 +23,7 @@ import { describeIssues } from '../lib/validation-issues'
 const RedriveConfigSchema = v.object({
   TABLE_NAME: v.pipe(v.string(), v.nonEmpty('TABLE_NAME must not be empty')),
   RESULT_TTL_DAYS: ResultTtlDaysSchema,
+  DYNAMODB_ENDPOINT: DynamoDBEndpointSchema,
 })
 
 export interface RedriveDependencies {
@@ -64,7 +66,7 @@ export function createRedriveHandler({
           logger.error('redrive failed', {
             messageId: record.messageId,
             receiveCount: record.attributes.ApproximateReceiveCount,
-            reason: error instanceof Error ? error.message : String(error),
+            reason: errorMessage(error),
           })
           return { itemIdentifier: record.messageId }
         }
@@ -76,14 +78,14 @@ export function createRedriveHandler({
 
 const parsed = v.safeParse(RedriveConfigSchema, process.env)
 if (!parsed.success) {
-  throw new Error(`Invalid configuration: ${describeIssues(parsed.issues).join('; ')}`)
+  throw new ConfigError(`Invalid configuration: ${describeIssues(parsed.issues).join('; ')}`)
 }
 
 const redrive = createRedriveHandler({
   tableName: parsed.output.TABLE_NAME,
   storeOptions: { resultTtlDays: parsed.output.RESULT_TTL_DAYS },
   client: createSnapshotsClient({
-    endpoint: process.env.DYNAMODB_ENDPOINT || undefined,
+    endpoint: parsed.output.DYNAMODB_ENDPOINT,
     requestHandler: { connectionTimeout: 500, requestTimeout: 2000 },
   }),
 })

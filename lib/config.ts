@@ -30,13 +30,18 @@ export const ResultTtlDaysSchema = v.pipe(
   v.transform((days) => (days === 0 ? undefined : days)),
 )
 
+/** A DynamoDB endpoint; empty means the real DynamoDB of the region (the local stage sets one). */
+export const DynamoDBEndpointSchema = v.pipe(
+  v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
+  v.transform((endpoint) => (endpoint === '' ? undefined : endpoint)),
+)
+
 /** The function's environment, as the schema that checks it. */
 export const ConfigSchema = v.pipe(
   v.object({
     TABLE_NAME: v.pipe(v.string(), v.nonEmpty('TABLE_NAME must not be empty')),
     CALLBACK_TOKEN: TokenListSchema,
-    // Empty means "the real DynamoDB of the region": serverless.yml sets it only on the local stage.
-    DYNAMODB_ENDPOINT: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
+    DYNAMODB_ENDPOINT: DynamoDBEndpointSchema,
     // Empty: no fallback queue (the local stage); results that cannot be stored are logged.
     FALLBACK_QUEUE_URL: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
     RESULT_TTL_DAYS: ResultTtlDaysSchema,
@@ -44,7 +49,7 @@ export const ConfigSchema = v.pipe(
   v.transform((env) => ({
     tableName: env.TABLE_NAME,
     callbackTokens: env.CALLBACK_TOKEN,
-    dynamodbEndpoint: env.DYNAMODB_ENDPOINT === '' ? undefined : env.DYNAMODB_ENDPOINT,
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
     fallbackQueueUrl: env.FALLBACK_QUEUE_URL === '' ? undefined : env.FALLBACK_QUEUE_URL,
     resultTtlDays: env.RESULT_TTL_DAYS,
   })),

@@ -47,15 +47,22 @@ export function callbackTokenAuth(
 }
 
 /** The decoded size of the body in bytes, without decoding it. */
-export function bodyBytes(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): number {
+function bodyBytes(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): number {
   if (typeof event.body !== 'string') return 0
   return Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8')
 }
 
-/** Answers 413 to a body over `maxBytes` before anything parses it. */
-export function bodySizeLimit(maxBytes: number): Middleware {
+/**
+ * Answers 400 to a request without a body (API Gateway leaves the key out, a local stack may
+ * send null) and 413 to a body over `maxBytes`, before anything parses it.
+ */
+export function bodyLimits(maxBytes: number): Middleware {
   return {
     before: (request) => {
+      const { body } = request.event as { body?: string | null }
+      if (body === undefined || body === null || body === '') {
+        throw httpError(400, 'Body is not valid JSON', ['body: is required'])
+      }
       const size = bodyBytes(request.event)
       if (size > maxBytes) {
         throw httpError(413, 'Payload Too Large', [
@@ -76,9 +83,25 @@ function rawBodyText(event: APIGatewayProxyEventV2): string {
 }
 
 /**
- * Logs and counts every failed request once, then turns the body parser's plain-text errors into the same
- * JSON body as every other error (malformed JSON is a 400). Registered after
- * `http-error-handler`, so it runs before it and hands it a ready error.
+ * Turns the JSON body parser's plain-text 422 into the JSON body every other error carries, as
+ * a 400: the body is not JSON, or holds a key that could reach an object's prototype.
+ * Registered after `errorLogging`, so it runs before it.
+ */
+export function jsonParseErrors(): Middleware {
+  return {
+    onError: (request: Request) => {
+      const error = request.error as Partial<CallbackHttpError> | null
+      const cause = error?.cause as { package?: string; message?: string; data?: unknown }
+      if (error?.statusCode !== 422 || cause?.package !== JSON_PARSER) return
+      const detail = cause.message ?? `forbidden key ${JSON.stringify(cause.data)}`
+      request.error = httpError(400, 'Body is not valid JSON', [`body: ${detail}`])
+    },
+  }
+}
+
+/**
+ * Logs and counts every failed request once. Registered after `http-error-handler`, so it runs
+ * before it: the error it sees is the one the caller will get.
  */
 export function errorLogging(
   logger: Logger,
@@ -87,22 +110,12 @@ export function errorLogging(
 ): Middleware {
   return {
     onError: (request: Request) => {
-      let error = request.error as Partial<CallbackHttpError> | null
+      const error = request.error as Partial<CallbackHttpError> | null
       if (!error) return
-      const parserCause = error.cause as { package?: string; message?: string; data?: unknown }
-      if (error.statusCode === 422 && parserCause?.package === JSON_PARSER) {
-        // The parser's cause says which: a JSON.parse message, a forbidden key, or no body.
-        const detail =
-          parserCause.message ??
-          (typeof parserCause.data === 'string'
-            ? `forbidden key ${JSON.stringify(parserCause.data)}`
-            : 'is required')
-        error = httpError(400, 'Body is not valid JSON', [`body: ${detail}`])
-        request.error = error as Error
-      }
       const statusCode = error.statusCode ?? 500
       if (statusCode >= 500) {
         logger.error('callback failed', { statusCode, error: error.name, reason: error.message })
+        metrics.addMetric('CallbacksFailed', 'Count', 1)
       } else if (statusCode === 401) {
         logger.warn('callback rejected', { statusCode })
         metrics.addMetric('CallbacksRejected', 'Count', 1)

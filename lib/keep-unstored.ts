@@ -1,13 +1,11 @@
 import { toFallbackMessages, UNSTORED_CALLBACK_MARKER } from './fallback-message'
 import type { FallbackQueue } from './fallback-queue'
-import type { Logger, MetricsSink } from './log'
+import { errorMessage, type Logger, type MetricsSink } from './log'
 import { type SnapshotItem, SnapshotStoreError } from './snapshot-store'
 
 // A body up to this size is logged whole under the marker; a larger one as its unstored results,
 // so that no line passes CloudWatch Logs' 256 KB event limit.
 const MAX_LOGGED_BODY_BYTES = 200_000
-
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 /** What is known of a callback whose results were not all stored. */
 export interface UnstoredCallback {
@@ -49,16 +47,17 @@ export async function keepUnstoredResults(
     try {
       await fallback.send(unstored, AbortSignal.timeout(Math.floor(queueTimeMs)))
       const queued = unstored.length
-      logger.warn('results queued', { vodTaskId, stored, queued, reason: reasonOf(cause) })
+      logger.warn('results queued', { vodTaskId, stored, queued, reason: errorMessage(cause) })
       metrics.addMetric('ResultsQueued', 'Count', queued)
       return { stored, queued }
     } catch (queueError) {
-      logger.error('fallback queue failed', { vodTaskId, reason: reasonOf(queueError) })
+      logger.error('fallback queue failed', { vodTaskId, reason: errorMessage(queueError) })
     }
   }
   const text = JSON.stringify(body)
-  const reason = reasonOf(cause)
-  if (unstored.length === 0 || Buffer.byteLength(text) <= MAX_LOGGED_BODY_BYTES) {
+  const reason = errorMessage(cause)
+  // Measured as it will stand in the log line: a string field escapes quotes and backslashes.
+  if (unstored.length === 0 || Buffer.byteLength(JSON.stringify(text)) <= MAX_LOGGED_BODY_BYTES) {
     logger.error(UNSTORED_CALLBACK_MARKER, { vodTaskId, receivedAt, reason, body: text })
   } else {
     for (const fallbackMessage of toFallbackMessages(unstored)) {

@@ -18,6 +18,7 @@ export type MetricName =
   | 'ResultsStored'
   | 'CallbacksIgnored'
   | 'CallbacksRejected'
+  | 'CallbacksFailed'
   | 'ResultsQueued'
   | 'ResultsLogged'
   | 'ResultsRedriven'
@@ -56,3 +57,7 @@ export function redactForLog(text: string, secrets: readonly string[], maxChars 
   for (const secret of secrets) redacted = redacted.replaceAll(secret, '[REDACTED]')
   return redacted.length > maxChars ? `${redacted.slice(0, maxChars)}…[truncated]` : redacted
 }
+
+/** The message of anything thrown, for a log line. */
+export const errorMessage = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error)

@@ -24,15 +24,19 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
- * Recognises the format by its event-type key: the legacy format says `eventType`, v3.0 says
- * `EventType`. Returns the format and the event type, or undefined when neither is a string.
+ * Recognises the format by its shape: the legacy format says `eventType` beside `data`, v3.0
+ * says `EventType` beside its `...Event` objects. A legacy body that also carries an
+ * `EventType` field is still legacy: an extra field never changes what a body is.
  */
-export function recogniseCallback(
+function recogniseCallback(
   body: Record<string, unknown>,
 ): { format: CallbackFormat; eventType: string } | undefined {
-  if (typeof body.EventType === 'string') return { format: 'v3', eventType: body.EventType }
-  if (typeof body.eventType === 'string') return { format: 'legacy', eventType: body.eventType }
-  return undefined
+  const legacy = typeof body.eventType === 'string' ? body.eventType : undefined
+  const v3 = typeof body.EventType === 'string' ? body.EventType : undefined
+  if (legacy !== undefined && ('data' in body || v3 === undefined)) {
+    return { format: 'legacy', eventType: legacy }
+  }
+  return v3 === undefined ? undefined : { format: 'v3', eventType: v3 }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm'
 import * as v from 'valibot'
-import { ConfigError } from './config'
+import { ConfigError, DynamoDBEndpointSchema, ResultTtlDaysSchema } from './config'
 import { describeIssues } from './validation-issues'
 import { type TencentCredentials, TencentCredentialsSchema, vodHttpProfile } from './vod-client'
 
@@ -11,8 +11,8 @@ const nonEmpty = (name: string) =>
 export const PullConfigSchema = v.pipe(
   v.object({
     TABLE_NAME: nonEmpty('TABLE_NAME'),
-    // Empty means "the real DynamoDB of the region", as for the other functions.
-    DYNAMODB_ENDPOINT: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
+    DYNAMODB_ENDPOINT: DynamoDBEndpointSchema,
+    RESULT_TTL_DAYS: ResultTtlDaysSchema,
     VOD_REGION: nonEmpty('VOD_REGION'),
     // Empty: the SDK's endpoint. A host such as vod.intl.tencentcloudapi.com, or a URL.
     VOD_ENDPOINT: v.optional(
@@ -45,7 +45,8 @@ export const PullConfigSchema = v.pipe(
   }),
   v.transform((env) => ({
     tableName: env.TABLE_NAME,
-    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
+    resultTtlDays: env.RESULT_TTL_DAYS,
     vodRegion: env.VOD_REGION,
     vodEndpoint: env.VOD_ENDPOINT || undefined,
     subAppId: env.VOD_SUBAPP_ID === '' ? undefined : Number(env.VOD_SUBAPP_ID),

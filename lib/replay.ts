@@ -71,21 +71,22 @@ export function extractReplayables(text: string, name = 'input'): Replayable[] {
 
 /**
  * Writes one replayable to the table. Idempotent: items are puts by (vodTaskId, timeOffset).
+ * Give the deployment's `resultTtlDays` so that a replayed item expires as a stored one would.
  * @returns the number of items written (0 for another event type)
  */
 export async function replay(
   client: DynamoDBDocumentClient,
   tableName: string,
   entry: Replayable,
-  now = () => new Date(),
+  { resultTtlDays, now = () => new Date() }: { resultTtlDays?: number; now?: () => Date } = {},
 ): Promise<number> {
   if (entry.kind === 'results') {
-    return writeSnapshotItems(client, tableName, fallbackItems(entry.message))
+    return writeSnapshotItems(client, tableName, fallbackItems(entry.message), { resultTtlDays })
   }
   const callback = parseCallback(entry.body)
   if (callback.kind === 'ignored') return 0
   const receivedAt = entry.receivedAt ?? now().toISOString()
-  return storeSnapshotResults(client, tableName, callback.results, receivedAt)
+  return storeSnapshotResults(client, tableName, callback.results, receivedAt, { resultTtlDays })
 }
 
 /** Progress of a dead-letter queue drain, one call per message. */

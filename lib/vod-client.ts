@@ -86,7 +86,3 @@ export function isEmptyQueueError(error: unknown): boolean {
   const code = vodErrorCode(error)
   return code === 'ResourceNotFound' || code?.startsWith('ResourceNotFound.') === true
 }
-
-/** An error's message for a log line. */
-export const errorReason = (error: unknown) =>
-  error instanceof Error ? error.message : String(error)

@@ -1,10 +1,9 @@
 import type { EventContent } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
 import { UNSTORED_CALLBACK_MARKER } from './fallback-message'
-import type { Logger } from './log'
+import { errorMessage, type Logger } from './log'
 import { InvalidCallbackError, parseCallback } from './parse-callback'
 import type { SnapshotResult } from './snapshot-result'
 import { SnapshotStoreError } from './snapshot-store'
-import { errorReason } from './vod-client'
 
 /** What became of one pulled event; only `failed` must stay unconfirmed. */
 export type VodEventOutcome =
@@ -42,7 +41,7 @@ export async function handleVodEvent(
     if (!(error instanceof InvalidCallbackError)) {
       logger.error('vod event not parsed', {
         eventType: event.EventType,
-        reason: errorReason(error),
+        reason: errorMessage(error),
       })
       return { kind: 'failed', handle }
     }
@@ -71,7 +70,7 @@ export async function handleVodEvent(
     // VOD keeps the event and delivers it again once its handle is not confirmed.
     const cause = (error instanceof SnapshotStoreError && error.cause) || error
     const unstored = error instanceof SnapshotStoreError ? error.unstored : results.length
-    logger.error('vod event not stored', { vodTaskId, unstored, reason: errorReason(cause) })
+    logger.error('vod event not stored', { vodTaskId, unstored, reason: errorMessage(cause) })
     return { kind: 'failed', handle }
   }
 }

@@ -1,10 +1,10 @@
 import { setMaxListeners } from 'node:events'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { EventContent } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
-import type { Logger } from './log'
+import { errorMessage, type Logger } from './log'
 import type { SnapshotResult } from './snapshot-result'
 import { type StoreOptions, storeSnapshotResults } from './snapshot-store'
-import { errorReason, isEmptyQueueError, type VodEventQueue, vodErrorCode } from './vod-client'
+import { isEmptyQueueError, type VodEventQueue, vodErrorCode } from './vod-client'
 import { handleVodEvent, type VodEventOutcome } from './vod-event'
 
 /** ConfirmEvents takes at most 16 handles per call (and PullEvents gives at most 16 events). */
@@ -93,10 +93,10 @@ export async function drainVodQueue(options: DrainOptions): Promise<DrainReport>
     } catch (error) {
       if (isEmptyQueueError(error)) {
         // Logged with VOD's words: a misconfiguration answered the same way must be visible.
-        logger.info('vod queue empty', { code: vodErrorCode(error), answer: errorReason(error) })
+        logger.info('vod queue empty', { code: vodErrorCode(error), answer: errorMessage(error) })
         return { ...report, stop: 'empty' }
       }
-      logger.error('vod pull failed', { code: vodErrorCode(error), reason: errorReason(error) })
+      logger.error('vod pull failed', { code: vodErrorCode(error), reason: errorMessage(error) })
       return { ...report, stop: 'vod-error' }
     }
     if (events.length === 0) return { ...report, stop: 'empty' }
@@ -149,7 +149,7 @@ async function confirmHandles(
       logger.error('vod confirm failed', {
         code,
         handles: batch.length,
-        reason: errorReason(error),
+        reason: errorMessage(error),
       })
     }
   }

@@ -2,14 +2,18 @@
  * `npm run replay -- <file>`: writes the callbacks or results found in a file (the function's
  * VOD_SNAPSHOTS_UNSTORED_CALLBACK log lines, callback bodies, fallback messages) to the table.
  * `npm run replay -- --dlq [--queue-url URL]`: drains the fallback dead-letter queue into it.
- * Both are idempotent. Settings: TABLE_NAME, DYNAMODB_ENDPOINT, FALLBACK_DLQ_URL, AWS_* as usual.
+ * Both are idempotent. Settings: TABLE_NAME, DYNAMODB_ENDPOINT, RESULT_TTL_DAYS, FALLBACK_DLQ_URL,
+ * AWS_* as usual.
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import * as v from 'valibot'
+import { ResultTtlDaysSchema } from '../lib/config'
 import { fallbackItems } from '../lib/fallback-message'
+import { errorMessage } from '../lib/log'
 import { drainDeadLetterQueue, extractReplayables, replay } from '../lib/replay'
 import { writeSnapshotItems } from '../lib/snapshot-store'
 
@@ -24,8 +28,9 @@ const { values, positionals } = parseArgs({
 })
 const tableName = process.env.TABLE_NAME || 'vod-snapshots'
 const endpoint = process.env.DYNAMODB_ENDPOINT || undefined
+// As the functions read it: replayed items expire as stored ones would.
+const resultTtlDays = v.parse(ResultTtlDaysSchema, process.env.RESULT_TTL_DAYS)
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint }))
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 async function replayFile(path: string): Promise<boolean> {
   const entries = extractReplayables(await readFile(path, 'utf8'), path)
@@ -34,10 +39,10 @@ async function replayFile(path: string): Promise<boolean> {
   for (const [i, entry] of entries.entries()) {
     const label = `[${i + 1}/${entries.length}] ${entry.source}`
     try {
-      console.log(`${label}: stored ${await replay(client, tableName, entry)}`)
+      console.log(`${label}: stored ${await replay(client, tableName, entry, { resultTtlDays })}`)
     } catch (error) {
       failed++
-      console.error(`${label}: FAILED ${reason(error)}`)
+      console.error(`${label}: FAILED ${errorMessage(error)}`)
     }
   }
   console.log(`done: ${entries.length - failed} replayed, ${failed} failed`)
@@ -50,10 +55,10 @@ async function drain(queueUrl: string): Promise<boolean> {
   const { written, failed } = await drainDeadLetterQueue(
     new SQSClient({}),
     queueUrl,
-    (message) => writeSnapshotItems(client, tableName, fallbackItems(message)),
+    (message) => writeSnapshotItems(client, tableName, fallbackItems(message), { resultTtlDays }),
     (message, outcome) =>
       console.log(
-        `[${++n}] ${message.MessageId}: ${outcome.error ? `FAILED ${reason(outcome.error)}` : `stored ${outcome.stored}`}`,
+        `[${++n}] ${message.MessageId}: ${outcome.error ? `FAILED ${errorMessage(outcome.error)}` : `stored ${outcome.stored}`}`,
       ),
   )
   console.log(`done: ${written} message(s) written and deleted, ${failed} left in the queue`)

@@ -21,9 +21,10 @@ let dynamodb: LocalDynamoDB
 let dir: string
 
 /** Runs `npm run replay` as an operator would, against the local table. */
-const replay = (...args: string[]) =>
+const replay = (...args: string[]) => replayWith({}, ...args)
+const replayWith = (env: Record<string, string>, ...args: string[]) =>
   promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', ...args], {
-    env: { ...process.env, TABLE_NAME: TABLE, DYNAMODB_ENDPOINT: dynamodb.endpoint },
+    env: { ...process.env, TABLE_NAME: TABLE, DYNAMODB_ENDPOINT: dynamodb.endpoint, ...env },
   })
 
 async function offsetsOf(vodTaskId: string): Promise<number[]> {
@@ -99,6 +100,32 @@ describe('npm run replay -- <file>', () => {
     expect(stdout).toMatch(/\[1\/1\] .*callback\.json: stored 1/)
     const { data } = fixture<{ data: { vodTaskId: string } }>('legacy-snapshot-failure')
     expect(await offsetsOf(data.vodTaskId)).toContain(1000000)
+  })
+
+  it('gives replayed items the expiry the deployment gives stored ones', async () => {
+    const file = join(dir, 'expiring.json')
+    await writeFile(
+      file,
+      JSON.stringify({
+        message: UNSTORED_CALLBACK_MARKER,
+        receivedAt: RECEIVED_AT,
+        body: JSON.stringify(legacyCallbackWith(1, 'task-expiring')),
+      }),
+    )
+    await replayWith({ RESULT_TTL_DAYS: '30' }, file)
+
+    const client = localClient(dynamodb.endpoint)
+    const { Items = [] } = await client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'vodTaskId = :id',
+        ExpressionAttributeValues: { ':id': { S: 'task-expiring' } },
+      }),
+    )
+    client.destroy()
+    expect(Items.map((item) => item.expiresAt)).toStrictEqual([
+      { N: String(Date.parse(RECEIVED_AT) / 1000 + 30 * 86_400) },
+    ])
   })
 
   it('exits 2 with its usage when given nothing to replay', async () => {

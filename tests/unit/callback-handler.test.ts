@@ -213,7 +213,7 @@ describe('bad input', () => {
       'not json',
       'body: Unexpected token \'o\', "not json" is not valid JSON',
     ],
-    ['an empty body', '', 'body: Unexpected end of JSON input'],
+    ['an empty body', '', 'body: is required'],
     ['no body at all', undefined, 'body: is required'],
     ['a __proto__ key', '{"__proto__":{"polluted":true}}', 'body: forbidden key "__proto__"'],
   ])('answers 400 naming the problem for %s', async (_, body, problem) => {
@@ -340,7 +340,11 @@ describe('the durable fallback', () => {
     const marked = logger.lines.filter((line) => line.message === UNSTORED_CALLBACK_MARKER)
     expect(marked).toHaveLength(1)
     expect(JSON.parse(String(marked[0]?.fields?.body))).toStrictEqual(JSON.parse(body))
-    expect(metrics.totals()).toStrictEqual({ ResultsStored: 0, ResultsLogged: 2 })
+    expect(metrics.totals()).toStrictEqual({
+      ResultsStored: 0,
+      ResultsLogged: 2,
+      CallbacksFailed: 1,
+    })
     expect(response?.body).not.toContain('SimpleQueueService')
   })
 
@@ -371,5 +375,68 @@ describe('an ignored event with an absurd type', () => {
 
     expect(response).toStrictEqual(jsonResponse(200, { code: 0, ignored: eventType.slice(0, 100) }))
     expect(logger.text().length).toBeLessThan(1000)
+  })
+})
+
+describe('a body with an enormous number of problems', () => {
+  it('lists the first 20 and counts the rest, in the answer and the log', async () => {
+    const body = fixture<{ data: { picInfo: unknown[] } }>('legacy-snapshot-success')
+    body.data.picInfo = Array.from({ length: 5000 }, () => ({}))
+
+    const response = await invoke(JSON.stringify(body))
+
+    const answer = JSON.parse(String(response?.body))
+    expect(response?.statusCode).toBe(422)
+    expect(answer.problems).toHaveLength(21)
+    expect(answer.problems.at(-1)).toBe('…and 9980 more problem(s)')
+    expect(logger.text().length).toBeLessThan(10_000)
+  })
+})
+
+describe('a legacy body with an extra EventType field', () => {
+  it('is still a legacy callback: the extra field changes nothing', async () => {
+    const body = { ...fixture('legacy-snapshot-success'), EventType: 'NewFileUpload' }
+    expect(await invoke(JSON.stringify(body))).toStrictEqual(
+      jsonResponse(200, { code: 0, stored: 2 }),
+    )
+  })
+})
+
+describe('a request whose body is null, as a local stack may send it', () => {
+  it('answers 400: the body is required', async () => {
+    const event = { ...callbackEvent('{}', { token: TOKEN }), body: null } as never
+    const handler = createCallbackHandler({
+      config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
+      client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      logger,
+      metrics,
+    })
+    expect(await handler(event, lambdaContext())).toStrictEqual(
+      jsonResponse(400, {
+        code: 400,
+        message: 'Body is not valid JSON',
+        problems: ['body: is required'],
+      }),
+    )
+  })
+})
+
+describe('a body whose logged form would pass CloudWatch’s 256 KB event limit', () => {
+  it('logs its unstored results in lines under the limit, not the escaped body', async () => {
+    ddb.on(BatchWriteCommand).callsFake((input) => ({ UnprocessedItems: input.RequestItems }))
+    const callback = legacyCallbackWith(6)
+    // Quotes double in size when the body is logged as a JSON string: 190 KB becomes 380 KB.
+    for (const pic of callback.data.picInfo) pic.url = `http://vod.example/${'"'.repeat(15_900)}`
+    const body = JSON.stringify(callback)
+    expect(body.length).toBeLessThan(200_000)
+
+    expect((await invoke(body))?.statusCode).toBe(500)
+
+    const marked = logger.lines.filter((line) => line.message === UNSTORED_CALLBACK_MARKER)
+    expect(marked.length).toBeGreaterThan(0)
+    for (const line of marked) {
+      expect(line.fields?.body).toBeUndefined()
+      expect(JSON.stringify(line).length).toBeLessThan(256_000)
+    }
   })
 })

@@ -20,11 +20,16 @@ describe('loadPullConfig', () => {
     expect(loadPullConfig(ENV)).toStrictEqual({
       tableName: 'vod-snapshots-prod',
       dynamodbEndpoint: undefined,
+      resultTtlDays: undefined,
       vodRegion: 'ap-guangzhou',
       vodEndpoint: undefined,
       subAppId: undefined,
       secretParameter: PARAMETER,
     })
+  })
+
+  it('reads the result expiry as the other functions do', () => {
+    expect(loadPullConfig({ ...ENV, RESULT_TTL_DAYS: '90' }).resultTtlDays).toBe(90)
   })
 
   it('reads the VOD application ID as a number and an endpoint as given', () => {

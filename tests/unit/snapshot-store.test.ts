@@ -62,6 +62,24 @@ describe('collapseDuplicateResults', () => {
   })
 })
 
+describe('collapseDuplicateResults, in every order', () => {
+  it.each([
+    ['a failure, then a success', [-1, 0], 0],
+    ['a success, then a failure', [0, -1], 0],
+    ['two failures', [-1, -2], -2],
+    ['two successes', [0, 0], 0],
+  ])('keeps the right one of %s', (_, statuses, kept) => {
+    const dupes = statuses.map((status, i) =>
+      result(1000, { status, url: `http://vod.example/${i}` }),
+    )
+    const [only, ...rest] = collapseDuplicateResults(dupes)
+    expect(rest).toStrictEqual([])
+    expect(only?.status).toBe(kept)
+    // Among equals, the later one.
+    if (statuses[0] === statuses[1]) expect(only?.url).toBe('http://vod.example/1')
+  })
+})
+
 describe('storeSnapshotResults', () => {
   it('writes 60 results as batches of 25, 25 and 10 puts to the table', async () => {
     const stored = await storeSnapshotResults(client, TABLE, results(60), RECEIVED_AT, noDelay)
