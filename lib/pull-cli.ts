@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { LOCAL_DEFAULTS } from './local-defaults'
 import { asUsage, UsageError } from './usage-error'
 import type { TencentCredentials } from './vod-client'
 import { vodHttpProfile } from './vod-client'
@@ -66,7 +67,7 @@ export function parsePullArgs(argv: readonly string[], env: Env): PullRequest | 
     region: env.VOD_REGION,
     endpoint,
     subAppId: subAppId === undefined ? undefined : Number(subAppId),
-    tableName: env.TABLE_NAME || 'vod-snapshots',
+    tableName: env.TABLE_NAME || LOCAL_DEFAULTS.tableName,
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
   }
 }

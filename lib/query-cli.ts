@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
+import { LOCAL_DEFAULTS } from './local-defaults'
 import { asUsage, UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
@@ -62,7 +63,9 @@ export function parseQueryArgs(argv: readonly string[], env: Env): QueryRequest 
   const endpoint =
     values.endpoint ||
     env.DYNAMODB_ENDPOINT ||
-    (values.local ? `http://127.0.0.1:${env.DYNAMODB_PORT || 8000}` : undefined)
+    (values.local
+      ? `http://127.0.0.1:${env.DYNAMODB_PORT || LOCAL_DEFAULTS.dynamodbPort}`
+      : undefined)
   if (endpoint !== undefined && !URL.canParse(endpoint)) {
     throw new UsageError(`the DynamoDB endpoint is not a URL: ${endpoint}`)
   }
@@ -75,7 +78,7 @@ export function parseQueryArgs(argv: readonly string[], env: Env): QueryRequest 
       : values.html !== undefined
         ? { kind: 'html', file: values.html }
         : { kind: 'table' },
-    tableName: values.table || env.TABLE_NAME || 'vod-snapshots',
+    tableName: values.table || env.TABLE_NAME || LOCAL_DEFAULTS.tableName,
     endpoint,
   }
 }

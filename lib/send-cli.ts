@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util'
+import { LOCAL_DEFAULTS } from './local-defaults'
 import { UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
 
 /** The token `npm start` accepts unless CALLBACK_TOKEN says otherwise. */
-const LOCAL_DEVELOPMENT_TOKEN = 'local-development-token'
 
 /** Printed for --help and after every usage error. */
 export const SEND_USAGE = `Usage: npm run send -- <file> [--url <callback URL>]
@@ -29,8 +29,8 @@ export interface SendRequest {
 
 /** The local stack's callback URL, from the variables `npm start` reads. */
 export function localCallbackUrl(env: Env): string {
-  const token = encodeURIComponent(env.CALLBACK_TOKEN || LOCAL_DEVELOPMENT_TOKEN)
-  return `http://127.0.0.1:${env.PORT || 3000}/vod/callback?token=${token}`
+  const token = encodeURIComponent(env.CALLBACK_TOKEN || LOCAL_DEFAULTS.token)
+  return `http://127.0.0.1:${env.PORT || LOCAL_DEFAULTS.port}/vod/callback?token=${token}`
 }
 
 /**

@@ -104,8 +104,8 @@ export async function drainVodQueue(options: DrainOptions): Promise<DrainReport>
 
     const receivedAt = new Date(now()).toISOString()
     const signal = AbortSignal.timeout(Math.max(0, Math.min(budget.storeMs, deadline - now())))
-    // Up to 16 events, each with up to 20 write requests in flight, listen on one deadline.
-    setMaxListeners(400, signal)
+    // Up to 16 events, each with up to 40 write requests in flight, listen on one deadline.
+    setMaxListeners(16 * 40 + 10, signal)
     const storeResults = (results: SnapshotResult[]) =>
       storeSnapshotResults(store.client, store.tableName, results, receivedAt, {
         ...store.options,

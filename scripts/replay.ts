@@ -13,6 +13,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import * as v from 'valibot'
 import { ResultTtlDaysSchema } from '../lib/config'
 import { fallbackItems } from '../lib/fallback-message'
+import { LOCAL_DEFAULTS } from '../lib/local-defaults'
 import { errorMessage } from '../lib/log'
 import { drainDeadLetterQueue, extractReplayables, replay } from '../lib/replay'
 import { writeSnapshotItems } from '../lib/snapshot-store'
@@ -26,7 +27,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { dlq: { type: 'boolean' }, 'queue-url': { type: 'string' } },
 })
-const tableName = process.env.TABLE_NAME || 'vod-snapshots'
+const tableName = process.env.TABLE_NAME || LOCAL_DEFAULTS.tableName
 const endpoint = process.env.DYNAMODB_ENDPOINT || undefined
 // As the functions read it: replayed items expire as stored ones would.
 const resultTtlDays = v.parse(ResultTtlDaysSchema, process.env.RESULT_TTL_DAYS)

@@ -6,22 +6,20 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { LOCAL_DEFAULTS } from '../lib/local-defaults'
 import { freePort } from './free-port'
 import { createSnapshotsTable, LOCAL_CREDENTIALS, startDynalite } from './local-dynamodb'
-
-/** Printed at start-up; only the local stage accepts a token from the environment. */
-export const DEVELOPMENT_TOKEN = 'local-development-token'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SERVERLESS = fileURLToPath(
   new URL('../node_modules/serverless/bin/serverless.js', import.meta.url),
 )
 
-const port = Number(process.env.PORT ?? 3000)
-const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000)
+const port = Number(process.env.PORT ?? LOCAL_DEFAULTS.port)
+const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? LOCAL_DEFAULTS.dynamodbPort)
 const host = process.env.HOST ?? '127.0.0.1'
-const tableName = process.env.TABLE_NAME ?? 'vod-snapshots'
-const token = process.env.CALLBACK_TOKEN ?? DEVELOPMENT_TOKEN
+const tableName = process.env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName
+const token = process.env.CALLBACK_TOKEN ?? LOCAL_DEFAULTS.token
 
 /** Resolves once the function answers (a callback without token gets its 401). */
 async function waitUntilServing(url: string, child: ChildProcess, timeoutMs = 60_000) {
