@@ -70,17 +70,18 @@ export function toSnapshotItem(result: SnapshotResult, receivedAt: string): Snap
 }
 
 /**
- * Keeps one result per (task, time offset): BatchWriteItem rejects a request that writes the same
- * key twice. A success wins over a failure; otherwise the later result wins.
+ * Keeps one result per time offset (the results of one callback share their task): BatchWriteItem
+ * rejects a request that writes the same key twice. A success wins over a failure; otherwise the
+ * later result wins.
  */
 export function collapseDuplicateResults(results: readonly SnapshotResult[]): SnapshotResult[] {
-  const byKey = new Map<string, SnapshotResult>()
+  const byOffset = new Map<number, SnapshotResult>()
   for (const result of results) {
-    const key = `${result.timeOffset}\u0000${result.vodTaskId}`
-    const kept = byKey.get(key)
-    if (!kept || !(kept.status === 0 && result.status !== 0)) byKey.set(key, result)
+    const kept = byOffset.get(result.timeOffset)
+    if (!kept || !(kept.status === 0 && result.status !== 0))
+      byOffset.set(result.timeOffset, result)
   }
-  return [...byKey.values()]
+  return [...byOffset.values()]
 }
 
 // A request DynamoDB rejected for what it is (a missing table, a bad item) fails again.
