@@ -70,18 +70,17 @@ export function toSnapshotItem(result: SnapshotResult, receivedAt: string): Snap
 }
 
 /**
- * Keeps one result per time offset (the results of one callback share their task): BatchWriteItem
- * rejects a request that writes the same key twice. A success wins over a failure; otherwise the
- * later result wins.
+ * Keeps one result per (task, time offset): BatchWriteItem rejects a request that writes the same
+ * key twice. A success wins over a failure; otherwise the later result wins.
  */
 export function collapseDuplicateResults(results: readonly SnapshotResult[]): SnapshotResult[] {
-  const byOffset = new Map<number, SnapshotResult>()
+  const byKey = new Map<string, SnapshotResult>()
   for (const result of results) {
-    const kept = byOffset.get(result.timeOffset)
-    if (!kept || !(kept.status === 0 && result.status !== 0))
-      byOffset.set(result.timeOffset, result)
+    const key = `${result.timeOffset}\u0000${result.vodTaskId}`
+    const kept = byKey.get(key)
+    if (!kept || !(kept.status === 0 && result.status !== 0)) byKey.set(key, result)
   }
-  return [...byOffset.values()]
+  return [...byKey.values()]
 }
 
 // A request DynamoDB rejected for what it is (a missing table, a bad item) fails again.
