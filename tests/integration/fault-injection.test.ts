@@ -197,10 +197,12 @@ describe(`${SCENARIOS.length * CALLBACKS_PER_SCENARIO} callbacks under injected 
   })
 
   it('redrives every queued result into the table once DynamoDB is healthy', async () => {
+    const metrics = captureMetrics()
     const redrive = createRedriveHandler({
       tableName: TABLE,
       client: DynamoDBDocumentClient.from(localClient(dynamodb.endpoint)),
       logger: captureLogger(),
+      metrics,
     })
     const records = queued.map((body, i) => ({
       messageId: `m${i}`,
@@ -215,8 +217,12 @@ describe(`${SCENARIOS.length * CALLBACKS_PER_SCENARIO} callbacks under injected 
       expect(response.batchItemFailures).toStrictEqual([])
     }
     const table = await tableKeys()
-    const missing = [...messageKeys(queued.map(parseFallbackMessage))].filter((k) => !table.has(k))
+    const queuedKeys = messageKeys(queued.map(parseFallbackMessage))
+    const missing = [...queuedKeys].filter((k) => !table.has(k))
     expect(missing).toStrictEqual([])
+    expect(metrics.totals().ResultsRedriven).toBe(
+      queued.map(parseFallbackMessage).reduce((n, m) => n + m.results.length, 0),
+    )
   })
 })
 

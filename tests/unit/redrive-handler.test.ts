@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { createRedriveHandler } from '../../handlers/redrive'
 import { fallbackItems, toFallbackMessages } from '../../lib/fallback-message'
 import { toSnapshotItem } from '../../lib/snapshot-store'
-import { captureLogger } from '../support/capture-logger'
+import { captureLogger, captureMetrics } from '../support/capture-logger'
 import { lambdaContext } from '../support/http-event'
 
 const TABLE = 'vod-snapshots-unit'
@@ -44,6 +44,7 @@ function redrive(records: SQSRecord[]) {
     tableName: TABLE,
     client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
     logger: captureLogger(),
+    metrics: captureMetrics(),
     storeOptions: { sleep: async () => {}, maxAttempts: 2 },
   })
   return handler({ Records: records } satisfies SQSEvent, lambdaContext())
