@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { LOCAL_CREDENTIALS } from './local-defaults'
 
 /**
  * The document client the functions write with. The SDK's own retries are off (the store
@@ -18,4 +19,30 @@ export function createSnapshotsClient(
   // never set: about a sixth of a callback's CPU (npm run bench).
   client.middlewareStack.remove('loggerMiddleware')
   return DynamoDBDocumentClient.from(client)
+}
+
+/**
+ * The settings of an operator command's client (query, pull, replay): none of its own for AWS
+ * (the SDK's chain decides region and credentials, and its retries stay on); for an endpoint, a
+ * region (any works locally) and, unless the environment names credentials, local ones.
+ */
+export function operatorClientConfig(
+  endpoint: string | undefined,
+  env: Record<string, string | undefined>,
+): DynamoDBClientConfig {
+  if (endpoint === undefined) return {}
+  const ownCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE)
+  return {
+    endpoint,
+    region: env.AWS_REGION || 'us-east-1',
+    ...(ownCredentials ? {} : { credentials: LOCAL_CREDENTIALS }),
+  }
+}
+
+/** The document client an operator command reads and writes the table with. */
+export function createOperatorClient(
+  endpoint: string | undefined,
+  env: Record<string, string | undefined>,
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(operatorClientConfig(endpoint, env)))
 }

@@ -9,3 +9,6 @@ export const LOCAL_DEFAULTS = {
   tableName: 'vod-snapshots',
   token: 'local-development-token',
 } as const
+
+/** A local DynamoDB needs a signature but checks none: these sign for it. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' }

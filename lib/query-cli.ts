@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util'
-import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import { LOCAL_DEFAULTS } from './local-defaults'
 import { asUsage, UsageError } from './usage-error'
 
@@ -100,25 +99,6 @@ function parse(argv: readonly string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   })
-}
-
-/**
- * The DynamoDB client settings: none of its own for AWS (the SDK's chain decides region and
- * credentials); for an endpoint, a region (any works locally) and, unless the environment names
- * credentials, the given local ones, since a local DynamoDB needs a signature but checks none.
- */
-export function clientConfig(
-  endpoint: string | undefined,
-  env: Env,
-  localCredentials: { accessKeyId: string; secretAccessKey: string },
-): DynamoDBClientConfig {
-  if (endpoint === undefined) return {}
-  const ownCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE)
-  return {
-    endpoint,
-    region: env.AWS_REGION || 'us-east-1',
-    ...(ownCredentials ? {} : { credentials: localCredentials }),
-  }
 }
 
 /**

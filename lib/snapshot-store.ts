@@ -40,14 +40,16 @@ export function withExpiry(item: SnapshotItem, days: number): SnapshotItem {
 /** Some items could not be written before the last attempt or the deadline. */
 export class SnapshotStoreError extends Error {
   override name = 'SnapshotStoreError'
-  readonly unstored: number
   constructor(
     readonly unstoredItems: SnapshotItem[],
     readonly stored: number,
     options?: { cause?: unknown },
   ) {
     super(`${unstoredItems.length} snapshot result(s) could not be stored`, options)
-    this.unstored = unstoredItems.length
+  }
+
+  get unstored(): number {
+    return this.unstoredItems.length
   }
 }
 

@@ -11,3 +11,24 @@ export function asUsage<T>(parseArgs: () => T): T {
     throw new UsageError((error as Error).message)
   }
 }
+
+/**
+ * Reads an operator command's command line. Prints the usage (to stderr with the problem, exit
+ * 2; or to stdout for --help, exit 0) when there is nothing to run.
+ * @returns the request, or the exit code to end with
+ */
+export function readCommandLine<T>(
+  parse: () => T | 'help',
+  usage: string,
+): { request: T } | { exitCode: number } {
+  try {
+    const request = parse()
+    if (request !== 'help') return { request }
+    console.log(usage)
+    return { exitCode: 0 }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    console.error(`${error.message}\n\n${usage}`)
+    return { exitCode: 2 }
+  }
+}

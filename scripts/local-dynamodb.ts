@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import dynalite from 'dynalite'
 import { parse } from 'yaml'
+import { LOCAL_CREDENTIALS } from '../lib/local-defaults'
 
 const SERVERLESS_YML = new URL('../serverless.yml', import.meta.url)
 
@@ -29,9 +30,6 @@ export async function readTableDefinition(tableName: string): Promise<CreateTabl
     BillingMode,
   }
 }
-
-/** Local DynamoDB needs credentials to sign with, though it checks none. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' }
 
 /** A DynamoDB client for a local endpoint. */
 export function localClient(endpoint: string): DynamoDBClient {

@@ -2,15 +2,12 @@
  * `npm run pull -- --once`: one drain of VOD's event queue into the table, as the scheduled
  * function does, from an operator's machine. Usage in lib/pull-cli.ts (`npm run pull -- --help`).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { createOperatorClient } from '../lib/dynamodb-client'
 import type { Logger } from '../lib/log'
 import { describeReport, exitCodeOf, PULL_USAGE, parsePullArgs } from '../lib/pull-cli'
-import { clientConfig } from '../lib/query-cli'
-import { UsageError } from '../lib/usage-error'
+import { readCommandLine } from '../lib/usage-error'
 import { createVodClient } from '../lib/vod-client'
 import { drainVodQueue } from '../lib/vod-pull'
-import { LOCAL_CREDENTIALS } from './local-dynamodb'
 
 // The SDK's notice about the Node.js version is noise in every operator's run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
@@ -27,23 +24,15 @@ const progress: Logger = {
 }
 
 async function main(): Promise<number> {
-  let request: ReturnType<typeof parsePullArgs>
-  try {
-    request = parsePullArgs(process.argv.slice(2), process.env)
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error
-    console.error(`${error.message}\n\n${PULL_USAGE}`)
-    return 2
-  }
-  if (request === 'help') {
-    console.log(PULL_USAGE)
-    return 0
-  }
+  const commandLine = readCommandLine(
+    () => parsePullArgs(process.argv.slice(2), process.env),
+    PULL_USAGE,
+  )
+  if ('exitCode' in commandLine) return commandLine.exitCode
+  const { request } = commandLine
 
   const { credentials, region, endpoint, subAppId, tableName, dynamodbEndpoint } = request
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient(clientConfig(dynamodbEndpoint, process.env, LOCAL_CREDENTIALS)),
-  )
+  const client = createOperatorClient(dynamodbEndpoint, process.env)
   const app = subAppId === undefined ? '' : `, application ${subAppId}`
   console.log(
     `draining VOD's event queue at ${endpoint ?? 'vod.tencentcloudapi.com'}${app} into table ` +

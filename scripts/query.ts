@@ -3,36 +3,26 @@
  * contact sheet. Usage in lib/query-cli.ts (`npm run query -- --help`).
  */
 import { writeFile } from 'node:fs/promises'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { renderContactSheet } from '../lib/contact-sheet'
-import { clientConfig, describeQueryError, parseQueryArgs, QUERY_USAGE } from '../lib/query-cli'
+import { createOperatorClient } from '../lib/dynamodb-client'
+import { describeQueryError, parseQueryArgs, QUERY_USAGE } from '../lib/query-cli'
 import { queryByFile, queryByTask } from '../lib/snapshot-query'
 import { describeCounts, renderTable } from '../lib/snapshot-table'
-import { UsageError } from '../lib/usage-error'
-import { LOCAL_CREDENTIALS } from './local-dynamodb'
+import { readCommandLine } from '../lib/usage-error'
 
 // The SDK's notice about the Node.js version is noise in every operator's run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
 async function main(): Promise<number> {
-  let request: ReturnType<typeof parseQueryArgs>
-  try {
-    request = parseQueryArgs(process.argv.slice(2), process.env)
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error
-    console.error(`${error.message}\n\n${QUERY_USAGE}`)
-    return 2
-  }
-  if (request === 'help') {
-    console.log(QUERY_USAGE)
-    return 0
-  }
+  const commandLine = readCommandLine(
+    () => parseQueryArgs(process.argv.slice(2), process.env),
+    QUERY_USAGE,
+  )
+  if ('exitCode' in commandLine) return commandLine.exitCode
+  const { request } = commandLine
 
   const { by, id, failedOnly, output, tableName, endpoint } = request
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient(clientConfig(endpoint, process.env, LOCAL_CREDENTIALS)),
-  )
+  const client = createOperatorClient(endpoint, process.env)
   const where =
     endpoint ??
     (await client.config.region().then(

@@ -4,21 +4,15 @@
  */
 import { readFile } from 'node:fs/promises'
 import { maskToken, parseSendArgs, redactToken, SEND_USAGE, sendCallback } from '../lib/send-cli'
-import { UsageError } from '../lib/usage-error'
+import { readCommandLine } from '../lib/usage-error'
 
 async function main(): Promise<number> {
-  let request: ReturnType<typeof parseSendArgs>
-  try {
-    request = parseSendArgs(process.argv.slice(2), process.env)
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error
-    console.error(`${error.message}\n\n${SEND_USAGE}`)
-    return 2
-  }
-  if (request === 'help') {
-    console.log(SEND_USAGE)
-    return 0
-  }
+  const commandLine = readCommandLine(
+    () => parseSendArgs(process.argv.slice(2), process.env),
+    SEND_USAGE,
+  )
+  if ('exitCode' in commandLine) return commandLine.exitCode
+  const { request } = commandLine
 
   const { file, url } = request
   let body: Uint8Array

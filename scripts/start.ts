@@ -6,9 +6,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { LOCAL_DEFAULTS } from '../lib/local-defaults'
+import { LOCAL_CREDENTIALS, LOCAL_DEFAULTS } from '../lib/local-defaults'
 import { freePort } from './free-port'
-import { createSnapshotsTable, LOCAL_CREDENTIALS, startDynalite } from './local-dynamodb'
+import { createSnapshotsTable, startDynalite } from './local-dynamodb'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SERVERLESS = fileURLToPath(

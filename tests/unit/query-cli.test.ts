@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { clientConfig, describeQueryError, parseQueryArgs } from '../../lib/query-cli'
+import { operatorClientConfig } from '../../lib/dynamodb-client'
+import { describeQueryError, parseQueryArgs } from '../../lib/query-cli'
 import { UsageError } from '../../lib/usage-error'
 
 const LOCAL = { accessKeyId: 'local', secretAccessKey: 'local' }
@@ -89,13 +90,13 @@ describe('parseQueryArgs', () => {
   })
 })
 
-describe('clientConfig', () => {
+describe('operatorClientConfig', () => {
   it('leaves region and credentials to the SDK chain for AWS', () => {
-    expect(clientConfig(undefined, { AWS_REGION: 'ap-southeast-1' }, LOCAL)).toStrictEqual({})
+    expect(operatorClientConfig(undefined, { AWS_REGION: 'ap-southeast-1' })).toStrictEqual({})
   })
 
   it('signs with local credentials for an endpoint when the environment names none', () => {
-    expect(clientConfig('http://127.0.0.1:8000', {}, LOCAL)).toStrictEqual({
+    expect(operatorClientConfig('http://127.0.0.1:8000', {})).toStrictEqual({
       endpoint: 'http://127.0.0.1:8000',
       region: 'us-east-1',
       credentials: LOCAL,
@@ -104,9 +105,9 @@ describe('clientConfig', () => {
 
   it("keeps the environment's region and credentials for an endpoint", () => {
     expect(
-      clientConfig('http://e:1', { AWS_REGION: 'eu-west-1', AWS_PROFILE: 'ops' }, LOCAL),
+      operatorClientConfig('http://e:1', { AWS_REGION: 'eu-west-1', AWS_PROFILE: 'ops' }),
     ).toStrictEqual({ endpoint: 'http://e:1', region: 'eu-west-1' })
-    expect(clientConfig('http://e:1', { AWS_ACCESS_KEY_ID: 'AKIA' }, LOCAL)).not.toHaveProperty(
+    expect(operatorClientConfig('http://e:1', { AWS_ACCESS_KEY_ID: 'AKIA' })).not.toHaveProperty(
       'credentials',
     )
   })
