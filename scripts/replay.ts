@@ -7,11 +7,10 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SQSClient } from '@aws-sdk/client-sqs'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import * as v from 'valibot'
 import { ResultTtlDaysSchema } from '../lib/config'
+import { createOperatorClient } from '../lib/dynamodb-client'
 import { fallbackItems } from '../lib/fallback-message'
 import { LOCAL_DEFAULTS } from '../lib/local-defaults'
 import { errorMessage } from '../lib/log'
@@ -31,7 +30,13 @@ const tableName = process.env.TABLE_NAME || LOCAL_DEFAULTS.tableName
 const endpoint = process.env.DYNAMODB_ENDPOINT || undefined
 // As the functions read it: replayed items expire as stored ones would.
 const resultTtlDays = v.parse(ResultTtlDaysSchema, process.env.RESULT_TTL_DAYS)
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint }))
+const client = createOperatorClient(endpoint, process.env)
+
+/** What went wrong, with what caused it (a store failure says why the store failed). */
+const withCause = (error: unknown) => {
+  const { cause } = (error ?? {}) as { cause?: unknown }
+  return cause ? `${errorMessage(error)}: ${errorMessage(cause)}` : errorMessage(error)
+}
 
 async function replayFile(path: string): Promise<boolean> {
   const entries = extractReplayables(await readFile(path, 'utf8'), path)
@@ -43,7 +48,7 @@ async function replayFile(path: string): Promise<boolean> {
       console.log(`${label}: stored ${await replay(client, tableName, entry, { resultTtlDays })}`)
     } catch (error) {
       failed++
-      console.error(`${label}: FAILED ${errorMessage(error)}`)
+      console.error(`${label}: FAILED ${withCause(error)}`)
     }
   }
   console.log(`done: ${entries.length - failed} replayed, ${failed} failed`)

@@ -22,9 +22,13 @@ let dir: string
 
 /** Runs `npm run replay` as an operator would, against the local table. */
 const replay = (...args: string[]) => replayWith({}, ...args)
+// As an operator's shell: no AWS region or credentials, only where the local table is.
+const OPERATOR_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')),
+)
 const replayWith = (env: Record<string, string>, ...args: string[]) =>
   promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', ...args], {
-    env: { ...process.env, TABLE_NAME: TABLE, DYNAMODB_ENDPOINT: dynamodb.endpoint, ...env },
+    env: { ...OPERATOR_ENV, TABLE_NAME: TABLE, DYNAMODB_ENDPOINT: dynamodb.endpoint, ...env },
   })
 
 async function offsetsOf(vodTaskId: string): Promise<number[]> {
