@@ -41,7 +41,7 @@ async function loadSides(): Promise<Record<Name, Side>> {
   process.env.CALLBACK_TOKEN = BENCH_TOKEN
   process.env.AWS_REGION ??= 'us-east-1'
   const { createCallbackHandler } = await import('../handlers/callback')
-  const { loadConfig } = await import('../lib/config')
+  const { loadConfig } = await import('../lib/runtime/config')
   const { createTypicalHandler } = await import('./typical/handler')
   // Imported here too: its module-level client is built on import.
   const { createFloorHandler } = await import('./floor/handler')
@@ -51,7 +51,7 @@ async function loadSides(): Promise<Record<Name, Side>> {
   // its metrics flushed once per invocation. Their output is muted while measuring (below).
   const { injectLambdaContext } = await import('@aws-lambda-powertools/logger/middleware')
   const { logMetrics } = await import('@aws-lambda-powertools/metrics/middleware')
-  const { functionMetrics, powertoolsLogger } = await import('../lib/log')
+  const { functionMetrics, powertoolsLogger } = await import('../lib/runtime/log')
   const project = createCallbackHandler({
     config: loadConfig(process.env),
     client: stubDocumentClient(stubs.project),

@@ -2,8 +2,8 @@
  * How storing scales with the number of results: the wall time of the real storeSnapshotResults
  * when every DynamoDB request takes 20 ms, for 100 and 1,000 results against 25 (one request).
  */
-import type { SnapshotResult } from '../lib/snapshot-result'
-import { storeSnapshotResults } from '../lib/snapshot-store'
+import type { SnapshotResult } from '../lib/events/snapshot-result'
+import { storeSnapshotResults } from '../lib/store/snapshot-store'
 import { median } from './stats'
 import { stubDocumentClient, stubHandler } from './stub-dynamodb'
 

@@ -9,7 +9,7 @@ import { DynamoDBDocument, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyna
 // @smithy/protocol-http is not installed here: the SDK of this lockfile takes HttpResponse from
 // @smithy/core (a dependency of the SDK, not of the project).
 import { HttpResponse } from '@smithy/core/transport'
-import { createSnapshotsClient } from '../lib/dynamodb-client'
+import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 
 export const STUB_REGION = 'us-east-1'
 export const STUB_CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret' }

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
@@ -6,41 +5,26 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import httpJsonBodyParser from '@middy/http-json-body-parser'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
-import { createTokenCheck } from '../lib/callback-token'
-import { type Config, loadConfig } from '../lib/config'
-import { createSnapshotsClient } from '../lib/dynamodb-client'
-import type { FallbackQueue } from '../lib/fallback-queue'
+import type { FallbackQueue } from '../lib/durability/fallback-queue'
+import { lazySqsFallbackQueue } from '../lib/durability/lazy-fallback-queue'
+import { answerCallback, DEFAULT_BUDGET, MAX_BODY_BYTES } from '../lib/receive/answer-callback'
+import { createTokenCheck } from '../lib/receive/callback-token'
 import {
   bodyLimits,
   callbackTokenAuth,
   errorLogging,
-  httpError,
   jsonParseErrors,
-} from '../lib/http-middleware'
-import { keepUnstoredResults } from '../lib/keep-unstored'
-import { lazySqsFallbackQueue } from '../lib/lazy-fallback-queue'
+} from '../lib/receive/http-middleware'
+import { type Config, loadConfig } from '../lib/runtime/config'
+import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import {
   functionLogger,
   functionMetrics,
   type Logger,
   type MetricsSink,
   powertoolsLogger,
-} from '../lib/log'
-import { InvalidCallbackError, type ParsedCallback, parseCallback } from '../lib/parse-callback'
-import { type StoreOptions, storeSnapshotResults } from '../lib/snapshot-store'
-
-export { UNSTORED_CALLBACK_MARKER } from '../lib/fallback-message'
-
-/** Largest body accepted: a 1,000-result callback is about 120 KB. */
-export const MAX_BODY_BYTES = 1024 * 1024
-
-const MAX_ECHOED_EVENT_TYPE = 100
-
-/**
- * VOD waits 5 s and retries only on a timeout: the answer leaves within `answerMs`. DynamoDB has
- * `storeMs` of it, the fallback queue what is left.
- */
-export const DEFAULT_BUDGET = { storeMs: 2500, answerMs: 4000 }
+} from '../lib/runtime/log'
+import type { StoreOptions } from '../lib/store/snapshot-store'
 
 export interface CallbackDependencies {
   config: Config
@@ -55,16 +39,9 @@ export interface CallbackDependencies {
   budget?: typeof DEFAULT_BUDGET
 }
 
-const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
-  statusCode,
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify(body),
-})
-
 /**
- * The HTTP function: token -> size -> JSON -> recognise, validate, normalise -> store -> answer.
- * Results DynamoDB does not take before the deadline go to the fallback queue (202); if that
- * fails too they are logged for replay (500).
+ * The HTTP function: token -> size -> JSON -> {@link answerCallback} (recognise, validate,
+ * normalise, store, answer); one error middleware renders every failure.
  */
 export function createCallbackHandler({
   config,
@@ -77,6 +54,15 @@ export function createCallbackHandler({
   storeOptions,
   budget = DEFAULT_BUDGET,
 }: CallbackDependencies) {
+  const answerDeps = {
+    tableName: config.tableName,
+    client,
+    fallback,
+    logger,
+    metrics,
+    budget,
+    storeOptions: { ...storeOptions, resultTtlDays: config.resultTtlDays },
+  }
   return (
     middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
       .use(observability)
@@ -92,59 +78,9 @@ export function createCallbackHandler({
       .use(bodyLimits(MAX_BODY_BYTES))
       // VOD documents no Content-Type: parse whatever it says.
       .use(httpJsonBodyParser({ disableContentTypeCheck: true }))
-      .handler(async (event) => {
-        const started = performance.now()
-        const receivedAt = now().toISOString()
-        let callback: ParsedCallback
-        try {
-          callback = parseCallback(event.body)
-        } catch (error) {
-          if (!(error instanceof InvalidCallbackError)) throw error
-          throw httpError(422, 'Invalid callback', error.problems)
-        }
-
-        if (callback.kind === 'ignored') {
-          // Real event types are short names; a long one is echoed and logged only in part.
-          const eventType = callback.eventType.slice(0, MAX_ECHOED_EVENT_TYPE)
-          logger.info('callback ignored', { eventType, format: callback.format })
-          metrics.addMetric('CallbacksIgnored', 'Count', 1)
-          return json(200, { code: 0, ignored: eventType })
-        }
-
-        const { vodTaskId, format, results } = callback
-        const deadline = AbortSignal.timeout(budget.storeMs)
-        // Every request in flight listens on the deadline: 40 at once is not a leak.
-        setMaxListeners(100, deadline)
-        try {
-          const stored = await storeSnapshotResults(client, config.tableName, results, receivedAt, {
-            ...storeOptions,
-            signal: deadline,
-            resultTtlDays: config.resultTtlDays,
-          })
-          const durationMs = Math.round(performance.now() - started)
-          logger.info('callback stored', {
-            vodTaskId,
-            format,
-            results: results.length,
-            stored,
-            durationMs,
-          })
-          metrics.addMetric('ResultsStored', 'Count', stored)
-          metrics.addMetric('StoreLatency', 'Milliseconds', durationMs)
-          return json(200, { code: 0, stored })
-        } catch (error) {
-          const kept = await keepUnstoredResults(
-            { vodTaskId, receivedAt, body: event.body, error },
-            {
-              fallback,
-              logger,
-              metrics,
-              queueTimeMs: budget.answerMs - (performance.now() - started) - 100,
-            },
-          )
-          return json(202, { code: 0, ...kept })
-        }
-      })
+      .handler((event) =>
+        answerCallback(event.body, now().toISOString(), performance.now(), answerDeps),
+      )
   )
 }
 

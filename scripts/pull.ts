@@ -2,12 +2,13 @@
  * `npm run pull -- --once`: one drain of VOD's event queue into the table, as the scheduled
  * function does, from an operator's machine. Usage in lib/pull-cli.ts (`npm run pull -- --help`).
  */
-import { createOperatorClient } from '../lib/dynamodb-client'
-import type { Logger } from '../lib/log'
-import { describeReport, exitCodeOf, PULL_USAGE, parsePullArgs } from '../lib/pull-cli'
-import { readCommandLine } from '../lib/usage-error'
-import { createVodClient } from '../lib/vod-client'
-import { drainVodQueue } from '../lib/vod-pull'
+
+import { readCommandLine } from '../lib/operator/usage-error'
+import { drainVodQueue } from '../lib/pull/drain'
+import { describeReport, exitCodeOf, PULL_USAGE, parsePullArgs } from '../lib/pull/pull-cli'
+import { createVodClient } from '../lib/pull/vod-client'
+import { createOperatorClient } from '../lib/runtime/dynamodb-client'
+import type { Logger } from '../lib/runtime/log'
 
 // The SDK's notice about the Node.js version is noise in every operator's run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'

@@ -3,12 +3,12 @@
  * contact sheet. Usage in lib/query-cli.ts (`npm run query -- --help`).
  */
 import { writeFile } from 'node:fs/promises'
-import { renderContactSheet } from '../lib/contact-sheet'
-import { createOperatorClient } from '../lib/dynamodb-client'
-import { describeQueryError, parseQueryArgs, QUERY_USAGE } from '../lib/query-cli'
-import { queryByFile, queryByTask } from '../lib/snapshot-query'
-import { describeCounts, renderTable } from '../lib/snapshot-table'
-import { readCommandLine } from '../lib/usage-error'
+import { renderContactSheet } from '../lib/operator/contact-sheet'
+import { describeQueryError, parseQueryArgs, QUERY_USAGE } from '../lib/operator/query-cli'
+import { queryByFile, queryByTask } from '../lib/operator/snapshot-query'
+import { describeCounts, renderTable } from '../lib/operator/snapshot-table'
+import { readCommandLine } from '../lib/operator/usage-error'
+import { createOperatorClient } from '../lib/runtime/dynamodb-client'
 
 // The SDK's notice about the Node.js version is noise in every operator's run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'

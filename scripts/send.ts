@@ -3,8 +3,14 @@
  * local stack by default, and prints the answer. Usage in lib/send-cli.ts.
  */
 import { readFile } from 'node:fs/promises'
-import { maskToken, parseSendArgs, redactToken, SEND_USAGE, sendCallback } from '../lib/send-cli'
-import { readCommandLine } from '../lib/usage-error'
+import {
+  maskToken,
+  parseSendArgs,
+  redactToken,
+  SEND_USAGE,
+  sendCallback,
+} from '../lib/operator/send-cli'
+import { readCommandLine } from '../lib/operator/usage-error'
 
 async function main(): Promise<number> {
   const commandLine = readCommandLine(

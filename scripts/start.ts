@@ -6,9 +6,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { LOCAL_CREDENTIALS, LOCAL_DEFAULTS } from '../lib/local-defaults'
-import { freePort } from './free-port'
-import { createSnapshotsTable, startDynalite } from './local-dynamodb'
+import { freePort } from '../lib/local/free-port'
+import { createSnapshotsTable, startDynalite } from '../lib/local/local-dynamodb'
+import { LOCAL_CREDENTIALS, LOCAL_DEFAULTS } from '../lib/runtime/local-defaults'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SERVERLESS = fileURLToPath(

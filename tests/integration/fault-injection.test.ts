@@ -2,22 +2,23 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import pLimit from 'p-limit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCallbackHandler } from '../../handlers/callback'
 import {
-  createCallbackHandler,
-  DEFAULT_BUDGET,
+  type FallbackMessage,
+  parseFallbackMessage,
   UNSTORED_CALLBACK_MARKER,
-} from '../../handlers/callback'
-import { createRedriveHandler } from '../../handlers/redrive'
-import { loadConfig } from '../../lib/config'
-import { type FallbackMessage, parseFallbackMessage } from '../../lib/fallback-message'
-import { sqsFallbackQueue } from '../../lib/fallback-queue'
-import { parseCallback } from '../../lib/parse-callback'
+} from '../../lib/durability/fallback-message'
+import { sqsFallbackQueue } from '../../lib/durability/fallback-queue'
+import { createRedriveHandler } from '../../lib/durability/redrive'
+import { parseCallback } from '../../lib/events/parse-callback'
 import {
   createSnapshotsTable,
   type LocalDynamoDB,
   localClient,
   startDynalite,
-} from '../../scripts/local-dynamodb'
+} from '../../lib/local/local-dynamodb'
+import { DEFAULT_BUDGET } from '../../lib/receive/answer-callback'
+import { loadConfig } from '../../lib/runtime/config'
 import { captureLogger, captureMetrics } from '../support/capture-logger'
 import {
   type Fault,

@@ -5,14 +5,14 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { QueryCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { toFallbackMessages, UNSTORED_CALLBACK_MARKER } from '../../lib/fallback-message'
-import { toSnapshotItem } from '../../lib/snapshot-store'
+import { toFallbackMessages, UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
 import {
   createSnapshotsTable,
   type LocalDynamoDB,
   localClient,
   startDynalite,
-} from '../../scripts/local-dynamodb'
+} from '../../lib/local/local-dynamodb'
+import { toSnapshotItem } from '../../lib/store/snapshot-item'
 import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
 
 const TABLE = 'vod-snapshots-replay'

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { freePort } from '../../scripts/free-port'
+import { freePort } from '../../lib/local/free-port'
 import { runScript } from '../support/run-script'
 
 const FIXTURE = 'tests/fixtures/legacy-snapshot-success.json'

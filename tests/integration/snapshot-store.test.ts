@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { parseCallback } from '../../lib/parse-callback'
-import { storeSnapshotResults } from '../../lib/snapshot-store'
-import * as local from '../../scripts/local-dynamodb'
+import { parseCallback } from '../../lib/events/parse-callback'
+import * as local from '../../lib/local/local-dynamodb'
+import { storeSnapshotResults } from '../../lib/store/snapshot-store'
 import { javaAvailable, startDynamoDBLocal } from '../support/dynamodb-local'
 import { fixture, legacyCallbackWith } from '../support/fixtures'
 

@@ -1,16 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { UNSTORED_CALLBACK_MARKER } from '../../lib/fallback-message'
-import type { SnapshotItem } from '../../lib/snapshot-store'
-import { createVodClient } from '../../lib/vod-client'
-import { type DrainOptions, drainVodQueue } from '../../lib/vod-pull'
+import { UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
 import {
   createSnapshotsTable,
   type LocalDynamoDB,
   localClient,
   startDynalite,
-} from '../../scripts/local-dynamodb'
+} from '../../lib/local/local-dynamodb'
+import { type DrainOptions, drainVodQueue } from '../../lib/pull/drain'
+import { createVodClient } from '../../lib/pull/vod-client'
+import type { SnapshotItem } from '../../lib/store/snapshot-item'
 import { captureLogger } from '../support/capture-logger'
 import {
   FAKE_VOD_CREDENTIALS,

@@ -3,8 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCallbackHandler } from '../../handlers/callback'
-import { loadConfig } from '../../lib/config'
-import * as local from '../../scripts/local-dynamodb'
+import * as local from '../../lib/local/local-dynamodb'
+import { loadConfig } from '../../lib/runtime/config'
 import { SNAPSHOT_EVENT, validCallbacks } from '../support/callback-arbitraries'
 import {
   arbitraryRequests,

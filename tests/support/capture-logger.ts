@@ -1,4 +1,4 @@
-import type { Logger, MetricName, MetricsSink } from '../../lib/log'
+import type { Logger, MetricName, MetricsSink } from '../../lib/runtime/log'
 
 export interface LogLine {
   level: 'INFO' | 'WARN' | 'ERROR'

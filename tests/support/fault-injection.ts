@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SQSClient } from '@aws-sdk/client-sqs'
-import { LOCAL_CREDENTIALS } from '../../lib/local-defaults'
+import { LOCAL_CREDENTIALS } from '../../lib/runtime/local-defaults'
 
 /** What a request may meet instead of a healthy DynamoDB. */
 export type Fault = 'throttle' | 'http500' | 'unprocessed' | 'hang'

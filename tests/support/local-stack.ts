@@ -1,8 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { type AttributeValue, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb'
-import { freePort } from '../../scripts/free-port'
-import { localClient } from '../../scripts/local-dynamodb'
+import { freePort } from '../../lib/local/free-port'
+import { localClient } from '../../lib/local/local-dynamodb'
 
 /** The stack `npm start` starts, started by `npm start` itself, on ports of its own. */
 export interface LocalStack {

@@ -1,4 +1,4 @@
-import type { SnapshotItem } from '../../lib/snapshot-store'
+import type { SnapshotItem } from '../../lib/store/snapshot-item'
 
 export const TASK_ID = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
 export const FILE_ID = '14508071098244929440'

@@ -2,14 +2,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
-import {
-  createCallbackHandler,
-  MAX_BODY_BYTES,
-  UNSTORED_CALLBACK_MARKER,
-} from '../../handlers/callback'
-import { loadConfig } from '../../lib/config'
-import type { FallbackQueue } from '../../lib/fallback-queue'
-import type { SnapshotItem } from '../../lib/snapshot-store'
+import { createCallbackHandler } from '../../handlers/callback'
+import { UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
+import type { FallbackQueue } from '../../lib/durability/fallback-queue'
+import { MAX_BODY_BYTES } from '../../lib/receive/answer-callback'
+import { loadConfig } from '../../lib/runtime/config'
+import type { SnapshotItem } from '../../lib/store/snapshot-item'
 import { captureLogger, captureMetrics } from '../support/capture-logger'
 import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
 import { callbackEvent, lambdaContext } from '../support/http-event'

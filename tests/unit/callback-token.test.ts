@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createTokenCheck } from '../../lib/callback-token'
+import { createTokenCheck } from '../../lib/receive/callback-token'
 
 describe('createTokenCheck', () => {
   const check = createTokenCheck(['first-token-0123456789', 'second-token-9876543210'])

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ConfigError, loadConfig } from '../../lib/config'
+import { ConfigError, loadConfig } from '../../lib/runtime/config'
 
 const TOKEN = 'a-long-enough-token-42'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { escapeHtml, imageSource, renderContactSheet } from '../../lib/contact-sheet'
+import { escapeHtml, imageSource, renderContactSheet } from '../../lib/operator/contact-sheet'
 import { snapshotItem, TASK_ID } from '../support/snapshot-items'
 
 /** Every value of an attribute in the page, in document order. */

@@ -1,9 +1,9 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { type FallbackMessage, toFallbackMessages } from '../../lib/fallback-message'
-import { drainDeadLetterQueue } from '../../lib/replay'
-import { toSnapshotItem } from '../../lib/snapshot-store'
+import { type FallbackMessage, toFallbackMessages } from '../../lib/durability/fallback-message'
+import { drainDeadLetterQueue } from '../../lib/durability/replay'
+import { toSnapshotItem } from '../../lib/store/snapshot-item'
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/vod-snapshots-test-fallback-dlq'
 const sqs = mockClient(SQSClient)

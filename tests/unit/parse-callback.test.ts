@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidCallbackError, parseCallback } from '../../lib/parse-callback'
+import { InvalidCallbackError, parseCallback } from '../../lib/events/parse-callback'
 import { fixture } from '../support/fixtures'
 
 const TASK_ID = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'

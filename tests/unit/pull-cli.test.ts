@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { describeReport, exitCodeOf, parsePullArgs } from '../../lib/pull-cli'
-import { UsageError } from '../../lib/usage-error'
-import type { DrainReport } from '../../lib/vod-pull'
+import { UsageError } from '../../lib/operator/usage-error'
+import type { DrainReport } from '../../lib/pull/drain'
+import { describeReport, exitCodeOf, parsePullArgs } from '../../lib/pull/pull-cli'
 
 const ENV = {
   TENCENTCLOUD_SECRET_ID: 'AKIDexample',

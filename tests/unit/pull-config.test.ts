@@ -1,8 +1,8 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { ConfigError } from '../../lib/config'
-import { loadPullConfig, readTencentCredentials } from '../../lib/pull-config'
+import { loadPullConfig, readTencentCredentials } from '../../lib/pull/pull-config'
+import { ConfigError } from '../../lib/runtime/config'
 
 const PARAMETER = '/vod-snapshots/prod/tencent-api-key'
 const ENV = {

@@ -3,7 +3,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import type { ScheduledEvent } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { VodEventQueue } from '../../lib/vod-client'
+import type { VodEventQueue } from '../../lib/pull/vod-client'
 import { captureLogger } from '../support/capture-logger'
 import { lambdaContext } from '../support/http-event'
 import { snapshotEvent } from '../support/vod-events'
@@ -17,10 +17,10 @@ const NOW = Date.parse('2026-11-24T03:00:00.000Z')
 const ddb = mockClient(DynamoDBDocumentClient)
 const scheduled = { 'detail-type': 'Scheduled Event' } as ScheduledEvent
 
-async function loadHandlerModule() {
+async function loadDrainModule() {
   for (const [name, value] of Object.entries(ENV)) vi.stubEnv(name, value)
   vi.resetModules()
-  return import('../../handlers/pull')
+  return import('../../lib/pull/scheduled-drain')
 }
 
 beforeEach(() => {
@@ -34,7 +34,7 @@ afterEach(() => {
 
 describe('the scheduled pull function', () => {
   it('drains until the invocation’s time less a margin, and returns the report', async () => {
-    const { createPullHandler, DEADLINE_MARGIN_MS } = await loadHandlerModule()
+    const { createPullHandler, DEADLINE_MARGIN_MS } = await loadDrainModule()
     const pulls: number[] = []
     let clock = NOW
     const vod: VodEventQueue = {
@@ -68,7 +68,7 @@ describe('the scheduled pull function', () => {
   })
 
   it('fails the invocation after logging its report when the drain left events to VOD', async () => {
-    const { createPullHandler } = await loadHandlerModule()
+    const { createPullHandler } = await loadDrainModule()
     const error = Object.assign(new Error('internal'), { code: 'InternalError' })
     const vod: VodEventQueue = {
       PullEvents: async () => Promise.reject(error),
@@ -94,7 +94,7 @@ describe('the scheduled pull function', () => {
   })
 
   it('builds the VOD client once per container, and again only after a failed build', async () => {
-    const { lazyVodClient } = await loadHandlerModule()
+    const { lazyVodClient } = await loadDrainModule()
     const client = {} as VodEventQueue
     const build = vi
       .fn<() => Promise<VodEventQueue>>()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { operatorClientConfig } from '../../lib/dynamodb-client'
-import { describeQueryError, parseQueryArgs } from '../../lib/query-cli'
-import { UsageError } from '../../lib/usage-error'
+import { describeQueryError, parseQueryArgs } from '../../lib/operator/query-cli'
+import { UsageError } from '../../lib/operator/usage-error'
+import { operatorClientConfig } from '../../lib/runtime/dynamodb-client'
 
 const LOCAL = { accessKeyId: 'local', secretAccessKey: 'local' }
 

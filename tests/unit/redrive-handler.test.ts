@@ -3,9 +3,9 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createRedriveHandler } from '../../handlers/redrive'
-import { fallbackItems, toFallbackMessages } from '../../lib/fallback-message'
-import { toSnapshotItem } from '../../lib/snapshot-store'
+import { fallbackItems, toFallbackMessages } from '../../lib/durability/fallback-message'
+import { createRedriveHandler } from '../../lib/durability/redrive'
+import { toSnapshotItem } from '../../lib/store/snapshot-item'
 import { captureLogger, captureMetrics } from '../support/capture-logger'
 import { lambdaContext } from '../support/http-event'
 

@@ -5,8 +5,8 @@ import {
   parseSendArgs,
   redactToken,
   sendCallback,
-} from '../../lib/send-cli'
-import { UsageError } from '../../lib/usage-error'
+} from '../../lib/operator/send-cli'
+import { UsageError } from '../../lib/operator/usage-error'
 
 describe('parseSendArgs', () => {
   it('sends to the local stack by default, with the variables npm start reads', () => {

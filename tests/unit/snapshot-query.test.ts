@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { queryByFile, queryByTask } from '../../lib/snapshot-query'
+import { queryByFile, queryByTask } from '../../lib/operator/snapshot-query'
 import { FILE_ID, snapshotItem, TASK_ID } from '../support/snapshot-items'
 
 const TABLE = 'vod-snapshots-unit'

@@ -2,13 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
-import type { SnapshotResult } from '../../lib/snapshot-result'
-import {
-  collapseDuplicateResults,
-  SnapshotStoreError,
-  storeSnapshotResults,
-  toSnapshotItem,
-} from '../../lib/snapshot-store'
+import type { SnapshotResult } from '../../lib/events/snapshot-result'
+import { collapseDuplicateResults, toSnapshotItem } from '../../lib/store/snapshot-item'
+import { SnapshotStoreError, storeSnapshotResults } from '../../lib/store/snapshot-store'
 
 const TABLE = 'vod-snapshots-test'
 const RECEIVED_AT = '2026-11-24T03:00:00.000Z'

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { describeCounts, formatOffset, printable, renderTable } from '../../lib/snapshot-table'
-import { describeStatus, vodErrorMeaning } from '../../lib/vod-error-codes'
+import { describeStatus, vodErrorMeaning } from '../../lib/events/error-codes'
+import {
+  describeCounts,
+  formatOffset,
+  printable,
+  renderTable,
+} from '../../lib/operator/snapshot-table'
 import { snapshotItem } from '../support/snapshot-items'
 
 describe('formatOffset', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isEmptyQueueError, vodErrorCode, vodHttpProfile } from '../../lib/vod-client'
+import { isEmptyQueueError, vodErrorCode, vodHttpProfile } from '../../lib/pull/vod-client'
 
 describe('vodHttpProfile', () => {
   it('leaves the SDK its default endpoint when none is given', () => {

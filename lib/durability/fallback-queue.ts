@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs'
+import type { SnapshotItem } from '../store/snapshot-item'
 import { toFallbackMessages } from './fallback-message'
-import type { SnapshotItem } from './snapshot-store'
 
 /** Where results go when DynamoDB could not take them in time. */
 export interface FallbackQueue {

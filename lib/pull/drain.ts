@@ -1,11 +1,11 @@
 import { setMaxListeners } from 'node:events'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { EventContent } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
-import { errorMessage, type Logger } from './log'
-import type { SnapshotResult } from './snapshot-result'
-import { type StoreOptions, storeSnapshotResults } from './snapshot-store'
+import type { SnapshotResult } from '../events/snapshot-result'
+import { errorMessage, type Logger } from '../runtime/log'
+import { type StoreOptions, storeSnapshotResults } from '../store/snapshot-store'
+import { handleVodEvent, type VodEventOutcome } from './pulled-event'
 import { isEmptyQueueError, type VodEventQueue, vodErrorCode } from './vod-client'
-import { handleVodEvent, type VodEventOutcome } from './vod-event'
 
 /** ConfirmEvents takes at most 16 handles per call (and PullEvents gives at most 16 events). */
 export const MAX_HANDLES_PER_CONFIRM = 16

@@ -1,9 +1,9 @@
 import type { EventContent } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
-import { UNSTORED_CALLBACK_MARKER } from './fallback-message'
-import { errorMessage, type Logger } from './log'
-import { InvalidCallbackError, parseCallback } from './parse-callback'
-import type { SnapshotResult } from './snapshot-result'
-import { SnapshotStoreError } from './snapshot-store'
+import { UNSTORED_CALLBACK_MARKER } from '../durability/fallback-message'
+import { InvalidCallbackError, parseCallback } from '../events/parse-callback'
+import type { SnapshotResult } from '../events/snapshot-result'
+import { errorMessage, type Logger } from '../runtime/log'
+import { SnapshotStoreError } from '../store/snapshot-store'
 
 /** What became of one pulled event; only `failed` must stay unconfirmed. */
 export type VodEventOutcome =

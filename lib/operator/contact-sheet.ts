@@ -1,6 +1,6 @@
-import type { SnapshotItem } from './snapshot-store'
+import { describeStatus } from '../events/error-codes'
+import type { SnapshotItem } from '../store/snapshot-item'
 import { countResults, formatOffset } from './snapshot-table'
-import { describeStatus } from './vod-error-codes'
 
 /** Whose screenshots a contact sheet shows. */
 export interface ContactSheetSubject {

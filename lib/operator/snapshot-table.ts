@@ -1,5 +1,5 @@
-import type { SnapshotItem } from './snapshot-store'
-import { describeStatus } from './vod-error-codes'
+import { describeStatus } from '../events/error-codes'
+import type { SnapshotItem } from '../store/snapshot-item'
 
 /** A time offset in ms as `h:mm:ss.mmm`, e.g. 3123213 -> `0:52:03.213`; hours are not capped. */
 export function formatOffset(ms: number): string {

@@ -73,3 +73,31 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   return result.output
 }
+
+/** The redrive's environment: only what it needs, so it holds no callback token. */
+export const RedriveConfigSchema = v.pipe(
+  v.object({
+    TABLE_NAME: v.pipe(v.string(), v.nonEmpty('TABLE_NAME must not be empty')),
+    RESULT_TTL_DAYS: ResultTtlDaysSchema,
+    DYNAMODB_ENDPOINT: DynamoDBEndpointSchema,
+  }),
+  v.transform((env) => ({
+    tableName: env.TABLE_NAME,
+    resultTtlDays: env.RESULT_TTL_DAYS,
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
+  })),
+)
+
+/**
+ * Reads and checks the redrive's configuration once, at start-up.
+ * @throws {ConfigError} naming every problem
+ */
+export function loadRedriveConfig(
+  env: Record<string, string | undefined>,
+): v.InferOutput<typeof RedriveConfigSchema> {
+  const result = v.safeParse(RedriveConfigSchema, env)
+  if (!result.success) {
+    throw new ConfigError(`Invalid configuration: ${describeIssues(result.issues).join('; ')}`)
+  }
+  return result.output
+}

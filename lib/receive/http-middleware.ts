@@ -1,8 +1,8 @@
 import type middy from '@middy/core'
 import { createError } from '@middy/util'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
-import type { Logger, MetricsSink } from './log'
-import { redactForLog } from './log'
+import type { Logger, MetricsSink } from '../runtime/log'
+import { redactForLog } from '../runtime/log'
 
 type Middleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>
 type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
-import { LOCAL_DEFAULTS } from './local-defaults'
-import { asUsage, UsageError } from './usage-error'
+import { asUsage, UsageError } from '../operator/usage-error'
+import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+import type { DrainReport } from './drain'
 import type { TencentCredentials } from './vod-client'
 import { vodHttpProfile } from './vod-client'
-import type { DrainReport } from './vod-pull'
 
 type Env = Record<string, string | undefined>
 

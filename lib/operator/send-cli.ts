@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { LOCAL_DEFAULTS } from './local-defaults'
+import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>

@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import dynalite from 'dynalite'
 import { parse } from 'yaml'
-import { LOCAL_CREDENTIALS } from '../lib/local-defaults'
+import { LOCAL_CREDENTIALS } from '../runtime/local-defaults'
 
-const SERVERLESS_YML = new URL('../serverless.yml', import.meta.url)
+const SERVERLESS_YML = new URL('../../serverless.yml', import.meta.url)
 
 /**
  * The table's CreateTable input, read from the `SnapshotsTable` resource of serverless.yml, so

@@ -3,7 +3,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb'
-import type { SnapshotItem } from './snapshot-store'
+import type { SnapshotItem } from '../store/snapshot-item'
 
 /** The table's global secondary index by video: partition `fileId`, sort `timeOffset`. */
 export const BY_FILE_INDEX = 'byFileId'

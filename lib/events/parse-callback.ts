@@ -1,8 +1,8 @@
 import * as v from 'valibot'
-import { LegacySnapshotCallbackSchema, normaliseLegacyCallback } from './legacy-callback'
+import { describeIssues } from '../runtime/validation-issues'
+import { LegacySnapshotCallbackSchema, normaliseLegacyCallback } from './legacy-snapshot-complete'
 import { SNAPSHOT_EVENT_TYPE, type SnapshotResult } from './snapshot-result'
-import { normaliseV3Callback, V3SnapshotCallbackSchema } from './v3-callback'
-import { describeIssues } from './validation-issues'
+import { normaliseV3Callback, V3SnapshotCallbackSchema } from './v3-snapshot-complete'
 
 /** Which of VOD's two callback formats a body is in. */
 export type CallbackFormat = 'legacy' | 'v3'

@@ -1,7 +1,8 @@
+import { errorMessage, type Logger, type MetricsSink } from '../runtime/log'
+import type { SnapshotItem } from '../store/snapshot-item'
+import { SnapshotStoreError } from '../store/snapshot-store'
 import { toFallbackMessages, UNSTORED_CALLBACK_MARKER } from './fallback-message'
 import type { FallbackQueue } from './fallback-queue'
-import { errorMessage, type Logger, type MetricsSink } from './log'
-import { type SnapshotItem, SnapshotStoreError } from './snapshot-store'
 
 // A body up to this size is logged whole under the marker; a larger one as its unstored results,
 // so that no line passes CloudWatch Logs' 256 KB event limit.

@@ -5,14 +5,14 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { parseCallback } from '../events/parse-callback'
+import { storeSnapshotResults, writeSnapshotItems } from '../store/snapshot-store'
 import {
   type FallbackMessage,
   fallbackItems,
   parseFallbackMessage,
   UNSTORED_CALLBACK_MARKER,
 } from './fallback-message'
-import { parseCallback } from './parse-callback'
-import { storeSnapshotResults, writeSnapshotItems } from './snapshot-store'
 
 /** Something that can be written to the table again. */
 export type Replayable =

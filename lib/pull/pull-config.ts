@@ -1,7 +1,7 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm'
 import * as v from 'valibot'
-import { ConfigError, DynamoDBEndpointSchema, ResultTtlDaysSchema } from './config'
-import { describeIssues } from './validation-issues'
+import { ConfigError, DynamoDBEndpointSchema, ResultTtlDaysSchema } from '../runtime/config'
+import { describeIssues } from '../runtime/validation-issues'
 import { type TencentCredentials, TencentCredentialsSchema, vodHttpProfile } from './vod-client'
 
 const nonEmpty = (name: string) =>

@@ -6,8 +6,8 @@ import {
   StatusSchema,
   TaskIdSchema,
   TimeOffsetSchema,
-} from './snapshot-result'
-import type { SnapshotItem } from './snapshot-store'
+} from '../events/snapshot-result'
+import type { SnapshotItem } from '../store/snapshot-item'
 
 /** The marker of the log lines that keep results neither DynamoDB nor the queue took. */
 export const UNSTORED_CALLBACK_MARKER = 'VOD_SNAPSHOTS_UNSTORED_CALLBACK'

@@ -1,0 +1,70 @@
+import type { Context, ScheduledEvent } from 'aws-lambda'
+import { functionLogger, type Logger } from '../runtime/log'
+import { type DrainOptions, type DrainReport, drainVodQueue, type SnapshotTarget } from './drain'
+import type { VodEventQueue } from './vod-client'
+
+/** The drain ends this long before Lambda would stop it, to log its report. */
+export const DEADLINE_MARGIN_MS = 3000
+
+/** Thrown after the report is logged when a drain left events for VOD to deliver again. */
+export class VodPullError extends Error {
+  override name = 'VodPullError'
+}
+
+export interface PullDependencies {
+  /** The VOD client, built once per container when the credentials are first read. */
+  vod: () => Promise<VodEventQueue>
+  store: SnapshotTarget
+  subAppId?: number
+  logger?: Logger
+  now?: () => number
+  budget?: DrainOptions['budget']
+}
+
+/**
+ * The scheduled function: drains VOD's event queue into the table within the invocation's time.
+ * A drain that ended on an SDK error or on failed stores throws once its report is logged, so
+ * the function's Errors metric (and an alarm on it) shows events waiting in VOD's queue, which
+ * keeps them only about 4 days. Nothing is lost meanwhile: unconfirmed events come back.
+ */
+export function createPullHandler({
+  vod,
+  store,
+  subAppId,
+  logger = functionLogger,
+  now = Date.now,
+  budget,
+}: PullDependencies) {
+  return async (_event: ScheduledEvent, context: Context): Promise<DrainReport> => {
+    const deadline = now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS
+    const report = await drainVodQueue({
+      vod: await vod(),
+      store,
+      logger,
+      deadline,
+      now,
+      subAppId,
+      budget,
+    })
+    logger.info('vod drain finished', { ...report })
+    if (report.stop === 'vod-error' || report.stop === 'store-failing') {
+      throw new VodPullError(`drain stopped (${report.stop}), ${report.unconfirmed} unconfirmed`)
+    }
+    return report
+  }
+}
+
+/**
+ * Builds the client on first use and keeps it for the container's life. A failed read is not
+ * kept: the next invocation reads the parameter again (e.g. once it has been created).
+ */
+export function lazyVodClient(build: () => Promise<VodEventQueue>): () => Promise<VodEventQueue> {
+  let client: Promise<VodEventQueue> | undefined
+  return () => {
+    client ??= build().catch((error) => {
+      client = undefined
+      throw error
+    })
+    return client
+  }
+}

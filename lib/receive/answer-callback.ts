@@ -1,0 +1,104 @@
+import { setMaxListeners } from 'node:events'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
+import type { FallbackQueue } from '../durability/fallback-queue'
+import { keepUnstoredResults } from '../durability/keep-unstored'
+import { InvalidCallbackError, type ParsedCallback, parseCallback } from '../events/parse-callback'
+import type { Logger, MetricsSink } from '../runtime/log'
+import { type StoreOptions, storeSnapshotResults } from '../store/snapshot-store'
+import { httpError } from './http-middleware'
+
+/** Largest body accepted: a 1,000-result callback is about 120 KB. */
+export const MAX_BODY_BYTES = 1024 * 1024
+
+const MAX_ECHOED_EVENT_TYPE = 100
+
+/**
+ * VOD waits 5 s and retries only on a timeout: the answer leaves within `answerMs`. DynamoDB has
+ * `storeMs` of it, the fallback queue what is left.
+ */
+export const DEFAULT_BUDGET = { storeMs: 2500, answerMs: 4000 }
+
+/** What answering one callback needs besides the callback. */
+export interface AnswerDependencies {
+  tableName: string
+  client: DynamoDBDocumentClient
+  fallback?: FallbackQueue
+  logger: Logger
+  metrics: MetricsSink
+  storeOptions?: StoreOptions
+  budget?: typeof DEFAULT_BUDGET
+}
+
+const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+})
+
+/**
+ * The answer to one authenticated, parsed callback body: recognise, validate and normalise it,
+ * store its results, and say what became of them. Results DynamoDB does not take before
+ * `budget.storeMs` go to the fallback queue (202); if that fails too they are logged for replay.
+ *
+ * @param started `performance.now()` when the request arrived: the budget counts from there
+ * @throws {CallbackHttpError} 422 for a body that is not a valid callback
+ * @throws {Error} when the results could only be logged (answered 500)
+ */
+export async function answerCallback(
+  body: unknown,
+  receivedAt: string,
+  started: number,
+  deps: AnswerDependencies,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const { tableName, client, fallback, logger, metrics, storeOptions } = deps
+  const budget = deps.budget ?? DEFAULT_BUDGET
+  let callback: ParsedCallback
+  try {
+    callback = parseCallback(body)
+  } catch (error) {
+    if (!(error instanceof InvalidCallbackError)) throw error
+    throw httpError(422, 'Invalid callback', error.problems)
+  }
+
+  if (callback.kind === 'ignored') {
+    // Real event types are short names; a long one is echoed and logged only in part.
+    const eventType = callback.eventType.slice(0, MAX_ECHOED_EVENT_TYPE)
+    logger.info('callback ignored', { eventType, format: callback.format })
+    metrics.addMetric('CallbacksIgnored', 'Count', 1)
+    return json(200, { code: 0, ignored: eventType })
+  }
+
+  const { vodTaskId, format, results } = callback
+  const deadline = AbortSignal.timeout(budget.storeMs)
+  // Every request in flight listens on the deadline: 40 at once is not a leak.
+  setMaxListeners(100, deadline)
+  try {
+    const stored = await storeSnapshotResults(client, tableName, results, receivedAt, {
+      ...storeOptions,
+      signal: deadline,
+    })
+    const durationMs = Math.round(performance.now() - started)
+    logger.info('callback stored', {
+      vodTaskId,
+      format,
+      results: results.length,
+      stored,
+      durationMs,
+    })
+    metrics.addMetric('ResultsStored', 'Count', stored)
+    metrics.addMetric('StoreLatency', 'Milliseconds', durationMs)
+    return json(200, { code: 0, stored })
+  } catch (error) {
+    const kept = await keepUnstoredResults(
+      { vodTaskId, receivedAt, body, error },
+      {
+        fallback,
+        logger,
+        metrics,
+        queueTimeMs: budget.answerMs - (performance.now() - started) - 100,
+      },
+    )
+    return json(202, { code: 0, ...kept })
+  }
+}
