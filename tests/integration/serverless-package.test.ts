@@ -60,8 +60,8 @@ function unzip(archive: Buffer): Map<string, Buffer> {
   return files
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vod-snapshots-package-'))
+/** Runs `serverless package --stage ci` into `out`, as a deployer without credentials would. */
+async function packageStage(out: string, extraArgs: string[] = []) {
   // Packaging must need no AWS credentials and no value from the shell (or from vitest's env).
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -70,19 +70,24 @@ beforeAll(async () => {
   )
   Object.assign(env, {
     CALLBACK_TOKEN: SHELL_TOKEN,
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
-    AWS_CONFIG_FILE: join(dir, 'none'),
+    AWS_SHARED_CREDENTIALS_FILE: join(out, 'none'),
+    AWS_CONFIG_FILE: join(out, 'none'),
     AWS_EC2_METADATA_DISABLED: 'true',
   })
   const serverless = join('node_modules', 'serverless', 'bin', 'serverless.js')
   await promisify(execFile)(
     process.execPath,
-    [serverless, 'package', '--stage', 'ci', '--package', dir],
+    [serverless, 'package', '--stage', 'ci', '--package', out, ...extraArgs],
     { cwd: REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024 },
   ).catch((error: { message: string; stdout?: string }) => {
     // serverless prints its error on stdout; the rejection's message holds only stderr.
     throw new Error(`${error.message}\n${error.stdout ?? ''}`)
   })
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vod-snapshots-package-'))
+  await packageStage(dir)
   templateText = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')
   resources = JSON.parse(templateText).Resources
   for (const name of ['callback', 'redrive', 'pull']) {
@@ -147,6 +152,8 @@ describe('serverless package --stage ci', () => {
         POWERTOOLS_SERVICE_NAME: 'vod-snapshots-ci',
         POWERTOOLS_METRICS_DISABLED: 'false',
         NODE_OPTIONS: '--enable-source-maps',
+        EVENT_BUS_NAME: { Ref: 'EventBus' },
+        FORWARD_ALL: 'false',
       },
     })
   })
@@ -158,6 +165,7 @@ describe('serverless package --stage ci', () => {
     })
     expect(JSON.parse(templateText).Conditions).toStrictEqual({
       ResultExpiry: { 'Fn::Not': [{ 'Fn::Equals': ['0', '0'] }] },
+      Forwarding: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] },
     })
   })
 
@@ -241,13 +249,20 @@ describe('serverless package --stage ci', () => {
     [
       'CallbackRole',
       'CallbackLogGroup',
-      ['dynamodb:BatchWriteItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage'],
+      [
+        'dynamodb:BatchWriteItem',
+        'events:PutEvents',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:SendMessage',
+      ],
     ],
     [
       'RedriveRole',
       'RedriveLogGroup',
       [
         'dynamodb:BatchWriteItem',
+        'events:PutEvents',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'sqs:DeleteMessage',
@@ -313,7 +328,7 @@ describe('serverless package --stage ci', () => {
   )
 
   it('schedules the pull function every minute, switched off unless a deploy turns it on', () => {
-    const rules = ofType('AWS::Events::Rule')
+    const rules = ofType('AWS::Events::Rule').filter((rule) => rule.Condition === undefined)
     expect(rules.map((rule) => rule.Properties)).toMatchObject([
       { ScheduleExpression: 'rate(1 minute)', State: 'DISABLED' },
     ])
@@ -332,6 +347,7 @@ describe('serverless package --stage ci', () => {
     const statements = roleStatements('PullRole')
     expect(statements.flatMap((statement) => statement.Action).sort()).toStrictEqual([
       'dynamodb:BatchWriteItem',
+      'events:PutEvents',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'ssm:GetParameter',
@@ -347,5 +363,122 @@ describe('serverless package --stage ci', () => {
     for (const zip of Object.values(zips)) {
       expect(Buffer.concat([...zip.values()]).includes(SHELL_TOKEN)).toBe(false)
     }
+  })
+
+  it('lets the functions put events only on their own stage’s bus', () => {
+    const events = iamStatements().filter((statement) =>
+      statement.Action.some((action) => action.startsWith('events:PutEvents')),
+    )
+    expect(events).toHaveLength(3)
+    for (const statement of events) {
+      expect(statement).toStrictEqual({
+        Effect: 'Allow',
+        Action: ['events:PutEvents'],
+        Resource: [{ 'Fn::GetAtt': ['EventBus', 'Arn'] }],
+      })
+    }
+    expect(resources.EventBus?.Properties).toStrictEqual({ Name: 'vod-snapshots-ci' })
+  })
+
+  it('creates no API destination without forwardUrl', () => {
+    const forwarding = Object.entries(resources).filter(([, r]) => r.Condition === 'Forwarding')
+    expect(forwarding.map(([name]) => name).sort()).toStrictEqual([
+      'ForwardConnection',
+      'ForwardDeadLetterQueue',
+      'ForwardDeadLetterQueuePolicy',
+      'ForwardDestination',
+      'ForwardFailedAlarm',
+      'ForwardRole',
+      'ForwardRule',
+    ])
+    // The condition CloudFormation evaluates: false, so none of them is created.
+    expect(JSON.parse(templateText).Conditions.Forwarding).toStrictEqual({
+      'Fn::Not': [{ 'Fn::Equals': ['', ''] }],
+    })
+  })
+})
+
+describe('serverless package --stage ci --param forwardUrl=…', () => {
+  const RECEIVER = 'https://receiver.example/vod/events?key=abc'
+  let forwarded: Record<string, Resource> = {}
+  let conditions: Record<string, unknown> = {}
+
+  beforeAll(async () => {
+    const out = await mkdtemp(join(tmpdir(), 'vod-snapshots-forward-'))
+    try {
+      await packageStage(out, ['--param', `forwardUrl=${RECEIVER}`])
+      const template = JSON.parse(
+        await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
+      )
+      forwarded = template.Resources
+      conditions = template.Conditions
+    } finally {
+      await rm(out, { recursive: true, force: true })
+    }
+  }, 120_000)
+
+  it('turns the forwarding on', () => {
+    expect(conditions.Forwarding).toStrictEqual({
+      'Fn::Not': [{ 'Fn::Equals': [RECEIVER, ''] }],
+    })
+  })
+
+  it('delivers every VOD event on the bus, as VOD sent it, to the receiver', () => {
+    expect(forwarded.ForwardDestination?.Properties).toStrictEqual({
+      ConnectionArn: { 'Fn::GetAtt': ['ForwardConnection', 'Arn'] },
+      HttpMethod: 'POST',
+      InvocationEndpoint: RECEIVER,
+      InvocationRateLimitPerSecond: 50,
+    })
+    expect(forwarded.ForwardConnection?.Properties).toMatchObject({ AuthorizationType: 'API_KEY' })
+    expect(forwarded.ForwardRule?.Properties).toStrictEqual({
+      Description: 'VOD events, as VOD sent them, to the receiver named by forwardUrl',
+      EventBusName: { Ref: 'EventBus' },
+      EventPattern: {
+        source: ['vod-snapshots'],
+        'detail-type': [{ 'anything-but': ['SnapshotResultsStored'] }],
+      },
+      Targets: [
+        {
+          Id: 'forward',
+          Arn: { 'Fn::GetAtt': ['ForwardDestination', 'Arn'] },
+          RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] },
+          InputPath: '$.detail',
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['ForwardDeadLetterQueue', 'Arn'] } },
+        },
+      ],
+    })
+  })
+
+  it('lets the rule only invoke its destination, and only the rule fill its dead-letter queue', () => {
+    const role = forwarded.ForwardRole?.Properties as { Policies: Policy[] }
+    expect(role.Policies.map((policy) => policy.PolicyDocument.Statement)).toStrictEqual([
+      [
+        {
+          Effect: 'Allow',
+          Action: ['events:InvokeApiDestination'],
+          Resource: [{ 'Fn::GetAtt': ['ForwardDestination', 'Arn'] }],
+        },
+      ],
+    ])
+    expect(forwarded.ForwardDeadLetterQueuePolicy?.Properties).toMatchObject({
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['ForwardRule', 'Arn'] } } },
+          },
+        ],
+      },
+    })
+    expect(forwarded.ForwardFailedAlarm?.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    })
   })
 })
