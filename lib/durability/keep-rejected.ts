@@ -18,6 +18,9 @@ export interface RejectedCallback {
 // One log event stays under CloudWatch's 256 KB however the body escapes in JSON.
 const MAX_LOGGED_PART_CHARS = 150_000
 
+const redact = (text: string, secrets: readonly string[]) =>
+  secrets.reduce((out, secret) => out.replaceAll(secret, '[REDACTED]'), text)
+
 /**
  * The body as it is kept: with every configured secret replaced (a body never needs one, and
  * neither the token nor the signing key may be stored), as text when it is UTF-8, else as
@@ -27,16 +30,14 @@ export function keptBody(
   { body, isBase64Encoded }: Pick<RejectedCallback, 'body' | 'isBase64Encoded'>,
   secrets: readonly string[],
 ): Pick<QuarantinedCallback, 'body' | 'bodyEncoding'> {
-  const redact = (text: string) =>
-    secrets.reduce((out, secret) => out.replaceAll(secret, '[REDACTED]'), text)
-  if (!isBase64Encoded) return { body: redact(body), bodyEncoding: 'utf8' }
+  if (!isBase64Encoded) return { body: redact(body, secrets), bodyEncoding: 'utf8' }
   const bytes = Buffer.from(body, 'base64')
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-    return { body: redact(text), bodyEncoding: 'utf8' }
+    return { body: redact(text, secrets), bodyEncoding: 'utf8' }
   } catch {
     // Not UTF-8: latin1 maps every byte to one character and back, so only secrets change.
-    const redacted = Buffer.from(redact(bytes.toString('latin1')), 'latin1')
+    const redacted = Buffer.from(redact(bytes.toString('latin1'), secrets), 'latin1')
     return { body: redacted.toString('base64'), bodyEncoding: 'base64' }
   }
 }
@@ -90,7 +91,8 @@ export async function keepRejectedCallback(
     receivedAt: rejected.receivedAt,
     requestId: rejected.requestId,
     statusCode: rejected.statusCode,
-    problems: rejected.problems,
+    // Problems may quote what was received; no secret is kept either way.
+    problems: rejected.problems.map((problem) => redact(problem, secrets)),
     ...(rejected.eventType === undefined ? {} : { eventType: rejected.eventType }),
     ...keptBody(rejected, secrets),
   }

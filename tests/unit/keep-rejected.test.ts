@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
 import { keepRejectedCallback, keptBody, logPieces } from '../../lib/durability/keep-rejected'
-import type { Quarantine, QuarantinedCallback } from '../../lib/durability/quarantine'
+import type { QuarantinedCallback } from '../../lib/durability/quarantine'
 import { extractLoggedQuarantine } from '../../lib/durability/quarantine-import'
 import { captureLogger, captureMetrics } from '../support/capture-logger'
+import { memoryQuarantine } from '../support/memory-quarantine'
 
 const TOKEN = 'unit-test-token-0123456789'
 const REJECTED = {
@@ -25,20 +26,6 @@ const ENTRY: QuarantinedCallback = {
   eventType: 'CreateSnapshotByTimeOffsetComplete',
   body: REJECTED.body,
   bodyEncoding: 'utf8',
-}
-
-function memoryQuarantine(fail?: Error): Quarantine & { kept: QuarantinedCallback[] } {
-  const kept: QuarantinedCallback[] = []
-  return {
-    kept,
-    keep: async (entry) => {
-      if (fail) throw fail
-      kept.push(entry)
-    },
-    list: async () => [],
-    get: async () => undefined,
-    remove: async () => {},
-  }
 }
 
 describe('keptBody', () => {
