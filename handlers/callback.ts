@@ -7,6 +7,8 @@ import httpJsonBodyParser from '@middy/http-json-body-parser'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import type { FallbackQueue } from '../lib/durability/fallback-queue'
 import { lazySqsFallbackQueue } from '../lib/durability/lazy-fallback-queue'
+import { lazyS3Quarantine } from '../lib/durability/lazy-s3-quarantine'
+import type { Quarantine } from '../lib/durability/quarantine'
 import { answerCallback, DEFAULT_BUDGET, MAX_BODY_BYTES } from '../lib/receive/answer-callback'
 import { createTokenCheck } from '../lib/receive/callback-token'
 import {
@@ -15,6 +17,7 @@ import {
   errorLogging,
   jsonParseErrors,
 } from '../lib/receive/http-middleware'
+import { quarantineRejected } from '../lib/receive/quarantine-rejected'
 import { type Config, loadConfig } from '../lib/runtime/config'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import {
@@ -30,6 +33,7 @@ export interface CallbackDependencies {
   config: Config
   client: DynamoDBDocumentClient
   fallback?: FallbackQueue
+  quarantine?: Quarantine
   logger?: Logger
   metrics?: MetricsSink
   /** Middlewares run first: the request ID for the logger, the metrics flush. */
@@ -47,6 +51,7 @@ export function createCallbackHandler({
   config,
   client,
   fallback,
+  quarantine,
   logger = functionLogger,
   metrics = functionMetrics,
   observability = [],
@@ -73,6 +78,16 @@ export function createCallbackHandler({
         }),
       )
       .use(errorLogging(logger, metrics, config.callbackTokens))
+      .use(
+        quarantineRejected({
+          quarantine,
+          logger,
+          metrics,
+          secrets: config.callbackTokens,
+          answerMs: budget.answerMs,
+          now,
+        }),
+      )
       .use(jsonParseErrors())
       .use(callbackTokenAuth(createTokenCheck(config.callbackTokens)))
       .use(bodyLimits(MAX_BODY_BYTES))
@@ -91,5 +106,8 @@ export const handler = createCallbackHandler({
   // One client per container, built before the first callback arrives.
   client: createSnapshotsClient({ endpoint: config.dynamodbEndpoint }),
   fallback: config.fallbackQueueUrl ? lazySqsFallbackQueue(config.fallbackQueueUrl) : undefined,
+  quarantine: config.quarantineBucket
+    ? lazyS3Quarantine(config.quarantineBucket, config.s3Endpoint)
+    : undefined,
   observability: [injectLambdaContext(powertoolsLogger), logMetrics(functionMetrics)],
 })

@@ -30,7 +30,7 @@ export const ResultTtlDaysSchema = v.pipe(
   v.transform((days) => (days === 0 ? undefined : days)),
 )
 
-/** A DynamoDB endpoint; empty means the real DynamoDB of the region (the local stage sets one). */
+/** An AWS endpoint (DynamoDB, S3); empty means the real service of the region (the local stage sets one). */
 export const DynamoDBEndpointSchema = v.pipe(
   v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
   v.transform((endpoint) => (endpoint === '' ? undefined : endpoint)),
@@ -45,10 +45,16 @@ export const ConfigSchema = v.pipe(
     // Empty: no fallback queue (the local stage); results that cannot be stored are logged.
     FALLBACK_QUEUE_URL: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
     RESULT_TTL_DAYS: ResultTtlDaysSchema,
+    // Empty: rejected callbacks are kept only in the log.
+    QUARANTINE_BUCKET: v.optional(v.string(), ''),
+    // A local S3 for the quarantine (the local stage); empty in AWS.
+    S3_ENDPOINT: DynamoDBEndpointSchema,
   }),
   v.transform((env) => ({
     tableName: env.TABLE_NAME,
     callbackTokens: env.CALLBACK_TOKEN,
+    quarantineBucket: env.QUARANTINE_BUCKET === '' ? undefined : env.QUARANTINE_BUCKET,
+    s3Endpoint: env.S3_ENDPOINT,
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
     fallbackQueueUrl: env.FALLBACK_QUEUE_URL === '' ? undefined : env.FALLBACK_QUEUE_URL,
     resultTtlDays: env.RESULT_TTL_DAYS,

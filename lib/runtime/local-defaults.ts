@@ -8,6 +8,8 @@ export const LOCAL_DEFAULTS = {
   dynamodbPort: 8000,
   tableName: 'vod-snapshots',
   token: 'local-development-token',
+  sqsPort: 9324,
+  quarantineBucket: 'vod-snapshots-quarantine',
 } as const
 
 /** A local DynamoDB needs a signature but checks none: these sign for it. */

@@ -23,6 +23,8 @@ export type MetricName =
   | 'ResultsLogged'
   | 'ResultsRedriven'
   | 'StoreLatency'
+  | 'CallbacksQuarantined'
+  | 'QuarantineFailed'
 
 /** The namespace of the functions' metrics; their `service` dimension is the stage's name. */
 export const METRICS_NAMESPACE = 'VodSnapshots'

@@ -148,6 +148,7 @@ describe('serverless package --stage ci', () => {
         CALLBACK_TOKEN: '{{resolve:ssm:/vod-snapshots/ci/callback-token}}',
         DYNAMODB_ENDPOINT: '',
         FALLBACK_QUEUE_URL: { Ref: 'FallbackQueue' },
+        QUARANTINE_BUCKET: { Ref: 'QuarantineBucket' },
         RESULT_TTL_DAYS: '0',
         POWERTOOLS_SERVICE_NAME: 'vod-snapshots-ci',
         POWERTOOLS_METRICS_DISABLED: 'false',
@@ -165,6 +166,7 @@ describe('serverless package --stage ci', () => {
     })
     expect(JSON.parse(templateText).Conditions).toStrictEqual({
       ResultExpiry: { 'Fn::Not': [{ 'Fn::Equals': ['0', '0'] }] },
+      QuarantineExpiry: { 'Fn::Not': [{ 'Fn::Equals': ['0', '0'] }] },
       Forwarding: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] },
     })
   })
@@ -254,6 +256,7 @@ describe('serverless package --stage ci', () => {
         'events:PutEvents',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        's3:PutObject',
         'sqs:SendMessage',
       ],
     ],
@@ -365,6 +368,94 @@ describe('serverless package --stage ci', () => {
     }
   })
 
+  it('keeps rejected callbacks in a private, encrypted, TLS-only bucket that outlives the stack', () => {
+    const bucket = resources.QuarantineBucket
+    expect(bucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' })
+    expect(bucket?.Properties).toStrictEqual({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      // Expiry only when a deploy sets quarantineExpiryDays; the default keeps them.
+      LifecycleConfiguration: {
+        'Fn::If': [
+          'QuarantineExpiry',
+          {
+            Rules: [
+              {
+                Id: 'expire-quarantined-callbacks',
+                Status: 'Enabled',
+                Prefix: 'quarantine/',
+                ExpirationInDays: '0',
+              },
+            ],
+          },
+          { Ref: 'AWS::NoValue' },
+        ],
+      },
+    })
+    expect(resources.QuarantineBucketPolicy?.Properties).toStrictEqual({
+      Bucket: { Ref: 'QuarantineBucket' },
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'TlsOnly',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: [
+              { 'Fn::GetAtt': ['QuarantineBucket', 'Arn'] },
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['QuarantineBucket', 'Arn'] }, '/*']] },
+            ],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      },
+    })
+  })
+
+  it('lets only the callback function put objects, only under the quarantine prefix', () => {
+    const s3 = iamStatements().filter((statement) =>
+      statement.Action.some((action) => action.toLowerCase().startsWith('s3:')),
+    )
+    expect(s3).toStrictEqual([
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject'],
+        Resource: [
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['QuarantineBucket', 'Arn'] }, '/quarantine/*']] },
+        ],
+      },
+    ])
+    expect(roleStatements('CallbackRole')).toStrictEqual(expect.arrayContaining(s3))
+  })
+
+  it('raises an alarm on any quarantined callback, and on a quarantine that failed', () => {
+    const alarms: [string, string][] = [
+      ['QuarantinedCallbacksAlarm', 'CallbacksQuarantined'],
+      ['QuarantineFailedAlarm', 'QuarantineFailed'],
+    ]
+    for (const [name, metric] of alarms) {
+      expect(resources[name]?.Properties).toMatchObject({
+        Namespace: 'VodSnapshots',
+        MetricName: metric,
+        Dimensions: [{ Name: 'service', Value: 'vod-snapshots-ci' }],
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: 'AlarmTopic' }],
+      })
+    }
+  })
   it('lets the functions put events only on their own stage’s bus', () => {
     const events = iamStatements().filter((statement) =>
       statement.Action.some((action) => action.startsWith('events:PutEvents')),

@@ -11,6 +11,7 @@ import type { SnapshotItem } from '../../lib/store/snapshot-item'
 import { captureLogger, captureMetrics } from '../support/capture-logger'
 import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
 import { callbackEvent, lambdaContext } from '../support/http-event'
+import { memoryQuarantine } from '../support/memory-quarantine'
 
 const TABLE = 'vod-snapshots-unit'
 const TOKEN = 'first-token-0123456789'
@@ -22,6 +23,7 @@ const ddb = mockClient(DynamoDBDocumentClient)
 let logger: ReturnType<typeof captureLogger>
 let metrics: ReturnType<typeof captureMetrics>
 let fallback: (FallbackQueue & { sent: SnapshotItem[][] }) | undefined
+let quarantine: ReturnType<typeof memoryQuarantine> | undefined
 
 /** A fallback queue that keeps what it is sent, or fails when told to. */
 function fakeQueue(failure?: Error) {
@@ -44,6 +46,7 @@ function invoke(
     config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: `${TOKEN},${NEXT_TOKEN}` }),
     client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
     fallback,
+    quarantine,
     logger,
     metrics,
     now: () => NOW,
@@ -92,6 +95,7 @@ beforeEach(() => {
   logger = captureLogger()
   metrics = captureMetrics()
   fallback = undefined
+  quarantine = memoryQuarantine()
 })
 
 describe('a valid snapshot callback', () => {
@@ -437,5 +441,90 @@ describe('a body whose logged form would pass CloudWatch’s 256 KB event limit'
       expect(line.fields?.body).toBeUndefined()
       expect(JSON.stringify(line).length).toBeLessThan(256_000)
     }
+  })
+})
+
+describe('the quarantine', () => {
+  const kept = (statusCode: number, problems: string[], body: string, eventType?: string) => ({
+    kind: 'vod-snapshots/quarantined-callback',
+    id: '20261124T030000000Z-request-1',
+    receivedAt: NOW.toISOString(),
+    requestId: 'request-1',
+    statusCode,
+    problems,
+    ...(eventType === undefined ? {} : { eventType }),
+    body,
+    bodyEncoding: 'utf8',
+  })
+
+  it('keeps an authenticated invalid callback whole before answering 422', async () => {
+    const callback = fixture<{ data: { picInfo: { timeOffset: number }[] } }>(
+      'legacy-snapshot-success',
+    )
+    const first = callback.data.picInfo[0]
+    if (first) first.timeOffset = -1
+    const body = JSON.stringify(callback)
+
+    const response = await invoke(body)
+
+    const problems = ['data.picInfo.0.timeOffset: the time offset must not be negative']
+    expect(response).toStrictEqual(
+      jsonResponse(422, { code: 422, message: 'Invalid callback', problems }),
+    )
+    expect(quarantine?.kept).toStrictEqual([
+      kept(422, problems, body, 'CreateSnapshotByTimeOffsetComplete'),
+    ])
+    expect(metrics.totals()).toMatchObject({ CallbacksRejected: 1, CallbacksQuarantined: 1 })
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+  })
+
+  it('keeps a body that is not JSON, and one over the size limit, as they came', async () => {
+    await invoke('not json at all')
+    expect(quarantine?.kept.map((entry) => [entry.statusCode, entry.body])).toStrictEqual([
+      [400, 'not json at all'],
+    ])
+
+    quarantine = memoryQuarantine()
+    const big = JSON.stringify({ eventType: 'X', data: 'x'.repeat(MAX_BODY_BYTES) })
+    await invoke(big)
+    expect(quarantine.kept.map((entry) => entry.statusCode)).toStrictEqual([413])
+    // A boolean: a failure must not print a megabyte.
+    expect(quarantine.kept[0]?.body === big).toBe(true)
+  })
+
+  it('keeps the bytes API Gateway delivered in base64, without the token', async () => {
+    const body = `{"eventType":"CreateSnapshotByTimeOffsetComplete","data":"${TOKEN}"}`
+    await invoke(Buffer.from(body).toString('base64'), { token: TOKEN, isBase64Encoded: true })
+
+    expect(quarantine?.kept).toHaveLength(1)
+    expect(quarantine?.kept[0]?.body).toBe(body.replace(TOKEN, '[REDACTED]'))
+    expect(JSON.stringify(quarantine?.kept)).not.toContain(TOKEN)
+  })
+
+  it('never keeps an unauthenticated body, nor an accepted one', async () => {
+    await invoke('not json', { token: 'wrong-token-0123456789' })
+    await invoke(fixtureText('legacy-snapshot-success'))
+    await invoke(fixtureText('v3-new-file-upload'))
+
+    expect(quarantine?.kept).toStrictEqual([])
+    expect(metrics.totals().CallbacksQuarantined).toBeUndefined()
+  })
+
+  it('logs the whole body in pieces under the marker when the quarantine fails', async () => {
+    quarantine = memoryQuarantine(new Error('S3 is down'))
+    const body = JSON.stringify({
+      eventType: 'CreateSnapshotByTimeOffsetComplete',
+      data: 'y'.repeat(600_000),
+    })
+
+    const response = await invoke(body)
+
+    expect(response?.statusCode).toBe(422)
+    const pieces = logger.lines.filter((line) => line.message === UNSTORED_CALLBACK_MARKER)
+    expect(pieces.map((line) => line.fields?.bodyPart).join('') === body).toBe(true)
+    expect(pieces.map((line) => [line.fields?.part, line.fields?.parts])).toStrictEqual(
+      pieces.map((_, i) => [i + 1, pieces.length]),
+    )
+    expect(metrics.totals()).toMatchObject({ CallbacksQuarantined: 1, QuarantineFailed: 1 })
   })
 })

@@ -16,6 +16,8 @@ describe('loadConfig', () => {
     ).toStrictEqual({
       resultTtlDays: 30,
       tableName: 'vod-snapshots',
+      quarantineBucket: undefined,
+      s3Endpoint: undefined,
       callbackTokens: [TOKEN, 'second-token-0123456789'],
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       fallbackQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/fallback',

@@ -1,0 +1,102 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import {
+  parseQuarantined,
+  QUARANTINE_PREFIX,
+  type Quarantine,
+  type QuarantineSummary,
+  summarise,
+} from './quarantine'
+
+// S3 user metadata is US-ASCII and at most 2 KB in all: the listing's fields, encoded and cut.
+const metadataValue = (text: string | undefined) =>
+  text === undefined ? undefined : encodeURIComponent(text).slice(0, 500)
+const decoded = (text: string | undefined) => {
+  if (text === undefined) return undefined
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    // cut in the middle of an escape: what is left before it
+    return decodeURIComponent(text.replace(/%[0-9A-F]?$/i, ''))
+  }
+}
+
+/**
+ * The quarantine in an S3 bucket: one JSON object per callback under {@link QUARANTINE_PREFIX},
+ * with what `--list` shows in the object's metadata so a listing reads no body.
+ */
+export function s3Quarantine(client: S3Client, bucket: string): Quarantine {
+  const key = (id: string) => `${QUARANTINE_PREFIX}${id}.json`
+  return {
+    async keep(entry, signal) {
+      const metadata: Record<string, string> = {
+        receivedat: entry.receivedAt,
+        statuscode: String(entry.statusCode),
+        bodybytes: String(summarise(entry).bytes),
+      }
+      const eventType = metadataValue(entry.eventType)
+      if (eventType) metadata.eventtype = eventType
+      const firstProblem = metadataValue(entry.problems[0])
+      if (firstProblem) metadata.firstproblem = firstProblem
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key(entry.id),
+          Body: JSON.stringify(entry),
+          ContentType: 'application/json',
+          Metadata: metadata,
+        }),
+        { abortSignal: signal },
+      )
+    },
+
+    async list() {
+      const summaries: QuarantineSummary[] = []
+      let ContinuationToken: string | undefined
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: QUARANTINE_PREFIX,
+            ContinuationToken,
+          }),
+        )
+        for (const object of page.Contents ?? []) {
+          if (!object.Key?.endsWith('.json')) continue
+          const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: object.Key }))
+          const meta = head.Metadata ?? {}
+          summaries.push({
+            id: object.Key.slice(QUARANTINE_PREFIX.length, -'.json'.length),
+            receivedAt: meta.receivedat ?? object.LastModified?.toISOString() ?? '',
+            statusCode: Number(meta.statuscode ?? 0),
+            eventType: decoded(meta.eventtype),
+            firstProblem: decoded(meta.firstproblem),
+            bytes: meta.bodybytes === undefined ? object.Size : Number(meta.bodybytes),
+          })
+        }
+        ContinuationToken = page.NextContinuationToken
+      } while (ContinuationToken)
+      return summaries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    },
+
+    async get(id) {
+      try {
+        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(id) }))
+        return parseQuarantined((await object.Body?.transformToString('utf8')) ?? '')
+      } catch (error) {
+        if ((error as Error).name === 'NoSuchKey') return undefined
+        throw error
+      }
+    },
+
+    async remove(id) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key(id) }))
+    },
+  }
+}

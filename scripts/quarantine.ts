@@ -1,0 +1,116 @@
+/**
+ * `npm run quarantine`: lists, shows, replays and imports the callbacks the function rejected
+ * and kept. Usage in lib/operator/quarantine-cli.ts (`npm run quarantine -- --help`).
+ */
+import { readFile } from 'node:fs/promises'
+import { S3Client } from '@aws-sdk/client-s3'
+import type { Quarantine } from '../lib/durability/quarantine'
+import { bodyText, summarise } from '../lib/durability/quarantine'
+import { extractLoggedQuarantine } from '../lib/durability/quarantine-import'
+import {
+  type QuarantineReplayOutcome,
+  replayQuarantined,
+} from '../lib/durability/quarantine-replay'
+import { s3Quarantine } from '../lib/durability/s3-quarantine'
+import {
+  describeReplayOutcome,
+  parseQuarantineArgs,
+  QUARANTINE_USAGE,
+  type QuarantineRequest,
+  renderQuarantineList,
+} from '../lib/operator/quarantine-cli'
+import { readCommandLine } from '../lib/operator/usage-error'
+import { createOperatorClient, operatorClientConfig } from '../lib/runtime/dynamodb-client'
+import { errorMessage } from '../lib/runtime/log'
+import { storeSnapshotResults } from '../lib/store/snapshot-store'
+
+const print = (json: boolean, value: unknown, text: string) =>
+  console.log(json ? JSON.stringify(value, null, 2) : text)
+
+async function replayAll(request: QuarantineRequest, quarantine: Quarantine, ids: string[]) {
+  const client = createOperatorClient(request.dynamodbEndpoint, process.env)
+  const outcomes: QuarantineReplayOutcome[] = []
+  try {
+    for (const id of ids) {
+      const outcome = await replayQuarantined(quarantine, id, {
+        store: (results, receivedAt) =>
+          storeSnapshotResults(client, request.tableName, results, receivedAt),
+      })
+      outcomes.push(outcome)
+      if (!request.json) console.log(describeReplayOutcome(outcome))
+    }
+  } finally {
+    client.destroy()
+  }
+  const left = outcomes.filter((o) => o.outcome !== 'stored' && o.outcome !== 'ignored').length
+  print(request.json, outcomes, `done: ${outcomes.length - left} replayed, ${left} left`)
+  return left === 0 ? 0 : 1
+}
+
+async function run(request: QuarantineRequest, quarantine: Quarantine): Promise<number> {
+  const { action, json } = request
+  switch (action.kind) {
+    case 'list': {
+      const summaries = await quarantine.list()
+      print(json, summaries, renderQuarantineList(summaries))
+      return 0
+    }
+    case 'show': {
+      const entry = await quarantine.get(action.id)
+      if (!entry) {
+        console.error(`${action.id} is not in the quarantine (bucket ${request.bucket})`)
+        return 1
+      }
+      const { id, receivedAt, statusCode, eventType, firstProblem } = summarise(entry)
+      const header = `${id}  ${receivedAt}  ${statusCode}  ${eventType ?? '-'}  ${firstProblem ?? '-'}`
+      const problems = entry.problems.map((problem) => `  ${problem}`).join('\n')
+      print(json, entry, `${header}\nproblems:\n${problems}\nbody:\n${bodyText(entry)}`)
+      return 0
+    }
+    case 'replay':
+      return replayAll(request, quarantine, [action.id])
+    case 'replay-all':
+      return replayAll(
+        request,
+        quarantine,
+        (await quarantine.list()).map((s) => s.id),
+      )
+    case 'import': {
+      const { entries, incomplete } = extractLoggedQuarantine(await readFile(action.file, 'utf8'))
+      for (const entry of entries) await quarantine.keep(entry)
+      for (const id of incomplete) console.error(`${id}: a piece is missing from ${action.file}`)
+      print(
+        json,
+        { imported: entries.map((e) => e.id), incomplete },
+        `${entries.length} callback(s) put back in the quarantine, ${incomplete.length} incomplete`,
+      )
+      return incomplete.length === 0 ? 0 : 1
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  const commandLine = readCommandLine(
+    () => parseQuarantineArgs(process.argv.slice(2), process.env),
+    QUARANTINE_USAGE,
+  )
+  if ('exitCode' in commandLine) return commandLine.exitCode
+  const { request } = commandLine
+  const { endpoint, region, credentials } = operatorClientConfig(request.s3Endpoint, process.env)
+  const s3 = new S3Client({
+    ...(endpoint === undefined ? {} : { endpoint, region, credentials }),
+    // A local S3 answers on one host: no bucket subdomains.
+    forcePathStyle: request.s3Endpoint !== undefined,
+  })
+  try {
+    return await run(request, s3Quarantine(s3, request.bucket))
+  } catch (error) {
+    const where = request.s3Endpoint ?? 'AWS'
+    console.error(`Quarantine bucket ${request.bucket} at ${where}: ${errorMessage(error)}`)
+    return 1
+  } finally {
+    s3.destroy()
+  }
+}
+
+process.exitCode = await main()

@@ -1,0 +1,210 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { QuarantinedCallback } from '../../lib/durability/quarantine'
+import { replayQuarantined } from '../../lib/durability/quarantine-replay'
+import { s3Quarantine } from '../../lib/durability/s3-quarantine'
+import { parseCallback } from '../../lib/events/parse-callback'
+import * as local from '../../lib/local/local-dynamodb'
+import { queryByTask } from '../../lib/operator/snapshot-query'
+import { storeSnapshotResults } from '../../lib/store/snapshot-store'
+import { legacyCallbackWith } from '../support/fixtures'
+import { startLocalS3 } from '../support/local-s3'
+import { runScript } from '../support/run-script'
+
+const BUCKET = 'vod-snapshots-quarantine-test'
+const TABLE = 'vod-snapshots-quarantine'
+const TASK = 'CreateSnapshotByTimeOffset-quarantined'
+const RECEIVED_AT = '2026-11-24T03:00:00.000Z'
+
+let s3: Awaited<ReturnType<typeof startLocalS3>>
+let db: local.LocalDynamoDB
+let doc: DynamoDBDocumentClient
+
+/** A callback of `count` results whose last one has a negative offset: rejected today. */
+function invalidCallback(count: number) {
+  const body = legacyCallbackWith(count, TASK)
+  const last = body.data.picInfo[count - 1]
+  if (last) last.timeOffset = -1
+  return body
+}
+
+const entry = (id: string, body: unknown): QuarantinedCallback => ({
+  kind: 'vod-snapshots/quarantined-callback',
+  id,
+  receivedAt: RECEIVED_AT,
+  requestId: id,
+  statusCode: 422,
+  problems: ['data.picInfo.2.timeOffset: the time offset must not be negative'],
+  eventType: 'CreateSnapshotByTimeOffsetComplete',
+  body: JSON.stringify(body),
+  bodyEncoding: 'utf8',
+})
+
+/** Today's parser after a fix that drops results with a negative offset. */
+const fixedParser = (body: unknown) => {
+  const copy = structuredClone(body) as ReturnType<typeof invalidCallback>
+  copy.data.picInfo = copy.data.picInfo.filter((pic) => pic.timeOffset >= 0)
+  return parseCallback(copy)
+}
+
+const env = () => ({
+  QUARANTINE_BUCKET: BUCKET,
+  S3_ENDPOINT: s3.endpoint,
+  TABLE_NAME: TABLE,
+  DYNAMODB_ENDPOINT: db.endpoint,
+})
+
+beforeAll(async () => {
+  s3 = await startLocalS3(BUCKET)
+  db = await local.startDynalite()
+  await local.createSnapshotsTable(db.endpoint, TABLE)
+  doc = DynamoDBDocumentClient.from(local.localClient(db.endpoint))
+})
+
+afterAll(async () => {
+  doc?.destroy()
+  await db?.close()
+  await s3?.close()
+})
+
+describe('the S3 quarantine on a local S3 (fauxqs)', () => {
+  const store = (results: Parameters<typeof storeSnapshotResults>[2], receivedAt: string) =>
+    storeSnapshotResults(doc, TABLE, results, receivedAt)
+
+  it('keeps a 1 MB body whole, lists it and gives it back byte for byte', async () => {
+    const quarantine = s3Quarantine(s3.client, BUCKET)
+    const body = invalidCallback(8200)
+    const kept = entry('20261124T030000000Z-big', body)
+    expect(Buffer.byteLength(kept.body)).toBeGreaterThan(900_000)
+    await quarantine.keep(kept)
+    expect(await quarantine.list()).toContainEqual({
+      id: kept.id,
+      receivedAt: RECEIVED_AT,
+      statusCode: 422,
+      eventType: 'CreateSnapshotByTimeOffsetComplete',
+      firstProblem: kept.problems[0],
+      bytes: Buffer.byteLength(kept.body),
+    })
+    expect(await quarantine.get(kept.id)).toStrictEqual(kept)
+    expect(await quarantine.get('20261124T030000000Z-none')).toBeUndefined()
+    await quarantine.remove(kept.id)
+  })
+
+  it('keeps a callback that is still invalid, with its new problems, and changes nothing', async () => {
+    const quarantine = s3Quarantine(s3.client, BUCKET)
+    const kept = { ...entry('20261124T030001000Z-still', invalidCallback(3)), problems: ['old'] }
+    await quarantine.keep(kept)
+    const outcome = await replayQuarantined(quarantine, kept.id, {
+      store,
+      now: () => new Date('2026-11-25T00:00:00.000Z'),
+    })
+    expect(outcome).toStrictEqual({
+      id: kept.id,
+      outcome: 'invalid',
+      problems: ['data.picInfo.2.timeOffset: the time offset must not be negative'],
+    })
+    expect(await quarantine.get(kept.id)).toStrictEqual({
+      ...kept,
+      problems: ['data.picInfo.2.timeOffset: the time offset must not be negative'],
+      replayedAt: '2026-11-25T00:00:00.000Z',
+    })
+    expect(await queryByTask(doc, TABLE, TASK)).toStrictEqual([])
+    await quarantine.remove(kept.id)
+  })
+
+  it('stores every result once the parser accepts it, empties the quarantine, and is idempotent', async () => {
+    const quarantine = s3Quarantine(s3.client, BUCKET)
+    const kept = entry('20261124T030002000Z-fixed', invalidCallback(1000))
+    await quarantine.keep(kept)
+    const outcome = await replayQuarantined(quarantine, kept.id, { store, parse: fixedParser })
+    expect(outcome).toStrictEqual({ id: kept.id, outcome: 'stored', stored: 999 })
+    const items = await queryByTask(doc, TABLE, TASK)
+    expect(items).toHaveLength(999)
+    expect(items.every((item) => item.receivedAt === RECEIVED_AT)).toBe(true)
+    expect(await quarantine.list()).toStrictEqual([])
+    expect(
+      await replayQuarantined(quarantine, kept.id, { store, parse: fixedParser }),
+    ).toStrictEqual({ id: kept.id, outcome: 'not-found' })
+    expect(await queryByTask(doc, TABLE, TASK)).toStrictEqual(items)
+  })
+
+  it('lets another event type leave the quarantine as acknowledged', async () => {
+    const quarantine = s3Quarantine(s3.client, BUCKET)
+    const kept = entry('20261124T030003000Z-other', {
+      version: '4.0',
+      eventType: 'NewFileUpload',
+      data: {},
+    })
+    await quarantine.keep(kept)
+    expect(await replayQuarantined(quarantine, kept.id, { store })).toStrictEqual({
+      id: kept.id,
+      outcome: 'ignored',
+      eventType: 'NewFileUpload',
+    })
+    expect(await quarantine.get(kept.id)).toBeUndefined()
+  })
+})
+
+describe('npm run quarantine', () => {
+  it('lists, shows and replays as JSON, and exits 1 while callbacks stay', async () => {
+    const quarantine = s3Quarantine(s3.client, BUCKET)
+    const notJson = {
+      ...entry('20261124T030004000Z-text', null),
+      body: 'not json',
+      statusCode: 400,
+    }
+    await quarantine.keep(notJson)
+
+    const list = await runScript('quarantine', ['--list', '--json'], env())
+    expect(list.code).toBe(0)
+    expect(JSON.parse(list.stdout)).toStrictEqual([
+      {
+        id: notJson.id,
+        receivedAt: RECEIVED_AT,
+        statusCode: 400,
+        eventType: 'CreateSnapshotByTimeOffsetComplete',
+        firstProblem: notJson.problems[0],
+        bytes: 8,
+      },
+    ])
+
+    const show = await runScript('quarantine', ['--show', notJson.id], env())
+    expect(show.code).toBe(0)
+    expect(show.stdout).toContain('body:\nnot json')
+
+    const replay = await runScript('quarantine', ['--replay', '--all', '--json'], env())
+    expect(replay.code).toBe(1)
+    expect(JSON.parse(replay.stdout)).toStrictEqual([
+      { id: notJson.id, outcome: 'invalid', problems: ['body: must be JSON'] },
+    ])
+    await quarantine.remove(notJson.id)
+    const empty = await runScript('quarantine', ['--list'], env())
+    expect(empty).toStrictEqual({ code: 0, stdout: 'The quarantine is empty.\n', stderr: '' })
+  })
+
+  it('answers a wrong command line with the usage and 2, an unknown ID with 1', async () => {
+    const usage = await runScript('quarantine', ['--show'], env())
+    expect(usage.code).toBe(2)
+    expect(usage.stderr).toMatch(/^--show needs a quarantine ID\n\nUsage: npm run quarantine/)
+    const missing = await runScript('quarantine', ['--show', 'nope'], env())
+    expect(missing).toStrictEqual({
+      code: 1,
+      stdout: '',
+      stderr: `nope is not in the quarantine (bucket ${BUCKET})\n`,
+    })
+    const help = await runScript('quarantine', ['--help'], {})
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/^Usage: npm run quarantine/)
+  })
+
+  it('says in one line when the bucket does not exist', async () => {
+    const run = await runScript('quarantine', ['--list'], {
+      ...env(),
+      QUARANTINE_BUCKET: 'no-such-bucket',
+    })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(
+      /^Quarantine bucket no-such-bucket at http:\/\/127\.0\.0\.1:\d+: .+\n$/,
+    )
+  })
+})

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest'
+import {
+  describeReplayOutcome,
+  parseQuarantineArgs,
+  renderQuarantineList,
+} from '../../lib/operator/quarantine-cli'
+import { UsageError } from '../../lib/operator/usage-error'
+
+const DEFAULTS = {
+  json: false,
+  bucket: 'vod-snapshots-quarantine',
+  s3Endpoint: undefined,
+  tableName: 'vod-snapshots',
+  dynamodbEndpoint: undefined,
+}
+
+describe('parseQuarantineArgs', () => {
+  it('reads each action', () => {
+    expect(parseQuarantineArgs(['--list'], {})).toStrictEqual({
+      action: { kind: 'list' },
+      ...DEFAULTS,
+    })
+    expect(parseQuarantineArgs(['--show', 'A-1'], {})).toStrictEqual({
+      action: { kind: 'show', id: 'A-1' },
+      ...DEFAULTS,
+    })
+    expect(parseQuarantineArgs(['--replay', 'A-1'], {})).toStrictEqual({
+      action: { kind: 'replay', id: 'A-1' },
+      ...DEFAULTS,
+    })
+    expect(parseQuarantineArgs(['--replay', '--all'], {})).toStrictEqual({
+      action: { kind: 'replay-all' },
+      ...DEFAULTS,
+    })
+    expect(parseQuarantineArgs(['--import', 'lines.txt'], {})).toStrictEqual({
+      action: { kind: 'import', file: 'lines.txt' },
+      ...DEFAULTS,
+    })
+  })
+
+  it('finds the local stack with the variables npm start reads', () => {
+    expect(
+      parseQuarantineArgs(['--list', '--local', '--json'], {
+        SQS_PORT: '9400',
+        DYNAMODB_PORT: '8100',
+      }),
+    ).toStrictEqual({
+      ...DEFAULTS,
+      action: { kind: 'list' },
+      json: true,
+      s3Endpoint: 'http://127.0.0.1:9400',
+      dynamodbEndpoint: 'http://127.0.0.1:8100',
+    })
+    expect(parseQuarantineArgs(['--list', '--local'], {})).toMatchObject({
+      s3Endpoint: 'http://127.0.0.1:9324',
+      dynamodbEndpoint: 'http://127.0.0.1:8000',
+    })
+  })
+
+  it('prefers options to the environment, and the environment to --local', () => {
+    expect(
+      parseQuarantineArgs(
+        ['--list', '--local', '--bucket', 'b-opt', '--s3-endpoint', 'http://s3:1', '--table', 't'],
+        { QUARANTINE_BUCKET: 'b-env', DYNAMODB_ENDPOINT: 'http://ddb:2', TABLE_NAME: 'env' },
+      ),
+    ).toStrictEqual({
+      action: { kind: 'list' },
+      json: false,
+      bucket: 'b-opt',
+      s3Endpoint: 'http://s3:1',
+      tableName: 't',
+      dynamodbEndpoint: 'http://ddb:2',
+    })
+  })
+
+  it.each([
+    [[], 'give exactly one of --list, --show, --replay and --import'],
+    [['--list', '--show', 'x'], 'give exactly one of --list, --show, --replay and --import'],
+    [['--show'], '--show needs a quarantine ID'],
+    [['--replay'], '--replay needs a quarantine ID'],
+    [['--replay', 'x', '--all'], 'give --all or an ID, not both'],
+    [['--show', 'a/b'], '--show: not a quarantine ID: a/b'],
+    [['--list', 'x'], '--list takes no argument'],
+    [['--list', '--all'], '--all goes with --replay'],
+    [['--import'], '--import needs the file of exported log lines'],
+    [['--show', 'a', 'b'], 'one argument at a time, not also b'],
+    [['--list', '--s3-endpoint', 'nope'], 'the S3 endpoint is not a URL: nope'],
+  ])('refuses %j: %s', (argv, message) => {
+    expect(() => parseQuarantineArgs(argv, {})).toThrow(new UsageError(message))
+  })
+
+  it('returns help for --help', () => {
+    expect(parseQuarantineArgs(['--help'], {})).toBe('help')
+  })
+})
+
+describe('the text an operator reads', () => {
+  it('lists one line per callback, control characters made harmless', () => {
+    expect(
+      renderQuarantineList([
+        {
+          id: '20261124T030000000Z-r1',
+          receivedAt: '2026-11-24T03:00:00.000Z',
+          statusCode: 422,
+          eventType: 'CreateSnapshotByTimeOffsetComplete',
+          firstProblem: 'data.x: bad\u001b[31m',
+        },
+        { id: '20261124T030001000Z-r2', receivedAt: '2026-11-24T03:00:01.000Z', statusCode: 400 },
+      ]),
+    ).toBe(
+      [
+        '20261124T030000000Z-r1  2026-11-24T03:00:00.000Z  422  CreateSnapshotByTimeOffsetComplete  data.x: bad\uFFFD[31m',
+        '20261124T030001000Z-r2  2026-11-24T03:00:01.000Z  400  -  -',
+        '',
+        '2 callbacks in the quarantine',
+      ].join('\n'),
+    )
+    expect(renderQuarantineList([])).toBe('The quarantine is empty.')
+  })
+
+  it('says what each replay did', () => {
+    expect(describeReplayOutcome({ id: 'a', outcome: 'stored', stored: 3 })).toBe(
+      'a: stored 3 result(s); removed from the quarantine',
+    )
+    expect(describeReplayOutcome({ id: 'a', outcome: 'invalid', problems: ['p', 'q'] })).toBe(
+      'a: still invalid, kept: p; q',
+    )
+    expect(describeReplayOutcome({ id: 'a', outcome: 'not-found' })).toBe(
+      'a: not in the quarantine',
+    )
+  })
+})
