@@ -27,6 +27,7 @@ import {
   type MetricsSink,
   powertoolsLogger,
 } from '../lib/runtime/log'
+import { lazyS3Client } from '../lib/runtime/s3-client'
 import type { StoreOptions } from '../lib/store/snapshot-store'
 
 export interface CallbackDependencies {
@@ -107,7 +108,7 @@ export const handler = createCallbackHandler({
   client: createSnapshotsClient({ endpoint: config.dynamodbEndpoint }),
   fallback: config.fallbackQueueUrl ? lazySqsFallbackQueue(config.fallbackQueueUrl) : undefined,
   quarantine: config.quarantineBucket
-    ? lazyS3Quarantine(config.quarantineBucket, config.s3Endpoint)
+    ? lazyS3Quarantine(config.quarantineBucket, lazyS3Client(config.s3Endpoint))
     : undefined,
   observability: [injectLambdaContext(powertoolsLogger), logMetrics(functionMetrics)],
 })

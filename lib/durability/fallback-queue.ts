@@ -1,6 +1,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs'
 import type { SnapshotItem } from '../store/snapshot-item'
 import { toFallbackMessages } from './fallback-message'
+import { type EventFallbackQueue, toUnpublishedMessages } from './unpublished-events'
 
 /** Where results go when DynamoDB could not take them in time. */
 export interface FallbackQueue {
@@ -12,20 +13,24 @@ export interface FallbackQueue {
   send(items: readonly SnapshotItem[], signal?: AbortSignal): Promise<number>
 }
 
-/** The SQS fallback queue at `queueUrl`. */
-export function sqsFallbackQueue(client: SQSClient, queueUrl: string): FallbackQueue {
-  return {
-    async send(items, signal) {
-      const messages = toFallbackMessages(items)
-      await Promise.all(
-        messages.map((message) =>
-          client.send(
-            new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }),
-            { abortSignal: signal },
-          ),
+/** The SQS fallback queue at `queueUrl`: results DynamoDB and events EventBridge did not take. */
+export function sqsFallbackQueue(
+  client: SQSClient,
+  queueUrl: string,
+): FallbackQueue & EventFallbackQueue {
+  const sendAll = async (messages: readonly unknown[], signal?: AbortSignal) => {
+    await Promise.all(
+      messages.map((message) =>
+        client.send(
+          new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }),
+          { abortSignal: signal },
         ),
-      )
-      return messages.length
-    },
+      ),
+    )
+    return messages.length
+  }
+  return {
+    send: (items, signal) => sendAll(toFallbackMessages(items), signal),
+    sendEvents: async (entries, signal) => sendAll(toUnpublishedMessages(entries), signal),
   }
 }

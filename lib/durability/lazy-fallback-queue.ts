@@ -1,24 +1,29 @@
 import type { FallbackQueue } from './fallback-queue'
+import type { EventFallbackQueue } from './unpublished-events'
+
+type Queue = FallbackQueue & EventFallbackQueue
 
 /**
  * The SQS fallback queue at `queueUrl`, its client loaded on the first send only: most
  * containers never need it, and importing it would slow every cold start.
  */
-export function lazySqsFallbackQueue(queueUrl: string): FallbackQueue {
-  let queue: Promise<FallbackQueue> | undefined
+export function lazySqsFallbackQueue(queueUrl: string): Queue {
+  let queue: Promise<Queue> | undefined
+  const load = () => {
+    queue ??= Promise.all([import('@aws-sdk/client-sqs'), import('./fallback-queue')]).then(
+      ([{ SQSClient }, { sqsFallbackQueue }]) =>
+        sqsFallbackQueue(
+          new SQSClient({
+            maxAttempts: 2,
+            requestHandler: { connectionTimeout: 300, requestTimeout: 700 },
+          }),
+          queueUrl,
+        ),
+    )
+    return queue
+  }
   return {
-    async send(items, signal) {
-      queue ??= Promise.all([import('@aws-sdk/client-sqs'), import('./fallback-queue')]).then(
-        ([{ SQSClient }, { sqsFallbackQueue }]) =>
-          sqsFallbackQueue(
-            new SQSClient({
-              maxAttempts: 2,
-              requestHandler: { connectionTimeout: 300, requestTimeout: 700 },
-            }),
-            queueUrl,
-          ),
-      )
-      return (await queue).send(items, signal)
-    },
+    send: async (items, signal) => (await load()).send(items, signal),
+    sendEvents: async (entries, signal) => (await load()).sendEvents(entries, signal),
   }
 }

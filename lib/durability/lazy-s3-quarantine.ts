@@ -1,24 +1,12 @@
+import type { S3Client } from '@aws-sdk/client-s3'
 import type { Quarantine } from './quarantine'
 
-/**
- * The S3 quarantine in `bucket`, its client loaded on the first rejected callback only: most
- * containers never reject one, and importing the S3 client would slow every cold start.
- * `endpoint` is a local S3 (the local stack's); undefined in AWS.
- */
-export function lazyS3Quarantine(bucket: string, endpoint?: string): Quarantine {
+/** The S3 quarantine in `bucket`, its code and client loaded on the first rejected callback. */
+export function lazyS3Quarantine(bucket: string, client: () => Promise<S3Client>): Quarantine {
   let quarantine: Promise<Quarantine> | undefined
   const load = () => {
-    quarantine ??= Promise.all([import('@aws-sdk/client-s3'), import('./s3-quarantine')]).then(
-      ([{ S3Client }, { s3Quarantine }]) =>
-        s3Quarantine(
-          new S3Client({
-            maxAttempts: 2,
-            requestHandler: { connectionTimeout: 300, requestTimeout: 2000 },
-            // A local S3 answers on one host: no bucket subdomains.
-            ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-          }),
-          bucket,
-        ),
+    quarantine ??= Promise.all([client(), import('./s3-quarantine')]).then(
+      ([s3, { s3Quarantine }]) => s3Quarantine(s3, bucket),
     )
     return quarantine
   }

@@ -25,6 +25,10 @@ export type MetricName =
   | 'StoreLatency'
   | 'CallbacksQuarantined'
   | 'QuarantineFailed'
+  | 'EventsPublished'
+  | 'EventsQueued'
+  | 'EventsLogged'
+  | 'EventsOversized'
 
 /** The namespace of the functions' metrics; their `service` dimension is the stage's name. */
 export const METRICS_NAMESPACE = 'VodSnapshots'

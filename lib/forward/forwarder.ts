@@ -1,0 +1,82 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
+import { errorMessage } from '../runtime/log'
+import type { BodyStore } from './claim-check'
+import {
+  logUnpublished,
+  type PublishDependencies,
+  type PublishOutcome,
+  publishDurably,
+} from './publish-durably'
+import {
+  ANNOUNCEMENT_TYPE,
+  EVENT_SOURCE,
+  entryBytes,
+  MAX_ENTRY_BYTES,
+  vodEventEntry,
+} from './vod-event-entry'
+
+/** What a VOD event too large for EventBridge is replaced by on the bus. */
+export interface OversizedEventReference {
+  vodSnapshotsOversizedEvent: { bucket: string; key: string; bytes: number }
+}
+
+/** Puts VOD events and announcements on the stage's bus, durably. */
+export interface Forwarder {
+  /**
+   * Puts one VOD event on the bus, its body exactly as VOD sent it. A body over EventBridge's
+   * 256 KB is kept in S3 and the bus carries a reference to it ({@link OversizedEventReference}).
+   */
+  forward(
+    event: { eventType?: string; body: string; id: string },
+    timeMs: number,
+  ): Promise<PublishOutcome>
+  /** Puts one `SnapshotResultsStored` event on the bus. */
+  announce(detail: object, timeMs: number): Promise<PublishOutcome>
+}
+
+export interface ForwarderDependencies extends PublishDependencies {
+  busName: string
+  /** Where bodies over 256 KB go; without one they are logged for replay. */
+  bodyStore?: BodyStore
+}
+
+/** The forwarder of one function: its bus, its publisher and where it keeps what fails. */
+export function createForwarder({
+  busName,
+  bodyStore,
+  ...publishing
+}: ForwarderDependencies): Forwarder {
+  const publish = (entry: PutEventsRequestEntry, timeMs: number) =>
+    publishDurably([entry], publishing, timeMs)
+  return {
+    async forward({ eventType, body, id }, timeMs) {
+      const started = performance.now()
+      const entry = vodEventEntry(eventType, body, busName)
+      if (entryBytes(entry) <= MAX_ENTRY_BYTES || !bodyStore) return publish(entry, timeMs)
+      try {
+        const signal = AbortSignal.timeout(Math.max(1, Math.floor(timeMs / 3)))
+        const kept = await bodyStore.keep(id, body, signal)
+        const reference: OversizedEventReference = {
+          vodSnapshotsOversizedEvent: { ...kept, bytes: Buffer.byteLength(body) },
+        }
+        publishing.metrics.addMetric('EventsOversized', 'Count', 1)
+        return publish(
+          { ...entry, Detail: JSON.stringify(reference) },
+          timeMs - (performance.now() - started),
+        )
+      } catch (error) {
+        publishing.logger.error('oversized event not kept', { reason: errorMessage(error) })
+        return logUnpublished([entry], publishing)
+      }
+    },
+    announce(detail, timeMs) {
+      const entry = {
+        Source: EVENT_SOURCE,
+        DetailType: ANNOUNCEMENT_TYPE,
+        Detail: JSON.stringify(detail),
+        EventBusName: busName,
+      }
+      return publish(entry, timeMs)
+    },
+  }
+}
