@@ -353,6 +353,7 @@ describe('serverless package --stage ci', () => {
       'events:PutEvents',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      's3:PutObject',
       'ssm:GetParameter',
     ])
     const ssm = statements.find((statement) => statement.Action.includes('ssm:GetParameter'))
@@ -423,20 +424,23 @@ describe('serverless package --stage ci', () => {
     })
   })
 
-  it('lets only the callback function put objects, only under the quarantine prefix', () => {
+  it('lets the functions only put objects, only under the prefixes they keep bodies in', () => {
     const s3 = iamStatements().filter((statement) =>
       statement.Action.some((action) => action.toLowerCase().startsWith('s3:')),
     )
+    const under = (prefix: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': ['QuarantineBucket', 'Arn'] }, `/${prefix}/*`]],
+    })
     expect(s3).toStrictEqual([
       {
         Effect: 'Allow',
         Action: ['s3:PutObject'],
-        Resource: [
-          { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['QuarantineBucket', 'Arn'] }, '/quarantine/*']] },
-        ],
+        Resource: [under('quarantine'), under('oversized-events')],
       },
+      { Effect: 'Allow', Action: ['s3:PutObject'], Resource: [under('oversized-events')] },
     ])
-    expect(roleStatements('CallbackRole')).toStrictEqual(expect.arrayContaining(s3))
+    expect(roleStatements('CallbackRole')).toContainEqual(s3[0])
+    expect(roleStatements('PullRole')).toContainEqual(s3[1])
   })
 
   it('raises an alarm on any quarantined callback, and on a quarantine that failed', () => {
