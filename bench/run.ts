@@ -14,9 +14,6 @@ import { INJECTED_LATENCY_MS, measureParallelStore } from './measure-parallel'
 import { round } from './stats'
 import { judge, table } from './targets'
 
-// Lambda runs Node 22; the SDK's notice for older versions is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-
 const step = (name: string) => console.error(`bench: ${name}...`)
 const began = performance.now()
 const machine = {
