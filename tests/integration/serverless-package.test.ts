@@ -129,10 +129,10 @@ describe('serverless package --stage ci', () => {
     })
   })
 
-  it('runs the handler on Node 22 within VOD’s 5-second wait, its token resolved from SSM', () => {
+  it('runs the handler on Node 24 within VOD’s 5-second wait, its token resolved from SSM', () => {
     const properties = resources.CallbackLambdaFunction?.Properties ?? {}
     expect(properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Handler: 'handlers/callback.handler',
       Role: { 'Fn::GetAtt': ['CallbackRole', 'Arn'] },
     })
@@ -203,7 +203,7 @@ describe('serverless package --stage ci', () => {
     expect(ofType('AWS::Lambda::Function')).toHaveLength(3)
     const properties = resources.RedriveLambdaFunction?.Properties ?? {}
     expect(properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Handler: 'handlers/redrive.handler',
       Role: { 'Fn::GetAtt': ['RedriveRole', 'Arn'] },
     })
