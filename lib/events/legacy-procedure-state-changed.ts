@@ -35,6 +35,15 @@ const SnapshotSubtaskSchema = v.object({
   ),
 })
 
+// Any other subtask, whatever its shape. Its key must not be the snapshot type: the variant
+// would otherwise fall back to this option when a snapshot subtask is invalid, and accept it.
+const OtherSubtaskSchema = v.object({
+  taskType: v.pipe(
+    v.unknown(),
+    v.check((type) => type !== LEGACY_SNAPSHOT_SUBTASK),
+  ),
+})
+
 /**
  * The legacy ("v2.0" callback, `version` "4.0") task-flow event. Only its SnapshotByTimeOffset
  * subtasks are checked: Transcode, SampleSnapshot and the rest keep just their `taskType`.
@@ -46,7 +55,7 @@ export const LegacyProcedureCallbackSchema = v.object({
     vodTaskId: TaskIdSchema,
     fileId: FileIdSchema,
     processTaskList: v.array(
-      v.variant('taskType', [SnapshotSubtaskSchema, v.object({ taskType: v.unknown() })]),
+      v.variant('taskType', [SnapshotSubtaskSchema, OtherSubtaskSchema]),
       'processTaskList must be an array',
     ),
   }),

@@ -48,6 +48,15 @@ const SnapshotSubtaskSchema = v.object({
   }),
 })
 
+// Any other subtask, whatever its shape. Its key must not be the snapshot type: the variant
+// would otherwise fall back to this option when a snapshot subtask is invalid, and accept it.
+const OtherSubtaskSchema = v.object({
+  Type: v.pipe(
+    v.unknown(),
+    v.check((type) => type !== V3_SNAPSHOT_SUBTASK),
+  ),
+})
+
 /**
  * The v3.0 task-flow event. Only its SnapshotByTimeOffset subtasks are checked: Transcode,
  * CoverBySnapshot and the rest keep just their `Type`, whatever else VOD puts in them.
@@ -60,7 +69,7 @@ export const V3ProcedureCallbackSchema = v.object({
     SessionContext: SessionStringSchema,
     SessionId: SessionStringSchema,
     MediaProcessResultSet: v.array(
-      v.variant('Type', [SnapshotSubtaskSchema, v.object({ Type: v.unknown() })]),
+      v.variant('Type', [SnapshotSubtaskSchema, OtherSubtaskSchema]),
       'MediaProcessResultSet must be an array',
     ),
   }),
