@@ -6,7 +6,12 @@ import {
   normaliseLegacyProcedure,
 } from './legacy-procedure-state-changed'
 import { LegacySnapshotCallbackSchema, normaliseLegacyCallback } from './legacy-snapshot-complete'
-import { PROCEDURE_EVENT_TYPE, SNAPSHOT_EVENT_TYPE, type SnapshotResult } from './snapshot-result'
+import {
+  MAX_PARTITION_KEY_BYTES,
+  PROCEDURE_EVENT_TYPE,
+  SNAPSHOT_EVENT_TYPE,
+  type SnapshotResult,
+} from './snapshot-result'
 import {
   hasV3SnapshotSubtask,
   normaliseV3Procedure,
@@ -74,6 +79,23 @@ function validate<T extends v.GenericSchema>(schema: T, body: unknown): v.InferO
 }
 
 /**
+ * A task flow with several snapshot templates keys its items `<TaskId>#<definition>`: that key
+ * must still fit DynamoDB's partition-key limit, or the write would fail for good.
+ *
+ * @throws {InvalidCallbackError} naming the task ID's path
+ */
+function checkTaskFlowKeys(results: readonly SnapshotResult[], path: string): void {
+  const keys = new Set(results.map((result) => result.vodTaskId))
+  for (const key of keys) {
+    if (Buffer.byteLength(key) > MAX_PARTITION_KEY_BYTES) {
+      throw new InvalidCallbackError([
+        `${path}: with several snapshot templates, the task ID and "#<definition>" must be at most ${MAX_PARTITION_KEY_BYTES} bytes`,
+      ])
+    }
+  }
+}
+
+/**
  * Recognises, validates and normalises a parsed JSON body. Other event types come back as
  * `ignored` without further checks (the same URL receives every event the account enabled),
  * and so does a task flow without a SnapshotByTimeOffset subtask; a body with results is either
@@ -108,17 +130,20 @@ export function parseCallback(body: unknown): ParsedCallback {
     if (format === 'v3' && hasV3SnapshotSubtask(body)) {
       const callback = validate(V3ProcedureCallbackSchema, body)
       const vodTaskId = callback.ProcedureStateChangeEvent.TaskId
-      return { kind: 'snapshots', format, eventType, vodTaskId, ...normaliseV3Procedure(callback) }
+      const normalised = normaliseV3Procedure(callback)
+      checkTaskFlowKeys(normalised.results, 'ProcedureStateChangeEvent.TaskId')
+      return { kind: 'snapshots', format, eventType, vodTaskId, ...normalised }
     }
     if (format === 'legacy' && hasLegacySnapshotSubtask(body)) {
       const callback = validate(LegacyProcedureCallbackSchema, body)
-      const vodTaskId = callback.data.vodTaskId
+      const normalised = normaliseLegacyProcedure(callback)
+      checkTaskFlowKeys(normalised.results, 'data.vodTaskId')
       return {
         kind: 'snapshots',
         format,
         eventType,
-        vodTaskId,
-        ...normaliseLegacyProcedure(callback),
+        vodTaskId: callback.data.vodTaskId,
+        ...normalised,
       }
     }
   }

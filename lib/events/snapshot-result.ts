@@ -14,7 +14,7 @@ export const STORED_EVENT_TYPES = [SNAPSHOT_EVENT_TYPE, PROCEDURE_EVENT_TYPE] as
 
 // DynamoDB rejects a partition key over 2,048 bytes and an empty string in any key, base table
 // or index: vodTaskId and fileId are both partition keys (fileId of the byFileId index).
-const MAX_PARTITION_KEY_BYTES = 2048
+export const MAX_PARTITION_KEY_BYTES = 2048
 // A whole item must stay under DynamoDB's 400 KB; real screenshot URLs are a few hundred bytes.
 export const MAX_URL_BYTES = 16_384
 

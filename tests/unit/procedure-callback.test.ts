@@ -194,3 +194,15 @@ describe('secondsToMs', () => {
     expect(secondsToMs(point)).toBeUndefined()
   })
 })
+
+describe('a task ID too long for the key rule', () => {
+  it('is rejected when "#<definition>" would take the key past 2,048 bytes', () => {
+    const body = fixture<V3Body>('v3-procedure-two-templates')
+    body.ProcedureStateChangeEvent.TaskId = 'p'.repeat(2046)
+    expect(problemsOf(body)).toStrictEqual([
+      'ProcedureStateChangeEvent.TaskId: with several snapshot templates, the task ID and "#<definition>" must be at most 2048 bytes',
+    ])
+    body.ProcedureStateChangeEvent.TaskId = 'p'.repeat(2045)
+    expect(parseCallback(body)).toMatchObject({ kind: 'snapshots', vodTaskId: 'p'.repeat(2045) })
+  })
+})
