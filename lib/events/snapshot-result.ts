@@ -38,6 +38,8 @@ export const TimeOffsetSchema = v.pipe(
   v.minValue(0, 'the time offset must not be negative'),
 )
 
+const MIN_DYNAMODB_NUMBER = 1e-130
+
 /**
  * Milliseconds into the video as a task flow reports them: a float ("3.5s" and "10%" points need
  * not fall on a whole ms), kept exactly as sent. DynamoDB's N holds every such double.
@@ -46,6 +48,11 @@ export const TaskFlowTimeOffsetSchema = v.pipe(
   v.number('the time offset must be a number of milliseconds'),
   v.minValue(0, 'the time offset must not be negative'),
   v.maxValue(Number.MAX_SAFE_INTEGER, 'the time offset must be at most 2^53 milliseconds'),
+  // DynamoDB's numbers stop at 1e-130: a smaller positive double could never be written.
+  v.check(
+    (ms) => ms <= 0 || ms >= MIN_DYNAMODB_NUMBER,
+    'the time offset must be 0 or at least 1e-130 milliseconds',
+  ),
 )
 
 /** 0 for success, otherwise VOD's error code (video-processing errors are negative). */

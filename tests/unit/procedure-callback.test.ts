@@ -195,6 +195,20 @@ describe('secondsToMs', () => {
   })
 })
 
+describe('a fractional offset DynamoDB cannot hold', () => {
+  it('is rejected below 1e-130 ms, and 1e-130 itself is kept', () => {
+    const body = fixture<V3Body>('v3-procedure-snapshot')
+    const picture = snapshotTask(body, 2).Output?.PicInfoSet[0] as Record<string, unknown>
+    picture.TimeOffset = 5e-324
+    expect(problemsOf(body)).toStrictEqual([
+      'ProcedureStateChangeEvent.MediaProcessResultSet.2.SnapshotByTimeOffsetTask.Output.PicInfoSet.0.TimeOffset: the time offset must be 0 or at least 1e-130 milliseconds',
+    ])
+    picture.TimeOffset = 1e-130
+    const parsed = parseCallback(body)
+    expect(parsed.kind === 'snapshots' && parsed.results[0]?.timeOffset).toBe(1e-130)
+  })
+})
+
 describe('a task ID too long for the key rule', () => {
   it('is rejected when "#<definition>" would take the key past 2,048 bytes', () => {
     const body = fixture<V3Body>('v3-procedure-two-templates')
