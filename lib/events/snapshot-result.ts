@@ -9,9 +9,6 @@ export const SNAPSHOT_EVENT_TYPE = 'CreateSnapshotByTimeOffsetComplete'
  */
 export const PROCEDURE_EVENT_TYPE = 'ProcedureStateChanged'
 
-/** The events whose results are stored; every other event type is acknowledged and ignored. */
-export const STORED_EVENT_TYPES = [SNAPSHOT_EVENT_TYPE, PROCEDURE_EVENT_TYPE] as const
-
 // DynamoDB rejects a partition key over 2,048 bytes and an empty string in any key, base table
 // or index: vodTaskId and fileId are both partition keys (fileId of the byFileId index).
 export const MAX_PARTITION_KEY_BYTES = 2048
@@ -42,7 +39,7 @@ const MIN_DYNAMODB_NUMBER = 1e-130
 
 /**
  * Milliseconds into the video as a task flow reports them: a float ("3.5s" and "10%" points need
- * not fall on a whole ms), kept exactly as sent. DynamoDB's N holds every such double.
+ * not fall on a whole ms), kept exactly as sent: DynamoDB's N holds every double from 1e-130 up.
  */
 export const TaskFlowTimeOffsetSchema = v.pipe(
   v.number('the time offset must be a number of milliseconds'),
@@ -88,8 +85,8 @@ export const MAX_SESSION_BYTES = 4096
 export const SessionStringSchema = v.pipe(
   v.nullish(
     v.pipe(
-      v.string('must be a string'),
-      v.maxBytes(MAX_SESSION_BYTES, `must be at most ${MAX_SESSION_BYTES} bytes`),
+      v.string('the session value must be a string'),
+      v.maxBytes(MAX_SESSION_BYTES, `the session value must be at most ${MAX_SESSION_BYTES} bytes`),
     ),
   ),
   v.transform((text) => (text ? text : undefined)),
