@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidCallbackError, parseCallback } from '../../lib/events/parse-callback'
 import { secondsToMs, subtaskTaskIds } from '../../lib/events/procedure-results'
+import type { SnapshotResult } from '../../lib/events/snapshot-result'
+import { collapseDuplicateResults } from '../../lib/store/snapshot-item'
 import { fixture } from '../support/fixtures'
 
 const TASK_ID = '1256768367-Procedure-475b72xxxcb177t1'
@@ -218,5 +220,18 @@ describe('a task ID too long for the key rule', () => {
     ])
     body.ProcedureStateChangeEvent.TaskId = 'p'.repeat(2045)
     expect(parseCallback(body)).toMatchObject({ kind: 'snapshots', vodTaskId: 'p'.repeat(2045) })
+  })
+})
+
+describe('collapseDuplicateResults on task-flow results', () => {
+  it('keeps fractional offsets and the templates apart, and one result per exact key', () => {
+    const results = [
+      result(`${TASK_ID}#10`, 10, 10000),
+      result(`${TASK_ID}#10`, 10, 10000.5),
+      result(`${TASK_ID}#20`, 20, 10000.5),
+      result(`${TASK_ID}#10`, 10, 10000.5, 60000),
+      result(`${TASK_ID}#20`, 20, 10000.5),
+    ] as SnapshotResult[]
+    expect(collapseDuplicateResults(results)).toStrictEqual([results[0], results[1], results[4]])
   })
 })
