@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { procedureCallbackWith } from '../tests/support/fixtures'
 import { buildBundle, bytesByPackage, productionNodeOptions, ROOT } from './bundle'
 import { measureE2e } from './e2e-load'
 import { BENCH_TABLE, BENCH_TOKEN, measureHandlerCpu } from './measure-cpu'
@@ -51,6 +52,7 @@ try {
   step('CPU per callback, handler vs floor')
   const cpu25 = await measureHandlerCpu(25)
   const cpu1000 = await measureHandlerCpu(1000)
+  const procedure1000 = await measureHandlerCpu(1000, { projectBody: procedureCallbackWith(1000) })
 
   step(`storing 100 / 1,000 results with ${INJECTED_LATENCY_MS} ms and 0 ms per request`)
   const parallel = await measureParallelStore()
@@ -70,6 +72,8 @@ try {
     handler_overhead_ratio_n1000: round(cpu1000.ratio),
     handler_us_n25: round(cpu25.us.project, 1),
     handler_us_n1000: round(cpu1000.us.project, 1),
+    procedure_overhead_ratio_n1000: round(procedure1000.ratio),
+    procedure_us_n1000: round(procedure1000.us.project, 1),
     bundle_bytes: project.bytes,
     bundle_ratio_floor: round(project.bytes / floor.bytes),
     init_ratio_floor: round((init.project as number) / (init.floor as number)),

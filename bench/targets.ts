@@ -5,6 +5,7 @@
 export const TARGETS: Record<string, number> = {
   handler_overhead_ratio_n25: 1.5,
   handler_overhead_ratio_n1000: 1.5,
+  procedure_overhead_ratio_n1000: 1.5,
   bundle_ratio_floor: 1.3,
   init_ratio_floor: 1.2,
   init_ratio_typical: 0.8,

@@ -69,7 +69,12 @@ export async function answerCallback(
     return json(200, { code: 0, ignored: eventType })
   }
 
-  const { vodTaskId, format, results } = callback
+  const { vodTaskId, format, eventType, results, unkeyedFailures } = callback
+  if (unkeyedFailures > 0) {
+    // A failed "10%" point has no offset to key an item by: this line and the metric are its record.
+    logger.warn('failed screenshots without an offset', { vodTaskId, unkeyedFailures })
+    metrics.addMetric('FailuresWithoutOffset', 'Count', unkeyedFailures)
+  }
   const deadline = AbortSignal.timeout(budget.storeMs)
   // Every request in flight listens on the deadline: 40 at once is not a leak.
   setMaxListeners(100, deadline)
@@ -81,6 +86,7 @@ export async function answerCallback(
     const durationMs = Math.round(performance.now() - started)
     logger.info('callback stored', {
       vodTaskId,
+      eventType,
       format,
       results: results.length,
       stored,

@@ -23,6 +23,7 @@ export type MetricName =
   | 'ResultsLogged'
   | 'ResultsRedriven'
   | 'StoreLatency'
+  | 'FailuresWithoutOffset'
 
 /** The namespace of the functions' metrics; their `service` dimension is the stage's name. */
 export const METRICS_NAMESPACE = 'VodSnapshots'

@@ -439,3 +439,55 @@ describe('a body whose logged form would pass CloudWatch’s 256 KB event limit'
     }
   })
 })
+
+describe('a task-flow callback (ProcedureStateChanged)', () => {
+  const PROCEDURE_ID = '1256768367-Procedure-475b72xxxcb177t1'
+  const failure = (timeOffset: number) => ({
+    vodTaskId: PROCEDURE_ID,
+    fileId: '5285890784246869930',
+    definition: 10,
+    timeOffset,
+    status: 60000,
+    eventType: 'ProcedureStateChanged',
+    receivedAt: NOW.toISOString(),
+    procedureTaskId: PROCEDURE_ID,
+  })
+
+  it('stores a failed subtask as failure items, and logs and counts the "10%" point', async () => {
+    const response = await invoke(fixtureText('v3-procedure-snapshot-failure'))
+
+    expect(response).toStrictEqual(jsonResponse(200, { code: 0, stored: 2 }))
+    expect(writtenItems()).toStrictEqual([failure(1000.5), failure(3500)])
+    expect(metrics.totals()).toStrictEqual({
+      FailuresWithoutOffset: 1,
+      ResultsStored: 2,
+      StoreLatency: expect.any(Number),
+    })
+    expect(logger.lines).toContainEqual({
+      level: 'WARN',
+      message: 'failed screenshots without an offset',
+      fields: { vodTaskId: PROCEDURE_ID, unkeyedFailures: 1 },
+    })
+  })
+
+  it('answers 422 to an invalid snapshot subtask and stores nothing', async () => {
+    const body = fixture<{ data: { processTaskList: { input: object }[] } }>(
+      'legacy-procedure-state-changed',
+    )
+    ;(body.data.processTaskList[2] as { input: object }).input = { timeOffset: ['300'] }
+
+    const response = await invoke(JSON.stringify(body))
+
+    expect(response).toStrictEqual(
+      jsonResponse(422, {
+        code: 422,
+        message: 'Invalid callback',
+        problems: [
+          'data.processTaskList.2.input.definition: is required',
+          'data.processTaskList.2.input.timeOffset.0: the time offset must be a number of milliseconds',
+        ],
+      }),
+    )
+    expect(ddb.commandCalls(BatchWriteCommand)).toStrictEqual([])
+  })
+})

@@ -46,6 +46,7 @@ describe('lazySqsFallbackQueue', () => {
       vodTaskId: 'task',
       fileId: '1',
       definition: 10,
+      eventType: 'CreateSnapshotByTimeOffsetComplete',
       receivedAt: '2026-11-24T03:00:00.000Z',
       results: [{ timeOffset: 0, status: 0, url: 'http://x/0.png' }],
     })
