@@ -143,6 +143,7 @@ describe('serverless package --stage ci', () => {
         CALLBACK_TOKEN: '{{resolve:ssm:/vod-snapshots/ci/callback-token}}',
         DYNAMODB_ENDPOINT: '',
         FALLBACK_QUEUE_URL: { Ref: 'FallbackQueue' },
+        SQS_ENDPOINT: '',
         RESULT_TTL_DAYS: '0',
         POWERTOOLS_SERVICE_NAME: 'vod-snapshots-ci',
         POWERTOOLS_METRICS_DISABLED: 'false',
