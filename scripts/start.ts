@@ -44,10 +44,14 @@ for (const [setting, p, address] of [
 
 // Only the tests set LOCAL_DYNAMODB_FAULT_SWITCH, to make the local DynamoDB fail on demand.
 const faultSwitch = env.LOCAL_DYNAMODB_FAULT_SWITCH === 'on'
-const dynamodb = await startDynalite(dynamodbPort, '127.0.0.1', { faultSwitch })
-await createSnapshotsTable(dynamodb.endpoint, tableName)
 const definitions = await readQueueDefinitions(STAGE)
-const queues = await startLocalQueues(definitions, sqsPort)
+const [dynamodb, queues] = await Promise.all([
+  startDynalite(dynamodbPort, '127.0.0.1', { faultSwitch }).then(async (local) => {
+    await createSnapshotsTable(local.endpoint, tableName)
+    return local
+  }),
+  startLocalQueues(definitions, sqsPort),
+])
 const redrive = startLocalRedrive({
   queues,
   definitions,
