@@ -98,7 +98,9 @@ async function stop(exitCode: number) {
     await exited
     clearTimeout(timer)
   }
-  await redrive.stop()
+  // A batch in hand may be retrying against a failing DynamoDB: its messages come back to a
+  // queue that stops with the stack anyway, so the stop does not wait for it long.
+  await Promise.race([redrive.stop(), new Promise((resolve) => setTimeout(resolve, 2000))])
   await queues.close()
   await dynamodb.close()
   process.exit(exitCode)

@@ -1,7 +1,8 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger'
 import { createRedriveHandler } from '../durability/redrive'
 import { createSnapshotsClient } from '../runtime/dynamodb-client'
 import { LOCAL_CREDENTIALS } from '../runtime/local-defaults'
-import { functionLogger } from '../runtime/log'
+import type { Logger } from '../runtime/log'
 import type { LocalQueues, QueueDefinitions } from './local-queues'
 import { localSqsClient } from './local-queues'
 import { type SqsEventSource, startSqsEventSource } from './sqs-event-source'
@@ -31,6 +32,13 @@ export function startLocalRedrive({
     credentials: LOCAL_CREDENTIALS,
     requestHandler: { connectionTimeout: 500, requestTimeout: 2000 },
   })
+  // The service name the deployed redrive logs under on this stage (POWERTOOLS_SERVICE_NAME).
+  const powertools = new PowertoolsLogger({ serviceName: functionName.replace(/-redrive$/, '') })
+  const logger: Logger = {
+    info: (message, fields = {}) => powertools.info(message, fields),
+    warn: (message, fields = {}) => powertools.warn(message, fields),
+    error: (message, fields = {}) => powertools.error(message, fields),
+  }
   const sqs = localSqsClient(queues.endpoint)
   const source = startSqsEventSource({
     sqs,
@@ -39,9 +47,8 @@ export function startLocalRedrive({
     functionName,
     batchSize: definitions.redrive.batchSize,
     timeoutSeconds: definitions.redrive.timeoutSeconds,
-    handler: createRedriveHandler({ tableName, client, metrics: { addMetric() {} } }),
-    onError: (error) =>
-      functionLogger.error('local redrive failed', { reason: (error as Error).message }),
+    handler: createRedriveHandler({ tableName, client, logger, metrics: { addMetric() {} } }),
+    onError: (error) => logger.error('local redrive failed', { reason: (error as Error).message }),
   })
   return {
     async stop() {
