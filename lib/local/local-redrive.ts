@@ -3,8 +3,8 @@ import { createRedriveHandler } from '../durability/redrive'
 import { createSnapshotsClient } from '../runtime/dynamodb-client'
 import { LOCAL_CREDENTIALS } from '../runtime/local-defaults'
 import type { Logger } from '../runtime/log'
-import type { LocalQueues, QueueDefinitions } from './local-queues'
-import { localSqsClient } from './local-queues'
+import { type LocalQueues, localSqsClient } from './local-queues'
+import type { QueueDefinitions } from './queue-definitions'
 import { type SqsEventSource, startSqsEventSource } from './sqs-event-source'
 
 /**

@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { localSqsClient, readQueueDefinitions } from '../../lib/local/local-queues'
+import { localSqsClient } from '../../lib/local/local-queues'
+import { readQueueDefinitions } from '../../lib/local/queue-definitions'
 import { legacyCallbackWith } from '../support/fixtures'
 import {
   countItems,

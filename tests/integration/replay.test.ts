@@ -14,12 +14,8 @@ import {
   localClient,
   startDynalite,
 } from '../../lib/local/local-dynamodb'
-import {
-  type LocalQueues,
-  localSqsClient,
-  readQueueDefinitions,
-  startLocalQueues,
-} from '../../lib/local/local-queues'
+import { type LocalQueues, localSqsClient, startLocalQueues } from '../../lib/local/local-queues'
+import { readQueueDefinitions } from '../../lib/local/queue-definitions'
 import { REPLAY_USAGE } from '../../lib/operator/replay-cli'
 import { toSnapshotItem } from '../../lib/store/snapshot-item'
 import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'

@@ -6,12 +6,8 @@ import {
 } from '@aws-sdk/client-sqs'
 import type { SQSEvent } from 'aws-lambda'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  type LocalQueues,
-  localSqsClient,
-  readQueueDefinitions,
-  startLocalQueues,
-} from '../../lib/local/local-queues'
+import { type LocalQueues, localSqsClient, startLocalQueues } from '../../lib/local/local-queues'
+import { readQueueDefinitions } from '../../lib/local/queue-definitions'
 import { type SqsEventSource, startSqsEventSource } from '../../lib/local/sqs-event-source'
 
 let queues: LocalQueues
@@ -74,6 +70,10 @@ describe('the local SQS event source on fauxqs', () => {
       maxReceiveCount: 5,
     })
     expect(Attributes).toMatchObject({ VisibilityTimeout: '1', MessageRetentionPeriod: '1209600' })
+    expect((await readQueueDefinitions('test')).redrive).toStrictEqual({
+      batchSize: 10,
+      timeoutSeconds: 30,
+    })
   })
 
   it('deletes what the handler wrote and redelivers a reported failure until the DLQ takes it', async () => {
