@@ -35,7 +35,7 @@ for (const [setting, p, address] of [
   ['PORT', port, host],
   ['DYNAMODB_PORT', dynamodbPort, '127.0.0.1'],
   ['SQS_PORT', sqsPort, '127.0.0.1'],
-  ['LAMBDA_PORT', lambdaPort, '127.0.0.1'],
+  ['LAMBDA_PORT', lambdaPort, host],
 ] as const) {
   if (await portTaken(p, address)) {
     console.error(`Port ${p} on ${address} is in use: set ${setting} to a free port.`)

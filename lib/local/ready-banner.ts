@@ -54,7 +54,7 @@ vod-snapshots is ready (${s.seconds} s)
   SQS (fauxqs):        http://127.0.0.1:${s.sqsPort}
     fallback queue:    ${s.queueUrl}  (the redrive consumes it)
     dead-letter queue: ${s.deadLetterQueueUrl}
-  Lambda invoke API:   http://127.0.0.1:${s.lambdaPort}  (serverless-offline)
+  Lambda invoke API:   http://${s.host}:${s.lambdaPort}  (serverless-offline)
 
 In another terminal:
   ${send}
