@@ -90,6 +90,8 @@ export const handler = createCallbackHandler({
   config,
   // One client per container, built before the first callback arrives.
   client: createSnapshotsClient({ endpoint: config.dynamodbEndpoint }),
-  fallback: config.fallbackQueueUrl ? lazySqsFallbackQueue(config.fallbackQueueUrl) : undefined,
+  fallback: config.fallbackQueueUrl
+    ? lazySqsFallbackQueue(config.fallbackQueueUrl, config.sqsEndpoint)
+    : undefined,
   observability: [injectLambdaContext(powertoolsLogger), logMetrics(functionMetrics)],
 })

@@ -2,9 +2,10 @@ import type { FallbackQueue } from './fallback-queue'
 
 /**
  * The SQS fallback queue at `queueUrl`, its client loaded on the first send only: most
- * containers never need it, and importing it would slow every cold start.
+ * containers never need it, and importing it would slow every cold start. `endpoint` is set
+ * only on the local stage (its SQS emulator).
  */
-export function lazySqsFallbackQueue(queueUrl: string): FallbackQueue {
+export function lazySqsFallbackQueue(queueUrl: string, endpoint?: string): FallbackQueue {
   let queue: Promise<FallbackQueue> | undefined
   return {
     async send(items, signal) {
@@ -12,6 +13,7 @@ export function lazySqsFallbackQueue(queueUrl: string): FallbackQueue {
         ([{ SQSClient }, { sqsFallbackQueue }]) =>
           sqsFallbackQueue(
             new SQSClient({
+              ...(endpoint === undefined ? {} : { endpoint }),
               maxAttempts: 2,
               requestHandler: { connectionTimeout: 300, requestTimeout: 700 },
             }),

@@ -30,11 +30,14 @@ export const ResultTtlDaysSchema = v.pipe(
   v.transform((days) => (days === 0 ? undefined : days)),
 )
 
-/** A DynamoDB endpoint; empty means the real DynamoDB of the region (the local stage sets one). */
-export const DynamoDBEndpointSchema = v.pipe(
+/** An AWS service endpoint; empty means the real service of the region (the local stage sets one). */
+const EndpointSchema = v.pipe(
   v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
   v.transform((endpoint) => (endpoint === '' ? undefined : endpoint)),
 )
+
+/** A DynamoDB endpoint; empty means the real DynamoDB of the region (the local stage sets one). */
+export const DynamoDBEndpointSchema = EndpointSchema
 
 /** The function's environment, as the schema that checks it. */
 export const ConfigSchema = v.pipe(
@@ -44,6 +47,8 @@ export const ConfigSchema = v.pipe(
     DYNAMODB_ENDPOINT: DynamoDBEndpointSchema,
     // Empty: no fallback queue (the local stage); results that cannot be stored are logged.
     FALLBACK_QUEUE_URL: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
+    // The local stage's SQS emulator; empty in AWS.
+    SQS_ENDPOINT: EndpointSchema,
     RESULT_TTL_DAYS: ResultTtlDaysSchema,
   }),
   v.transform((env) => ({
@@ -51,6 +56,7 @@ export const ConfigSchema = v.pipe(
     callbackTokens: env.CALLBACK_TOKEN,
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
     fallbackQueueUrl: env.FALLBACK_QUEUE_URL === '' ? undefined : env.FALLBACK_QUEUE_URL,
+    sqsEndpoint: env.SQS_ENDPOINT,
     resultTtlDays: env.RESULT_TTL_DAYS,
   })),
 )

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { inflateRawSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FAULT_SWITCH_PATH } from '../../lib/local/dynamodb-fault-switch'
 
 type Resource = { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>
 type Policy = { PolicyDocument: { Statement: unknown } }
@@ -70,6 +71,9 @@ beforeAll(async () => {
   )
   Object.assign(env, {
     CALLBACK_TOKEN: SHELL_TOKEN,
+    // What npm start passes serverless-offline: a deployed stage keeps its own queue and SQS.
+    FALLBACK_QUEUE_URL: 'http://sqs.us-east-1.localhost:9324/000000000000/shell-queue',
+    SQS_PORT: '9999',
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
     AWS_CONFIG_FILE: join(dir, 'none'),
     AWS_EC2_METADATA_DISABLED: 'true',
@@ -143,6 +147,7 @@ describe('serverless package --stage ci', () => {
         CALLBACK_TOKEN: '{{resolve:ssm:/vod-snapshots/ci/callback-token}}',
         DYNAMODB_ENDPOINT: '',
         FALLBACK_QUEUE_URL: { Ref: 'FallbackQueue' },
+        SQS_ENDPOINT: '',
         RESULT_TTL_DAYS: '0',
         POWERTOOLS_SERVICE_NAME: 'vod-snapshots-ci',
         POWERTOOLS_METRICS_DISABLED: 'false',
@@ -309,6 +314,8 @@ describe('serverless package --stage ci', () => {
       const bundle = Buffer.concat([...zip.values()]).toString('utf8')
       expect(bundle.includes('CreateSnapshotByTimeOffsetComplete'), 'bundle is readable').toBe(true)
       expect(bundle.includes(LOCAL_TOKEN), `bundle contains ${LOCAL_TOKEN}`).toBe(false)
+      // The local DynamoDB's fault switch cannot be in a deployed function.
+      expect(bundle.includes(FAULT_SWITCH_PATH), 'bundle has the fault switch').toBe(false)
     },
   )
 

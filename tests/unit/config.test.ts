@@ -11,6 +11,7 @@ describe('loadConfig', () => {
         CALLBACK_TOKEN: ` ${TOKEN} , second-token-0123456789,`,
         DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
         FALLBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/fallback',
+        SQS_ENDPOINT: 'http://127.0.0.1:9324',
         RESULT_TTL_DAYS: '30',
       }),
     ).toStrictEqual({
@@ -19,6 +20,7 @@ describe('loadConfig', () => {
       callbackTokens: [TOKEN, 'second-token-0123456789'],
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       fallbackQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/fallback',
+      sqsEndpoint: 'http://127.0.0.1:9324',
     })
   })
 
@@ -30,11 +32,16 @@ describe('loadConfig', () => {
     }
   })
 
-  it('uses the real DynamoDB when the endpoint is empty or absent', () => {
-    for (const DYNAMODB_ENDPOINT of ['', undefined]) {
+  it('uses the real DynamoDB and SQS when the endpoints are empty or absent', () => {
+    for (const endpoint of ['', undefined]) {
       expect(
-        loadConfig({ TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, DYNAMODB_ENDPOINT }).dynamodbEndpoint,
-      ).toBeUndefined()
+        loadConfig({
+          TABLE_NAME: 't',
+          CALLBACK_TOKEN: TOKEN,
+          DYNAMODB_ENDPOINT: endpoint,
+          SQS_ENDPOINT: endpoint,
+        }),
+      ).toMatchObject({ dynamodbEndpoint: undefined, sqsEndpoint: undefined })
     }
   })
 
@@ -55,6 +62,11 @@ describe('loadConfig', () => {
       'a bad endpoint',
       { TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, DYNAMODB_ENDPOINT: 'nope' },
       'DYNAMODB_ENDPOINT',
+    ],
+    [
+      'a bad SQS endpoint',
+      { TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, SQS_ENDPOINT: 'nope' },
+      'SQS_ENDPOINT',
     ],
   ])('refuses %s with a message that names the setting, never its value', (_, env, expected) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
