@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { FallbackQueue } from '../lib/durability/fallback-queue'
 import { lazySqsFallbackQueue } from '../lib/durability/lazy-fallback-queue'
 import { answerCallback, DEFAULT_BUDGET, MAX_BODY_BYTES } from '../lib/receive/answer-callback'
+import { callbackSignatureAuth, createSignatureCheck } from '../lib/receive/callback-signature'
 import { createTokenCheck } from '../lib/receive/callback-token'
 import {
   bodyLimits,
@@ -23,6 +24,7 @@ import {
   type Logger,
   type MetricsSink,
   powertoolsLogger,
+  redactingLogger,
 } from '../lib/runtime/log'
 import type { StoreOptions } from '../lib/store/snapshot-store'
 
@@ -40,7 +42,8 @@ export interface CallbackDependencies {
 }
 
 /**
- * The HTTP function: token -> size -> JSON -> {@link answerCallback} (recognise, validate,
+ * The HTTP function: token -> size -> JSON -> signature (when keys are configured) ->
+ * {@link answerCallback} (recognise, validate,
  * normalise, store, answer); one error middleware renders every failure.
  */
 export function createCallbackHandler({
@@ -54,11 +57,16 @@ export function createCallbackHandler({
   storeOptions,
   budget = DEFAULT_BUDGET,
 }: CallbackDependencies) {
+  const secrets = [...config.callbackTokens, ...config.callbackSignKeys]
+  const log = redactingLogger(logger, secrets)
+  const signature = config.callbackSignKeys.length > 0 && [
+    callbackSignatureAuth(createSignatureCheck(config.callbackSignKeys), now),
+  ]
   const answerDeps = {
     tableName: config.tableName,
     client,
     fallback,
-    logger,
+    logger: log,
     metrics,
     budget,
     storeOptions: { ...storeOptions, resultTtlDays: config.resultTtlDays },
@@ -72,12 +80,13 @@ export function createCallbackHandler({
           fallbackMessage: JSON.stringify({ code: 500, message: 'Internal Server Error' }),
         }),
       )
-      .use(errorLogging(logger, metrics, config.callbackTokens))
+      .use(errorLogging(log, metrics, secrets))
       .use(jsonParseErrors())
       .use(callbackTokenAuth(createTokenCheck(config.callbackTokens)))
       .use(bodyLimits(MAX_BODY_BYTES))
       // VOD documents no Content-Type: parse whatever it says.
       .use(httpJsonBodyParser({ disableContentTypeCheck: true }))
+      .use(signature || [])
       .handler((event) =>
         answerCallback(event.body, now().toISOString(), performance.now(), answerDeps),
       )

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       resultTtlDays: 30,
       tableName: 'vod-snapshots',
       callbackTokens: [TOKEN, 'second-token-0123456789'],
+      callbackSignKeys: [],
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       fallbackQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/fallback',
     })
