@@ -87,3 +87,28 @@ describe('the deployed function', () => {
     expect(module.handler).toBeTypeOf('function')
   })
 })
+
+describe('CALLBACK_SIGN_KEY', () => {
+  const load = (CALLBACK_SIGN_KEY?: string) =>
+    loadConfig({ TABLE_NAME: 'vod-snapshots', CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY })
+
+  it('is off when unset or empty', () => {
+    expect(load().callbackSignKeys).toStrictEqual([])
+    expect(load('').callbackSignKeys).toStrictEqual([])
+  })
+
+  it('reads several comma-separated keys, for rotation', () => {
+    expect(load(' KeyOne1 ,KeyTwo2,').callbackSignKeys).toStrictEqual(['KeyOne1', 'KeyTwo2'])
+  })
+
+  it.each([
+    ['longer than 32 characters', 'k'.repeat(33)],
+    ['other than letters and digits', 'key-with-dash'],
+  ])('refuses a key %s, naming the rule and not the key', (_, key) => {
+    expect(() => load(key)).toThrow(
+      new ConfigError(
+        'Invalid configuration: CALLBACK_SIGN_KEY: every CALLBACK_SIGN_KEY must be 1 to 32 letters and digits, as VOD requires',
+      ),
+    )
+  })
+})
