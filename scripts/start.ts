@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { exitOnInvalidConfig } from '../lib/local/check-local-config'
 import { freePort } from '../lib/local/free-port'
 import { createSnapshotsTable, startDynalite } from '../lib/local/local-dynamodb'
 import { LOCAL_CREDENTIALS, LOCAL_DEFAULTS } from '../lib/runtime/local-defaults'
@@ -20,6 +21,8 @@ const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? LOCAL_DEFAULTS.dynamodb
 const host = process.env.HOST ?? '127.0.0.1'
 const tableName = process.env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName
 const token = process.env.CALLBACK_TOKEN ?? LOCAL_DEFAULTS.token
+const signKey = process.env.CALLBACK_SIGN_KEY
+exitOnInvalidConfig({ TABLE_NAME: tableName, CALLBACK_TOKEN: token, CALLBACK_SIGN_KEY: signKey })
 
 /** Resolves once the function answers (a callback without token gets its 401). */
 async function waitUntilServing(url: string, child: ChildProcess, timeoutMs = 60_000) {

@@ -60,8 +60,15 @@ export async function stopAndWait(stack: LocalStack, timeoutMs = 10_000): Promis
   return started.filter(alive)
 }
 
-/** Starts `npm start` with the given token and table; resolves once it prints that it is ready. */
-export async function startLocalStack(token: string, tableName: string): Promise<LocalStack> {
+/**
+ * Starts `npm start` with the given token, table and other variables (`CALLBACK_SIGN_KEY`);
+ * resolves once it prints that it is ready.
+ */
+export async function startLocalStack(
+  token: string,
+  tableName: string,
+  env: Record<string, string> = {},
+): Promise<LocalStack> {
   const port = await freePort()
   const dynamodbPort = await freePort()
   const started = performance.now()
@@ -72,6 +79,7 @@ export async function startLocalStack(token: string, tableName: string): Promise
       DYNAMODB_PORT: String(dynamodbPort),
       CALLBACK_TOKEN: token,
       TABLE_NAME: tableName,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
