@@ -69,6 +69,7 @@ export function createCallbackHandler({
     logger: log,
     metrics,
     budget,
+    secrets,
     storeOptions: { ...storeOptions, resultTtlDays: config.resultTtlDays },
   }
   return (

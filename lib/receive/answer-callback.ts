@@ -39,6 +39,8 @@ export interface AnswerDependencies {
   metrics: MetricsSink
   storeOptions?: StoreOptions
   budget?: typeof DEFAULT_BUDGET
+  /** The configured tokens and keys: an event type holding one is never echoed. */
+  secrets?: readonly string[]
 }
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
@@ -73,9 +75,10 @@ export async function answerCallback(
   }
 
   if (callback.kind === 'ignored') {
-    const eventType = PLAIN_EVENT_TYPE.test(callback.eventType)
-      ? callback.eventType
-      : WITHHELD_EVENT_TYPE
+    const echoable =
+      PLAIN_EVENT_TYPE.test(callback.eventType) &&
+      !deps.secrets?.some((secret) => callback.eventType.includes(secret))
+    const eventType = echoable ? callback.eventType : WITHHELD_EVENT_TYPE
     logger.info('callback ignored', { eventType, format: callback.format })
     metrics.addMetric('CallbacksIgnored', 'Count', 1)
     return json(200, { code: 0, ignored: eventType })
