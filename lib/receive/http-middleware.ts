@@ -94,31 +94,11 @@ export function bodyLimits(maxBytes: number): Middleware {
   }
 }
 
-const JSON_PARSER = '@middy/http-json-body-parser'
-
 /** The raw body as sent, decoded from base64 when API Gateway encoded it. */
 function rawBodyText(event: APIGatewayProxyEventV2 | null): string {
   const body: unknown = event?.body
   if (typeof body !== 'string') return JSON.stringify(body) ?? ''
   return event?.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body
-}
-
-/**
- * Turns the JSON body parser's plain-text 422 into the JSON body every other error carries, as
- * a 400: the body is not JSON, or holds a key that could reach an object's prototype. The
- * parser's own message quotes the body, so the answer says only what was expected.
- * Registered after `errorLogging`, so it runs before it.
- */
-export function jsonParseErrors(): Middleware {
-  return {
-    onError: (request: Request) => {
-      const error = request.error as Partial<CallbackHttpError> | null
-      const cause = error?.cause as { package?: string; message?: string }
-      if (error?.statusCode !== 422 || cause?.package !== JSON_PARSER) return
-      const problem = cause.message ? 'body: expected JSON' : 'body: expected no __proto__ key'
-      request.error = httpError(400, 'Body is not valid JSON', [problem])
-    },
-  }
 }
 
 /**

@@ -210,7 +210,21 @@ describe('bad input', () => {
     ['text that is not JSON, without quoting it', 'not json', 'body: expected JSON'],
     ['an empty body', '', 'body: is required'],
     ['no body at all', undefined, 'body: is required'],
-    ['a __proto__ key', '{"__proto__":{"polluted":true}}', 'body: expected no __proto__ key'],
+    [
+      'a __proto__ key',
+      '{"__proto__":{"polluted":true}}',
+      'body: expected no __proto__ or constructor.prototype key',
+    ],
+    [
+      'an escaped __proto__ key',
+      '{"data":{"\\u005f_proto__":{"polluted":true}}}',
+      'body: expected no __proto__ or constructor.prototype key',
+    ],
+    [
+      'a constructor.prototype key',
+      '{"constructor":{"prototype":{"polluted":true}}}',
+      'body: expected no __proto__ or constructor.prototype key',
+    ],
   ])('answers 400 naming the problem for %s', async (_, body, problem) => {
     expect(await invoke(body)).toStrictEqual(
       jsonResponse(400, { code: 400, message: 'Body is not valid JSON', problems: [problem] }),
