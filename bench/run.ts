@@ -12,6 +12,7 @@ import { measureE2e } from './e2e-load'
 import { BENCH_TABLE, BENCH_TOKEN, measureHandlerCpu } from './measure-cpu'
 import { measureInit } from './measure-init'
 import { INJECTED_LATENCY_MS, measureParallelStore } from './measure-parallel'
+import { measureReject } from './measure-reject'
 import { round } from './stats'
 import { judge, table } from './targets'
 
@@ -57,6 +58,9 @@ try {
   step(`storing 100 / 1,000 results with ${INJECTED_LATENCY_MS} ms and 0 ms per request`)
   const parallel = await measureParallelStore()
 
+  step('rejecting the most expensive hostile bodies up to 1 MB')
+  const reject = await measureReject()
+
   step('importing each bundle in fresh processes')
   const nodeOptions = await productionNodeOptions()
   const init = await measureInit(
@@ -80,6 +84,7 @@ try {
     init_ratio_typical: round((init.project as number) / (init.typical as number)),
     parallel_efficiency_n100: round(parallel.efficiency[100] as number),
     parallel_efficiency_n1000: round(parallel.efficiency[1000] as number),
+    reject_worst_ms: round(reject.worstMs, 1),
     e2e_callbacks_per_s: round(e2e.callbacksPerSecond, 1),
     e2e_p99_ms: e2e.p99Ms,
     e2e_errors: e2e.errors,
@@ -98,6 +103,14 @@ try {
     cpu_iterations: { n25: cpu25.iterations, n1000: cpu1000.iterations },
     bundle_bytes: { project: project.bytes, floor: floor.bytes, typical: typical.bytes },
     bundle_top_packages: bytesByPackage(project.metafile).slice(0, 10),
+    reject: {
+      worst: reject.worst,
+      ms: Object.fromEntries(Object.entries(reject.ms).map(([name, ms]) => [name, round(ms, 1)])),
+      json_parse_alone_ms: Object.fromEntries(
+        Object.entries(reject.parseMs).map(([name, ms]) => [name, round(ms, 1)]),
+      ),
+      statuses: reject.statuses,
+    },
     init_ms: Object.fromEntries(Object.entries(init).map(([name, ms]) => [name, round(ms, 2)])),
     init_node_options: nodeOptions,
     parallel_ms: roundAll(parallel.ms),

@@ -11,6 +11,8 @@ export const TARGETS: Record<string, number> = {
   init_ratio_typical: 0.8,
   parallel_efficiency_n100: 1.3,
   parallel_efficiency_n1000: 1.3,
+  // Handler time for the worst body up to 1 MB that is rejected (bench/measure-reject.ts).
+  reject_worst_ms: 300,
   e2e_errors: 0,
   e2e_item_difference: 0,
 }

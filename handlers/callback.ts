@@ -3,18 +3,14 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import httpJsonBodyParser from '@middy/http-json-body-parser'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import type { FallbackQueue } from '../lib/durability/fallback-queue'
 import { lazySqsFallbackQueue } from '../lib/durability/lazy-fallback-queue'
 import { answerCallback, DEFAULT_BUDGET, MAX_BODY_BYTES } from '../lib/receive/answer-callback'
+import { callbackSignatureAuth, createSignatureCheck } from '../lib/receive/callback-signature'
 import { createTokenCheck } from '../lib/receive/callback-token'
-import {
-  bodyLimits,
-  callbackTokenAuth,
-  errorLogging,
-  jsonParseErrors,
-} from '../lib/receive/http-middleware'
+import { bodyLimits, callbackTokenAuth, errorLogging } from '../lib/receive/http-middleware'
+import { jsonBody } from '../lib/receive/json-body'
 import { type Config, loadConfig } from '../lib/runtime/config'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import {
@@ -23,6 +19,7 @@ import {
   type Logger,
   type MetricsSink,
   powertoolsLogger,
+  redactingLogger,
 } from '../lib/runtime/log'
 import type { StoreOptions } from '../lib/store/snapshot-store'
 
@@ -40,7 +37,8 @@ export interface CallbackDependencies {
 }
 
 /**
- * The HTTP function: token -> size -> JSON -> {@link answerCallback} (recognise, validate,
+ * The HTTP function: token -> size -> JSON -> signature (when keys are configured) ->
+ * {@link answerCallback} (recognise, validate,
  * normalise, store, answer); one error middleware renders every failure.
  */
 export function createCallbackHandler({
@@ -54,34 +52,37 @@ export function createCallbackHandler({
   storeOptions,
   budget = DEFAULT_BUDGET,
 }: CallbackDependencies) {
+  const secrets = [...config.callbackTokens, ...config.callbackSignKeys]
+  const log = redactingLogger(logger, secrets)
+  const signature = config.callbackSignKeys.length > 0 && [
+    callbackSignatureAuth(createSignatureCheck(config.callbackSignKeys), now),
+  ]
   const answerDeps = {
     tableName: config.tableName,
     client,
     fallback,
-    logger,
+    logger: log,
     metrics,
     budget,
+    secrets,
     storeOptions: { ...storeOptions, resultTtlDays: config.resultTtlDays },
   }
-  return (
-    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-      .use(observability)
-      .use(
-        httpErrorHandler({
-          logger: false,
-          fallbackMessage: JSON.stringify({ code: 500, message: 'Internal Server Error' }),
-        }),
-      )
-      .use(errorLogging(logger, metrics, config.callbackTokens))
-      .use(jsonParseErrors())
-      .use(callbackTokenAuth(createTokenCheck(config.callbackTokens)))
-      .use(bodyLimits(MAX_BODY_BYTES))
-      // VOD documents no Content-Type: parse whatever it says.
-      .use(httpJsonBodyParser({ disableContentTypeCheck: true }))
-      .handler((event) =>
-        answerCallback(event.body, now().toISOString(), performance.now(), answerDeps),
-      )
-  )
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(observability)
+    .use(
+      httpErrorHandler({
+        logger: false,
+        fallbackMessage: JSON.stringify({ code: 500, message: 'Internal Server Error' }),
+      }),
+    )
+    .use(errorLogging(log, metrics, secrets))
+    .use(callbackTokenAuth(createTokenCheck(config.callbackTokens)))
+    .use(bodyLimits(MAX_BODY_BYTES))
+    .use(jsonBody())
+    .use(signature || [])
+    .handler((event) =>
+      answerCallback(event.body, now().toISOString(), performance.now(), answerDeps),
+    )
 }
 
 const config = loadConfig(process.env)

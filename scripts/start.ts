@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { exitOnInvalidConfig } from '../lib/local/check-local-config'
 import { freePort } from '../lib/local/free-port'
 import { createSnapshotsTable, startDynalite } from '../lib/local/local-dynamodb'
 import { portTaken, waitUntilServing } from '../lib/local/local-ports'
@@ -28,6 +29,8 @@ const sqsPort = Number(env.SQS_PORT ?? LOCAL_DEFAULTS.sqsPort)
 const host = env.HOST ?? '127.0.0.1'
 const tableName = env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName
 const token = env.CALLBACK_TOKEN ?? LOCAL_DEFAULTS.token
+const signKey = env.CALLBACK_SIGN_KEY
+exitOnInvalidConfig({ TABLE_NAME: tableName, CALLBACK_TOKEN: token, CALLBACK_SIGN_KEY: signKey })
 
 const started = performance.now()
 const lambdaPort = env.LAMBDA_PORT ? Number(env.LAMBDA_PORT) : await freePort()
@@ -123,7 +126,9 @@ offline.once('exit', (code) => {
 const callbackUrl = `http://${host}:${port}/vod/callback`
 try {
   const probeUrl = `${callbackUrl}?token=${encodeURIComponent(token.split(',')[0]?.trim() ?? '')}`
-  await waitUntilServing(probeUrl, () => offline.exitCode !== null)
+  await waitUntilServing(probeUrl, () => offline.exitCode !== null, {
+    signKey: signKey?.split(',')[0]?.trim() || undefined,
+  })
 } catch (error) {
   console.error(error instanceof Error ? error.message : error)
   await stop(1)

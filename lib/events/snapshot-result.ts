@@ -15,10 +15,22 @@ export const MAX_PARTITION_KEY_BYTES = 2048
 // A whole item must stay under DynamoDB's 400 KB; real screenshot URLs are a few hundred bytes.
 export const MAX_URL_BYTES = 16_384
 
+// With the u flag a surrogate pair is one code point: only a lone surrogate matches.
+const MALFORMED = /[\uD800-\uDFFF\uFFFD]/u
+
+/**
+ * A string that is well-formed Unicode with no U+FFFD. A lone surrogate (a `\ud800` escape) is
+ * not well-formed; a U+FFFD is what invalid UTF-8 bytes became on their way here. Stored, both
+ * lose what was sent: two different task IDs could come out as one key.
+ */
+const wellFormed = (name: string) =>
+  v.check((text: string) => !MALFORMED.test(text), `${name} must be well-formed Unicode`)
+
 const keyString = (name: string) =>
   v.pipe(
     v.string(`${name} must be a string`),
     v.nonEmpty(`${name} must not be empty`),
+    wellFormed(name),
     v.maxBytes(MAX_PARTITION_KEY_BYTES, `${name} must be at most ${MAX_PARTITION_KEY_BYTES} bytes`),
   )
 
@@ -69,6 +81,7 @@ export const UrlSchema = v.pipe(
   v.nullish(
     v.pipe(
       v.string('the URL must be a string'),
+      wellFormed('the URL'),
       v.maxBytes(MAX_URL_BYTES, `the URL must be at most ${MAX_URL_BYTES} bytes`),
     ),
   ),
@@ -86,6 +99,7 @@ export const SessionStringSchema = v.pipe(
   v.nullish(
     v.pipe(
       v.string('the session value must be a string'),
+      wellFormed('the session value'),
       v.maxBytes(MAX_SESSION_BYTES, `the session value must be at most ${MAX_SESSION_BYTES} bytes`),
     ),
   ),

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net'
+import { vodSignature } from '../receive/callback-signature'
 
 /**
  * Whether something already listens on `port` at `address`: `npm start` then names the setting
@@ -21,7 +22,7 @@ export async function portTaken(port: number, address: string): Promise<boolean>
 export async function waitUntilServing(
   callbackUrl: string,
   exited: () => boolean,
-  timeoutMs = 60_000,
+  { signKey, timeoutMs = 60_000 }: { signKey?: string; timeoutMs?: number } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let last = 'no answer'
@@ -30,7 +31,11 @@ export async function waitUntilServing(
     try {
       const response = await fetch(callbackUrl, {
         method: 'POST',
-        body: JSON.stringify({ EventType: 'ReadinessProbe' }),
+        // Signed like VOD's callbacks when the stack checks signatures.
+        body: JSON.stringify({
+          EventType: 'ReadinessProbe',
+          ...(signKey ? vodSignature(signKey, Math.floor(Date.now() / 1000) + 600) : {}),
+        }),
       })
       const body = await response.text()
       if (response.status === 200) return

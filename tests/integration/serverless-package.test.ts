@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,10 +13,17 @@ type Policy = { PolicyDocument: { Statement: unknown } }
 type Statement = { Effect?: string; Action: string[]; NotAction?: unknown; Resource?: unknown }
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const SHELL_VARIABLES = ['CALLBACK_TOKEN', 'TABLE_NAME', 'DYNAMODB_ENDPOINT', 'DYNAMODB_PORT']
+const SHELL_VARIABLES = [
+  'CALLBACK_TOKEN',
+  'CALLBACK_SIGN_KEY',
+  'TABLE_NAME',
+  'DYNAMODB_ENDPOINT',
+  'DYNAMODB_PORT',
+]
 // Left in the packager's shell on purpose: a deployed stage must not take it from there.
 const SHELL_TOKEN = 'token-in-the-deployers-shell-0123456789'
 const LOCAL_TOKEN = 'local-development-token'
+const SHELL_SIGN_KEY = 'SignKeyInTheDeployersShell'
 const key = (AttributeName: string, KeyType: string) => ({ AttributeName, KeyType })
 
 let dir = ''
@@ -61,8 +68,8 @@ function unzip(archive: Buffer): Map<string, Buffer> {
   return files
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vod-snapshots-package-'))
+/** Runs `serverless package` as a deployer would, without AWS credentials or shell values. */
+function packageStage(args: string[], output: string) {
   // Packaging must need no AWS credentials and no value from the shell (or from vitest's env).
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -71,22 +78,28 @@ beforeAll(async () => {
   )
   Object.assign(env, {
     CALLBACK_TOKEN: SHELL_TOKEN,
+    CALLBACK_SIGN_KEY: SHELL_SIGN_KEY,
     // What npm start passes serverless-offline: a deployed stage keeps its own queue and SQS.
     FALLBACK_QUEUE_URL: 'http://sqs.us-east-1.localhost:9324/000000000000/shell-queue',
     SQS_PORT: '9999',
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
-    AWS_CONFIG_FILE: join(dir, 'none'),
+    AWS_SHARED_CREDENTIALS_FILE: join(output, 'none'),
+    AWS_CONFIG_FILE: join(output, 'none'),
     AWS_EC2_METADATA_DISABLED: 'true',
   })
   const serverless = join('node_modules', 'serverless', 'bin', 'serverless.js')
-  await promisify(execFile)(
+  return promisify(execFile)(
     process.execPath,
-    [serverless, 'package', '--stage', 'ci', '--package', dir],
+    [serverless, 'package', ...args, '--package', output],
     { cwd: REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024 },
   ).catch((error: { message: string; stdout?: string }) => {
     // serverless prints its error on stdout; the rejection's message holds only stderr.
     throw new Error(`${error.message}\n${error.stdout ?? ''}`)
   })
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vod-snapshots-package-'))
+  await packageStage(['--stage', 'ci'], dir)
   templateText = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')
   resources = JSON.parse(templateText).Resources
   for (const name of ['callback', 'redrive', 'pull']) {
@@ -145,6 +158,9 @@ describe('serverless package --stage ci', () => {
       Variables: {
         TABLE_NAME: 'vod-snapshots-ci',
         CALLBACK_TOKEN: '{{resolve:ssm:/vod-snapshots/ci/callback-token}}',
+        CALLBACK_SIGN_KEY: {
+          'Fn::If': ['CallbackSignature', { 'Fn::Join': ['', ['{{resolve:ssm:', '', '}}']] }, ''],
+        },
         DYNAMODB_ENDPOINT: '',
         FALLBACK_QUEUE_URL: { Ref: 'FallbackQueue' },
         SQS_ENDPOINT: '',
@@ -163,12 +179,14 @@ describe('serverless package --stage ci', () => {
     })
     expect(JSON.parse(templateText).Conditions).toStrictEqual({
       ResultExpiry: { 'Fn::Not': [{ 'Fn::Equals': ['0', '0'] }] },
+      CallbackSignature: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] },
     })
   })
 
   it.each([
     ['ResultsLoggedAlarm', 'VodSnapshots', 'ResultsLogged', 0],
     ['CallbacksFailedAlarm', 'VodSnapshots', 'CallbacksFailed', 0],
+    ['StorageOutageAlarm', 'VodSnapshots', 'StoreFailures', 0],
     ['RejectedCallbacksAlarm', 'VodSnapshots', 'CallbacksRejected', 20],
   ])('raises %s on the stage’s own %s/%s metric', (alarm, namespace, metric, threshold) => {
     expect(resources[alarm]?.Properties).toMatchObject({
@@ -354,5 +372,48 @@ describe('serverless package --stage ci', () => {
     for (const zip of Object.values(zips)) {
       expect(Buffer.concat([...zip.values()]).includes(SHELL_TOKEN)).toBe(false)
     }
+    expect(templateText).not.toContain(SHELL_SIGN_KEY)
   })
+})
+
+describe('serverless package with a signing key', () => {
+  it('resolves CALLBACK_SIGN_KEY from the SSM parameter the deploy names', async () => {
+    const output = await mkdtemp(join(tmpdir(), 'vod-snapshots-package-sign-'))
+    try {
+      await packageStage(
+        ['--stage', 'ci', '--param=signKeyParameter=/vod-snapshots/ci/sign-key'],
+        output,
+      )
+      const template = JSON.parse(
+        await readFile(join(output, 'cloudformation-template-update-stack.json'), 'utf8'),
+      )
+      const variables = template.Resources.CallbackLambdaFunction.Properties.Environment.Variables
+      expect(variables.CALLBACK_SIGN_KEY).toStrictEqual({
+        'Fn::If': [
+          'CallbackSignature',
+          { 'Fn::Join': ['', ['{{resolve:ssm:', '/vod-snapshots/ci/sign-key', '}}']] },
+          '',
+        ],
+      })
+      expect(template.Conditions.CallbackSignature).toStrictEqual({
+        'Fn::Not': [{ 'Fn::Equals': ['/vod-snapshots/ci/sign-key', ''] }],
+      })
+    } finally {
+      await rm(output, { recursive: true, force: true })
+    }
+  }, 120_000)
+})
+
+describe('serverless package --stage local', () => {
+  it('fails, naming the rule: the local stage holds the development token', async () => {
+    const output = await mkdtemp(join(tmpdir(), 'vod-snapshots-package-local-'))
+    try {
+      await expect(packageStage(['--stage', 'local'], output)).rejects.toThrow(
+        'The local stage is for npm start only and cannot be packaged or deployed: choose another --stage.',
+      )
+      expect(await readdir(output)).toStrictEqual([])
+    } finally {
+      await rm(output, { recursive: true, force: true })
+    }
+  }, 120_000)
 })

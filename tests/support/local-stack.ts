@@ -65,13 +65,17 @@ export async function stopAndWait(stack: LocalStack, timeoutMs = 10_000): Promis
 }
 
 /**
- * Starts `npm start` with the given token and table, on ports of its own; resolves once it prints
- * that it is ready. `faultSwitch` lets the test make its DynamoDB fail (see {@link setDynamoDBFailing}).
+ * Starts `npm start` with the given token and table, on ports of its own, and `env` (e.g.
+ * `CALLBACK_SIGN_KEY`); resolves once it prints that it is ready. `faultSwitch` lets the test
+ * make its DynamoDB fail (see {@link setDynamoDBFailing}).
  */
 export async function startLocalStack(
   token: string,
   tableName: string,
-  { faultSwitch = false } = {},
+  {
+    faultSwitch = false,
+    env: extraEnv = {},
+  }: { faultSwitch?: boolean; env?: Record<string, string> } = {},
 ): Promise<LocalStack> {
   const port = await freePort()
   const dynamodbPort = await freePort()
@@ -89,6 +93,7 @@ export async function startLocalStack(
       ...env,
       CALLBACK_TOKEN: token,
       ...(faultSwitch ? { LOCAL_DYNAMODB_FAULT_SWITCH: 'on' } : {}),
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

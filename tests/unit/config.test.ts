@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       resultTtlDays: 30,
       tableName: 'vod-snapshots',
       callbackTokens: [TOKEN, 'second-token-0123456789'],
+      callbackSignKeys: [],
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       fallbackQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/fallback',
       sqsEndpoint: 'http://127.0.0.1:9324',
@@ -96,5 +97,30 @@ describe('the deployed function', () => {
     vi.resetModules()
     const module = await import('../../handlers/callback')
     expect(module.handler).toBeTypeOf('function')
+  })
+})
+
+describe('CALLBACK_SIGN_KEY', () => {
+  const load = (CALLBACK_SIGN_KEY?: string) =>
+    loadConfig({ TABLE_NAME: 'vod-snapshots', CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY })
+
+  it('is off when unset or empty', () => {
+    expect(load().callbackSignKeys).toStrictEqual([])
+    expect(load('').callbackSignKeys).toStrictEqual([])
+  })
+
+  it('reads several comma-separated keys, for rotation', () => {
+    expect(load(' KeyOne1 ,KeyTwo2,').callbackSignKeys).toStrictEqual(['KeyOne1', 'KeyTwo2'])
+  })
+
+  it.each([
+    ['longer than 32 characters', 'k'.repeat(33)],
+    ['other than letters and digits', 'key-with-dash'],
+  ])('refuses a key %s, naming the rule and not the key', (_, key) => {
+    expect(() => load(key)).toThrow(
+      new ConfigError(
+        'Invalid configuration: CALLBACK_SIGN_KEY: every CALLBACK_SIGN_KEY must be 1 to 32 letters and digits, as VOD requires',
+      ),
+    )
   })
 })

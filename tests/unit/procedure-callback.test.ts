@@ -143,16 +143,31 @@ describe('parseCallback on ProcedureStateChanged', () => {
     expect(parseCallback(body)).toMatchObject({ kind: 'snapshots', unkeyedFailures: 0 })
   })
 
-  it('rejects a snapshot subtask that is not what VOD documents, naming each path', () => {
+  it('rejects a snapshot subtask that is not what VOD documents, naming the path', () => {
+    // Validation stops at the first problem (a hostile body can hold thousands): one per body.
+    const missingFile = fixture<V3Body>('v3-procedure-snapshot')
+    delete missingFile.ProcedureStateChangeEvent.FileId
+    const badStatus = fixture<V3Body>('v3-procedure-snapshot')
+    snapshotTask(badStatus, 2).Status = 'DONE'
+    const negative = fixture<V3Body>('v3-procedure-snapshot')
+    const pictures = snapshotTask(negative, 2).Output?.PicInfoSet
+    ;(pictures?.[1] as Record<string, unknown>).TimeOffset = -0.5
+    expect([missingFile, badStatus, negative].map(problemsOf)).toStrictEqual([
+      ['ProcedureStateChangeEvent.FileId: is required'],
+      [
+        'ProcedureStateChangeEvent.MediaProcessResultSet.2.SnapshotByTimeOffsetTask.Status: the subtask status must be PROCESSING, SUCCESS or FAIL',
+      ],
+      [
+        'ProcedureStateChangeEvent.MediaProcessResultSet.2.SnapshotByTimeOffsetTask.Output.PicInfoSet.1.TimeOffset: the time offset must not be negative',
+      ],
+    ])
+  })
+
+  it('rejects a session value that is not well-formed Unicode, as it rejects a task ID', () => {
     const body = fixture<V3Body>('v3-procedure-snapshot')
-    const task = snapshotTask(body, 2)
-    task.Status = 'DONE'
-    ;(task.Output?.PicInfoSet[1] as Record<string, unknown>).TimeOffset = -0.5
-    delete body.ProcedureStateChangeEvent.FileId
+    ;(body.ProcedureStateChangeEvent as Record<string, unknown>).SessionContext = 'order-\ud800'
     expect(problemsOf(body)).toStrictEqual([
-      'ProcedureStateChangeEvent.FileId: is required',
-      'ProcedureStateChangeEvent.MediaProcessResultSet.2.SnapshotByTimeOffsetTask.Status: the subtask status must be PROCESSING, SUCCESS or FAIL',
-      'ProcedureStateChangeEvent.MediaProcessResultSet.2.SnapshotByTimeOffsetTask.Output.PicInfoSet.1.TimeOffset: the time offset must not be negative',
+      'ProcedureStateChangeEvent.SessionContext: the session value must be well-formed Unicode',
     ])
   })
 
