@@ -10,8 +10,6 @@ export default defineConfig({
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
-      // Lambda runs Node 22; the SDK's notice about older versions is noise here.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // Tests that check metrics pass their own sink; the global one would flush into the output.
       POWERTOOLS_METRICS_DISABLED: 'true',
     },

@@ -101,27 +101,36 @@ async function checkStores(name: string, side: Side, event: APIGatewayProxyEvent
 
 /**
  * Medians of `rounds` rounds, each a batch of every side in rotating order. A batch is sized to
- * about `batchMs` of the project's CPU after a warm-up.
+ * about `batchMs` of the project's CPU after a warm-up. `projectBody` gives the project another
+ * body of `n` results (a task flow's) while the floor and the typical one keep the 2017 event's.
  */
 export async function measureHandlerCpu(
   n: number,
-  { rounds = 21, batchMs = 150 } = {},
+  {
+    rounds = 21,
+    batchMs = 150,
+    projectBody,
+  }: { rounds?: number; batchMs?: number; projectBody?: unknown } = {},
 ): Promise<CpuFigures> {
   const sides = await loadSides()
   const names = Object.keys(sides) as Name[]
-  const event = callbackEvent(JSON.stringify(legacyCallbackWith(n)), { token: BENCH_TOKEN })
-  for (const name of names) await checkStores(name, sides[name], event, n)
+  const legacy = callbackEvent(JSON.stringify(legacyCallbackWith(n)), { token: BENCH_TOKEN })
+  const project = projectBody
+    ? callbackEvent(JSON.stringify(projectBody), { token: BENCH_TOKEN })
+    : legacy
+  const eventOf = (name: Name) => (name === 'project' ? project : legacy)
+  for (const name of names) await checkStores(name, sides[name], eventOf(name), n)
 
   const warmUp = Math.max(20, Math.ceil(20_000 / n))
-  for (const name of names) await cpuPerCall(sides[name], event, warmUp)
-  const probe = await cpuPerCall(sides.project, event, warmUp)
+  for (const name of names) await cpuPerCall(sides[name], eventOf(name), warmUp)
+  const probe = await cpuPerCall(sides.project, project, warmUp)
   const iterations = Math.max(3, Math.round((batchMs * 1000) / probe))
 
   const samples: Record<Name, number[]> = { project: [], floor: [], typical: [] }
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(round + k) % names.length] as Name
-      samples[name].push(await cpuPerCall(sides[name], event, iterations))
+      samples[name].push(await cpuPerCall(sides[name], eventOf(name), iterations))
     }
   }
   return {

@@ -33,8 +33,6 @@ export async function importOnce(path: string, env: InitEnvironment): Promise<nu
       CALLBACK_TOKEN: env.callbackToken,
       AWS_REGION: 'us-east-1',
       NODE_OPTIONS: env.nodeOptions,
-      // Lambda runs Node 22: the SDK's notice for Node 20 is not part of its cold start.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   })
   const { ms } = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { ms: number }

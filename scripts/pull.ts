@@ -10,9 +10,6 @@ import { createVodClient } from '../lib/pull/vod-client'
 import { createOperatorClient } from '../lib/runtime/dynamodb-client'
 import type { Logger } from '../lib/runtime/log'
 
-// The SDK's notice about the Node.js version is noise in every operator's run.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-
 /** The scheduled function's time: a drain started by hand stops as it would. */
 const DRAIN_MS = 55_000
 

@@ -10,9 +10,6 @@ import { describeCounts, renderTable } from '../lib/operator/snapshot-table'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { createOperatorClient } from '../lib/runtime/dynamodb-client'
 
-// The SDK's notice about the Node.js version is noise in every operator's run.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-
 async function main(): Promise<number> {
   const commandLine = readCommandLine(
     () => parseQueryArgs(process.argv.slice(2), process.env),

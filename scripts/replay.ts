@@ -1,36 +1,18 @@
 /**
- * `npm run replay -- <file>`: writes the callbacks or results found in a file (the function's
- * VOD_SNAPSHOTS_UNSTORED_CALLBACK log lines, callback bodies, fallback messages) to the table.
- * `npm run replay -- --dlq [--queue-url URL]`: drains the fallback dead-letter queue into it.
- * Both are idempotent. Settings: TABLE_NAME, DYNAMODB_ENDPOINT, RESULT_TTL_DAYS, FALLBACK_DLQ_URL,
- * AWS_* as usual.
+ * `npm run replay`: writes results that were not stored to the table, from a file of log lines or
+ * from the fallback dead-letter queue. Usage in lib/operator/replay-cli.ts
+ * (`npm run replay -- --help`).
  */
 import { readFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
-import { SQSClient } from '@aws-sdk/client-sqs'
-import * as v from 'valibot'
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { fallbackItems } from '../lib/durability/fallback-message'
 import { drainDeadLetterQueue, extractReplayables, replay } from '../lib/durability/replay'
-import { ResultTtlDaysSchema } from '../lib/runtime/config'
-import { createOperatorClient } from '../lib/runtime/dynamodb-client'
-import { LOCAL_DEFAULTS } from '../lib/runtime/local-defaults'
+import { readQueueDefinitions } from '../lib/local/queue-definitions'
+import { parseReplayArgs, REPLAY_USAGE, type ReplayRequest } from '../lib/operator/replay-cli'
+import { readCommandLine } from '../lib/operator/usage-error'
+import { createOperatorClient, operatorClientConfig } from '../lib/runtime/dynamodb-client'
 import { errorMessage } from '../lib/runtime/log'
 import { writeSnapshotItems } from '../lib/store/snapshot-store'
-
-// The SDK's notice about the Node.js version is noise in every operator's run.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-
-const USAGE = 'usage: npm run replay -- <file> | --dlq [--queue-url <url>]'
-
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { dlq: { type: 'boolean' }, 'queue-url': { type: 'string' } },
-})
-const tableName = process.env.TABLE_NAME || LOCAL_DEFAULTS.tableName
-const endpoint = process.env.DYNAMODB_ENDPOINT || undefined
-// As the functions read it: replayed items expire as stored ones would.
-const resultTtlDays = v.parse(ResultTtlDaysSchema, process.env.RESULT_TTL_DAYS)
-const client = createOperatorClient(endpoint, process.env)
 
 /** What went wrong, with what caused it (a store failure says why the store failed). */
 const withCause = (error: unknown) => {
@@ -38,9 +20,18 @@ const withCause = (error: unknown) => {
   return cause ? `${errorMessage(error)}: ${errorMessage(cause)}` : errorMessage(error)
 }
 
-async function replayFile(path: string): Promise<boolean> {
-  const entries = extractReplayables(await readFile(path, 'utf8'), path)
-  console.log(`${entries.length} callback(s) or result set(s) found in ${path}; table ${tableName}`)
+async function replayFile(request: ReplayRequest, file: string): Promise<number> {
+  const { tableName, endpoint, resultTtlDays } = request
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    console.error(`Could not read ${file}: ${errorMessage(error)}`)
+    return 1
+  }
+  const entries = extractReplayables(text, file)
+  console.log(`${entries.length} callback(s) or result set(s) found in ${file}; table ${tableName}`)
+  const client = createOperatorClient(endpoint, process.env)
   let failed = 0
   for (const [i, entry] of entries.entries()) {
     const label = `[${i + 1}/${entries.length}] ${entry.source}`
@@ -51,33 +42,59 @@ async function replayFile(path: string): Promise<boolean> {
       console.error(`${label}: FAILED ${withCause(error)}`)
     }
   }
+  client.destroy()
   console.log(`done: ${entries.length - failed} replayed, ${failed} failed`)
-  return failed === 0
+  return failed === 0 ? 0 : 1
 }
 
-async function drain(queueUrl: string): Promise<boolean> {
-  console.log(`draining ${queueUrl} into table ${tableName}`)
-  let n = 0
-  const { written, failed } = await drainDeadLetterQueue(
-    new SQSClient({}),
-    queueUrl,
-    (message) => writeSnapshotItems(client, tableName, fallbackItems(message), { resultTtlDays }),
-    (message, outcome) =>
-      console.log(
-        `[${++n}] ${message.MessageId}: ${outcome.error ? `FAILED ${errorMessage(outcome.error)}` : `stored ${outcome.stored}`}`,
-      ),
+async function drain(request: ReplayRequest, queueUrl: string | undefined): Promise<number> {
+  const { tableName, endpoint, sqsEndpoint, resultTtlDays } = request
+  const sqs = new SQSClient(operatorClientConfig(sqsEndpoint, process.env))
+  const client = createOperatorClient(endpoint, process.env)
+  try {
+    // The local stack's dead-letter queue, by the name serverless.yml gives it on stage local.
+    const url =
+      queueUrl ??
+      (
+        await sqs.send(
+          new GetQueueUrlCommand({
+            QueueName: (await readQueueDefinitions('local')).deadLetter.name,
+          }),
+        )
+      ).QueueUrl ??
+      ''
+    console.log(`draining ${url} into table ${tableName}`)
+    let n = 0
+    const { written, failed } = await drainDeadLetterQueue(
+      sqs,
+      url,
+      (message) => writeSnapshotItems(client, tableName, fallbackItems(message), { resultTtlDays }),
+      (message, outcome) =>
+        console.log(
+          `[${++n}] ${message.MessageId}: ${outcome.error ? `FAILED ${withCause(outcome.error)}` : `stored ${outcome.stored}`}`,
+        ),
+    )
+    console.log(`done: ${written} message(s) written and deleted, ${failed} left in the queue`)
+    return failed === 0 ? 0 : 1
+  } catch (error) {
+    const where = queueUrl ?? `the local stack's SQS at ${sqsEndpoint}`
+    console.error(`Could not drain ${where}: ${withCause(error)}`)
+    return 1
+  } finally {
+    sqs.destroy()
+    client.destroy()
+  }
+}
+
+async function main(): Promise<number> {
+  const commandLine = readCommandLine(
+    () => parseReplayArgs(process.argv.slice(2), process.env),
+    REPLAY_USAGE,
   )
-  console.log(`done: ${written} message(s) written and deleted, ${failed} left in the queue`)
-  return failed === 0
+  if ('exitCode' in commandLine) return commandLine.exitCode
+  const { request } = commandLine
+  const { source } = request
+  return source.kind === 'file' ? replayFile(request, source.file) : drain(request, source.queueUrl)
 }
 
-const queueUrl = values['queue-url'] ?? process.env.FALLBACK_DLQ_URL
-const [file] = positionals
-let ok: boolean
-if (values.dlq && queueUrl) ok = await drain(queueUrl)
-else if (!values.dlq && file && positionals.length === 1) ok = await replayFile(file)
-else {
-  console.error(values.dlq ? 'set FALLBACK_DLQ_URL or pass --queue-url' : USAGE)
-  process.exit(2)
-}
-process.exit(ok ? 0 : 1)
+process.exitCode = await main()

@@ -1,91 +1,92 @@
 /**
  * `npm start`: the whole function on this machine. An in-process DynamoDB (dynalite) with the
- * table from serverless.yml, and the function behind serverless-offline's HTTP API, until
- * Ctrl-C or SIGTERM stops both.
+ * table from serverless.yml, an in-process SQS (fauxqs) with the fallback queue and its
+ * dead-letter queue from serverless.yml, the redrive consuming that queue as Lambda would, and
+ * the callback function behind serverless-offline's HTTP API, until Ctrl-C or SIGTERM stops all.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
+import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { exitOnInvalidConfig } from '../lib/local/check-local-config'
 import { freePort } from '../lib/local/free-port'
 import { createSnapshotsTable, startDynalite } from '../lib/local/local-dynamodb'
+import { portTaken, waitUntilServing } from '../lib/local/local-ports'
+import { startLocalQueues } from '../lib/local/local-queues'
+import { startLocalRedrive } from '../lib/local/local-redrive'
+import { readQueueDefinitions } from '../lib/local/queue-definitions'
+import { readyBanner } from '../lib/local/ready-banner'
 import { LOCAL_CREDENTIALS, LOCAL_DEFAULTS } from '../lib/runtime/local-defaults'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SERVERLESS = fileURLToPath(
   new URL('../node_modules/serverless/bin/serverless.js', import.meta.url),
 )
+const STAGE = 'local'
 
-const port = Number(process.env.PORT ?? LOCAL_DEFAULTS.port)
-const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? LOCAL_DEFAULTS.dynamodbPort)
-const host = process.env.HOST ?? '127.0.0.1'
-const tableName = process.env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName
-const token = process.env.CALLBACK_TOKEN ?? LOCAL_DEFAULTS.token
+const env = process.env
+const port = Number(env.PORT ?? LOCAL_DEFAULTS.port)
+const dynamodbPort = Number(env.DYNAMODB_PORT ?? LOCAL_DEFAULTS.dynamodbPort)
+const sqsPort = Number(env.SQS_PORT ?? LOCAL_DEFAULTS.sqsPort)
+const host = env.HOST ?? '127.0.0.1'
+const tableName = env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName
+const token = env.CALLBACK_TOKEN ?? LOCAL_DEFAULTS.token
+const signKey = env.CALLBACK_SIGN_KEY
+exitOnInvalidConfig({ TABLE_NAME: tableName, CALLBACK_TOKEN: token, CALLBACK_SIGN_KEY: signKey })
 
-/** Resolves once the function answers (a callback without token gets its 401). */
-async function waitUntilServing(url: string, child: ChildProcess, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error('serverless-offline exited during start-up')
-    try {
-      const response = await fetch(url, { method: 'POST', body: '{}' })
-      if (response.status === 401) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`the function did not answer at ${url} within ${timeoutMs / 1000} s`)
-}
-
-/** Exits with a message naming the setting when a port is taken, instead of a stack trace. */
-async function checkPortFree(port: number, address: string, setting: string) {
-  const probe = createServer()
-  const taken = await new Promise<boolean>((resolve) => {
-    probe.once('error', () => resolve(true))
-    probe.listen(port, address, () => probe.close(() => resolve(false)))
-  })
-  if (taken) {
-    console.error(`Port ${port} on ${address} is in use: set ${setting} to a free port.`)
+const started = performance.now()
+const lambdaPort = env.LAMBDA_PORT ? Number(env.LAMBDA_PORT) : await freePort()
+for (const [setting, p, address] of [
+  ['PORT', port, host],
+  ['DYNAMODB_PORT', dynamodbPort, '127.0.0.1'],
+  ['SQS_PORT', sqsPort, '127.0.0.1'],
+  ['LAMBDA_PORT', lambdaPort, host],
+] as const) {
+  if (await portTaken(p, address)) {
+    console.error(`Port ${p} on ${address} is in use: set ${setting} to a free port.`)
     process.exit(1)
   }
 }
 
-const started = performance.now()
-await checkPortFree(port, host, 'PORT')
-await checkPortFree(dynamodbPort, '127.0.0.1', 'DYNAMODB_PORT')
-const dynamodb = await startDynalite(dynamodbPort, '127.0.0.1')
-await createSnapshotsTable(dynamodb.endpoint, tableName)
+// Only the tests set LOCAL_DYNAMODB_FAULT_SWITCH, to make the local DynamoDB fail on demand.
+const faultSwitch = env.LOCAL_DYNAMODB_FAULT_SWITCH === 'on'
+const definitions = await readQueueDefinitions(STAGE)
+const [dynamodb, queues] = await Promise.all([
+  startDynalite(dynamodbPort, '127.0.0.1', { faultSwitch }).then(async (local) => {
+    await createSnapshotsTable(local.endpoint, tableName)
+    return local
+  }),
+  startLocalQueues(definitions, sqsPort),
+])
+const redrive = startLocalRedrive({
+  queues,
+  definitions,
+  dynamodbEndpoint: dynamodb.endpoint,
+  tableName,
+  functionName: `vod-snapshots-${STAGE}-redrive`,
+})
 
 const offline = spawn(
   process.execPath,
-  [
-    SERVERLESS,
-    'offline',
-    'start',
-    '--stage',
-    'local',
-    '--host',
-    host,
+  [SERVERLESS, 'offline', 'start', '--stage', STAGE, '--host', host].concat([
     '--httpPort',
     String(port),
     '--lambdaPort',
-    String(await freePort()),
-  ],
+    String(lambdaPort),
+  ]),
   {
     cwd: ROOT,
     // Its own process group, so that stopping it stops everything it started.
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
-      ...process.env,
+      ...env,
       TABLE_NAME: tableName,
       CALLBACK_TOKEN: token,
       DYNAMODB_PORT: String(dynamodb.port),
-      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      SQS_PORT: String(queues.port),
+      FALLBACK_QUEUE_URL: queues.queueUrl,
+      AWS_REGION: env.AWS_REGION ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      // Lambda runs Node 22; the SDK's notice about older versions is noise here.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   },
 )
@@ -101,6 +102,10 @@ async function stop(exitCode: number) {
     await exited
     clearTimeout(timer)
   }
+  // A batch in hand may be retrying against a failing DynamoDB: its messages come back to a
+  // queue that stops with the stack anyway, so the stop does not wait for it long.
+  await Promise.race([redrive.stop(), new Promise((resolve) => setTimeout(resolve, 2000))])
+  await queues.close()
   await dynamodb.close()
   process.exit(exitCode)
 }
@@ -120,15 +125,23 @@ offline.once('exit', (code) => {
 
 const callbackUrl = `http://${host}:${port}/vod/callback`
 try {
-  await waitUntilServing(callbackUrl, offline)
+  const probeUrl = `${callbackUrl}?token=${encodeURIComponent(token.split(',')[0]?.trim() ?? '')}`
+  await waitUntilServing(probeUrl, () => offline.exitCode !== null, {
+    signKey: signKey?.split(',')[0]?.trim() || undefined,
+  })
 } catch (error) {
   console.error(error instanceof Error ? error.message : error)
   await stop(1)
 }
-const seconds = ((performance.now() - started) / 1000).toFixed(1)
-console.log(`
-vod-snapshots is ready (${seconds} s)
-  DynamoDB (dynalite): ${dynamodb.endpoint}   table: ${tableName}
-  Callback URL:        ${callbackUrl}?token=${encodeURIComponent(token)}
-Stop with Ctrl-C.
-`)
+console.log(
+  readyBanner({
+    seconds: ((performance.now() - started) / 1000).toFixed(1),
+    ...{ host, port, dynamodbPort: dynamodb.port, sqsPort: queues.port, lambdaPort },
+    ...{
+      tableName,
+      token,
+      queueUrl: queues.queueUrl,
+      deadLetterQueueUrl: queues.deadLetterQueueUrl,
+    },
+  }),
+)

@@ -2,10 +2,11 @@ import * as v from 'valibot'
 import {
   DefinitionSchema,
   FileIdSchema,
+  PROCEDURE_EVENT_TYPE,
   SNAPSHOT_EVENT_TYPE,
   StatusSchema,
+  TaskFlowTimeOffsetSchema,
   TaskIdSchema,
-  TimeOffsetSchema,
 } from '../events/snapshot-result'
 import type { SnapshotItem } from '../store/snapshot-item'
 
@@ -14,21 +15,47 @@ export const UNSTORED_CALLBACK_MARKER = 'VOD_SNAPSHOTS_UNSTORED_CALLBACK'
 
 /**
  * Results that could not be stored, kept for a later write: in the fallback queue, or in the
- * error log when the queue failed too. Results share their callback's task, file, template and
- * receipt time, so those are written once: a message is never much larger than the callback.
+ * error log when the queue failed too. Results share their callback's task, file, template,
+ * event, task flow, session and receipt time, so those are written once: a message is never much
+ * larger than the callback. It carries every attribute, so a redriven item equals a stored one.
  */
 export const FallbackMessageSchema = v.object({
   kind: v.literal('vod-snapshots/unstored-results'),
   vodTaskId: TaskIdSchema,
   fileId: FileIdSchema,
   definition: DefinitionSchema,
+  // Absent in messages written before task flows were stored: those are all the 2017 event's.
+  eventType: v.optional(
+    v.picklist([SNAPSHOT_EVENT_TYPE, PROCEDURE_EVENT_TYPE]),
+    SNAPSHOT_EVENT_TYPE,
+  ),
+  procedureTaskId: v.optional(TaskIdSchema),
+  sessionContext: v.optional(v.string()),
+  sessionId: v.optional(v.string()),
   receivedAt: v.pipe(v.string(), v.isoTimestamp()),
   results: v.array(
-    v.object({ timeOffset: TimeOffsetSchema, status: StatusSchema, url: v.optional(v.string()) }),
+    v.object({
+      timeOffset: TaskFlowTimeOffsetSchema,
+      status: StatusSchema,
+      url: v.optional(v.string()),
+      watermarkDefinitions: v.optional(v.array(DefinitionSchema)),
+    }),
   ),
 })
 
 export type FallbackMessage = v.InferOutput<typeof FallbackMessageSchema>
+
+type SharedFields = Omit<FallbackMessage, 'kind' | 'results'>
+
+// What a callback's items have in common; the optional fields only when the item has them.
+function sharedFields(item: SnapshotItem): SharedFields {
+  const { vodTaskId, fileId, definition, eventType, receivedAt } = item
+  const shared: SharedFields = { vodTaskId, fileId, definition, eventType, receivedAt }
+  if (item.procedureTaskId !== undefined) shared.procedureTaskId = item.procedureTaskId
+  if (item.sessionContext !== undefined) shared.sessionContext = item.sessionContext
+  if (item.sessionId !== undefined) shared.sessionId = item.sessionId
+  return shared
+}
 
 /**
  * Groups items into messages of at most `maxBytes` of JSON each. Under SQS's 256 KB message
@@ -41,15 +68,19 @@ export function toFallbackMessages(
 ): FallbackMessage[] {
   const messages: FallbackMessage[] = []
   const open = new Map<string, { message: FallbackMessage; bytes: number }>()
-  for (const { vodTaskId, fileId, definition, receivedAt, timeOffset, status, url } of items) {
-    const key = JSON.stringify([vodTaskId, fileId, definition, receivedAt])
-    const result = url === undefined ? { timeOffset, status } : { timeOffset, status, url }
+  for (const item of items) {
+    const { timeOffset, status, url, watermarkDefinitions } = item
+    const shared = sharedFields(item)
+    const key = JSON.stringify(Object.entries(shared))
+    const result: FallbackMessage['results'][number] = { timeOffset, status }
+    if (url !== undefined) result.url = url
+    if (watermarkDefinitions !== undefined) result.watermarkDefinitions = watermarkDefinitions
     const bytes = Buffer.byteLength(JSON.stringify(result)) + 1
     let current = open.get(key)
     if (!current || (current.bytes + bytes > maxBytes && current.message.results.length > 0)) {
       const message: FallbackMessage = {
         kind: 'vod-snapshots/unstored-results',
-        ...{ vodTaskId, fileId, definition, receivedAt },
+        ...shared,
         results: [],
       }
       current = { message, bytes: Buffer.byteLength(JSON.stringify(message)) }
@@ -64,15 +95,8 @@ export function toFallbackMessages(
 
 /** The table items a message stands for, with their original receipt time. */
 export function fallbackItems(message: FallbackMessage): SnapshotItem[] {
-  const { vodTaskId, fileId, definition, receivedAt } = message
-  return message.results.map((result) => ({
-    vodTaskId,
-    fileId,
-    definition,
-    ...result,
-    eventType: SNAPSHOT_EVENT_TYPE,
-    receivedAt,
-  }))
+  const { kind: _kind, results, ...shared } = message
+  return results.map((result) => ({ ...shared, ...result }))
 }
 
 /**

@@ -8,6 +8,14 @@ import type { FallbackQueue } from './fallback-queue'
 // so that no line passes CloudWatch Logs' 256 KB event limit.
 const MAX_LOGGED_BODY_BYTES = 200_000
 
+/** The name of the error {@link keepUnstoredResults} throws: a storage outage, not a bug. */
+export const UNSTORED_RESULTS_ERROR = 'UnstoredResultsError'
+
+/** Results neither DynamoDB nor the fallback queue took: they are only in the log. */
+export class UnstoredResultsError extends Error {
+  override name = UNSTORED_RESULTS_ERROR
+}
+
 /** What is known of a callback whose results were not all stored. */
 export interface UnstoredCallback {
   vodTaskId: string
@@ -23,7 +31,9 @@ export interface UnstoredCallback {
  * caller answers 202), else in the error log under {@link UNSTORED_CALLBACK_MARKER}, for replay.
  *
  * @returns how many results were queued
- * @throws {Error} when they could only be logged: VOD does not retry a 5xx, so that log is what is
+ * Counts `StoreFailures` once per callback: the storage outage's own metric.
+ *
+ * @throws {UnstoredResultsError} when they could only be logged: VOD does not retry a 5xx, so that log is what is
  * left of them and the answer must say something went wrong
  */
 export async function keepUnstoredResults(
@@ -44,6 +54,7 @@ export async function keepUnstoredResults(
   const stored = error instanceof SnapshotStoreError ? error.stored : 0
   const cause = (error instanceof SnapshotStoreError && error.cause) || error
   metrics.addMetric('ResultsStored', 'Count', stored)
+  metrics.addMetric('StoreFailures', 'Count', 1)
   if (fallback && unstored.length > 0 && queueTimeMs > 0) {
     try {
       await fallback.send(unstored, AbortSignal.timeout(Math.floor(queueTimeMs)))
@@ -66,5 +77,10 @@ export async function keepUnstoredResults(
     }
   }
   metrics.addMetric('ResultsLogged', 'Count', unstored.length)
-  throw new Error(`${unstored.length} result(s) of ${vodTaskId} kept only in the log`, { cause })
+  throw new UnstoredResultsError(
+    `${unstored.length} result(s) of ${vodTaskId} kept only in the log`,
+    {
+      cause,
+    },
+  )
 }

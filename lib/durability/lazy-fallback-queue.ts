@@ -5,15 +5,17 @@ type Queue = FallbackQueue & EventFallbackQueue
 
 /**
  * The SQS fallback queue at `queueUrl`, its client loaded on the first send only: most
- * containers never need it, and importing it would slow every cold start.
+ * containers never need it, and importing it would slow every cold start. `endpoint` is the
+ * local stage's SQS emulator; undefined in AWS.
  */
-export function lazySqsFallbackQueue(queueUrl: string): Queue {
+export function lazySqsFallbackQueue(queueUrl: string, endpoint?: string): Queue {
   let queue: Promise<Queue> | undefined
   const load = () => {
     queue ??= Promise.all([import('@aws-sdk/client-sqs'), import('./fallback-queue')]).then(
       ([{ SQSClient }, { sqsFallbackQueue }]) =>
         sqsFallbackQueue(
           new SQSClient({
+            ...(endpoint === undefined ? {} : { endpoint }),
             maxAttempts: 2,
             requestHandler: { connectionTimeout: 300, requestTimeout: 700 },
           }),

@@ -1,7 +1,22 @@
 import * as v from 'valibot'
 import { describeIssues } from '../runtime/validation-issues'
+import {
+  hasLegacySnapshotSubtask,
+  LegacyProcedureCallbackSchema,
+  normaliseLegacyProcedure,
+} from './legacy-procedure-state-changed'
 import { LegacySnapshotCallbackSchema, normaliseLegacyCallback } from './legacy-snapshot-complete'
-import { SNAPSHOT_EVENT_TYPE, type SnapshotResult } from './snapshot-result'
+import {
+  MAX_PARTITION_KEY_BYTES,
+  PROCEDURE_EVENT_TYPE,
+  SNAPSHOT_EVENT_TYPE,
+  type SnapshotResult,
+} from './snapshot-result'
+import {
+  hasV3SnapshotSubtask,
+  normaliseV3Procedure,
+  V3ProcedureCallbackSchema,
+} from './v3-procedure-state-changed'
 import { normaliseV3Callback, V3SnapshotCallbackSchema } from './v3-snapshot-complete'
 
 /** Which of VOD's two callback formats a body is in. */
@@ -9,8 +24,20 @@ export type CallbackFormat = 'legacy' | 'v3'
 
 /** What a callback body turned out to be. */
 export type ParsedCallback =
-  | { kind: 'snapshots'; format: CallbackFormat; vodTaskId: string; results: SnapshotResult[] }
+  | {
+      kind: 'snapshots'
+      format: CallbackFormat
+      eventType: StoredEventType
+      /** The task (the task flow's TaskId for ProcedureStateChanged), for logs. */
+      vodTaskId: string
+      results: SnapshotResult[]
+      /** Failed points of a task flow with no definite offset ("10%"): logged and counted only. */
+      unkeyedFailures: number
+    }
   | { kind: 'ignored'; format: CallbackFormat; eventType: string }
+
+/** The event types whose results are stored. */
+export type StoredEventType = typeof SNAPSHOT_EVENT_TYPE | typeof PROCEDURE_EVENT_TYPE
 
 /** A body that is not a callback this function can act on; `problems` are `path: message` lines. */
 export class InvalidCallbackError extends Error {
@@ -18,6 +45,20 @@ export class InvalidCallbackError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid callback: ${problems.join('; ')}`)
   }
+}
+
+/**
+ * Validates a body against one format's schema, stopping at its first problem: a 1 MB body can
+ * hold 330,000 broken results, and collecting an issue for each took seconds. Every format's
+ * `safeParse` goes through here, so each gets the same bound.
+ */
+function validate<TSchema extends v.GenericSchema>(
+  schema: TSchema,
+  body: unknown,
+): v.InferOutput<TSchema> {
+  const parsed = v.safeParse(schema, body, { abortEarly: true, abortPipeEarly: true })
+  if (!parsed.success) throw new InvalidCallbackError(describeIssues(parsed.issues))
+  return parsed.output
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -40,11 +81,29 @@ function recogniseCallback(
 }
 
 /**
- * Recognises, validates and normalises a parsed JSON body. Other event types come back as
- * `ignored` without further checks (the same URL receives every event the account enabled);
- * a snapshot event is either valid as a whole or rejected as a whole.
+ * A task flow with several snapshot templates keys its items `<TaskId>#<definition>`: that key
+ * must still fit DynamoDB's partition-key limit, or the write would fail for good.
  *
- * @throws {InvalidCallbackError} listing every problem found
+ * @throws {InvalidCallbackError} naming the task ID's path
+ */
+function checkTaskFlowKeys(results: readonly SnapshotResult[], path: string): void {
+  const keys = new Set(results.map((result) => result.vodTaskId))
+  for (const key of keys) {
+    if (Buffer.byteLength(key) > MAX_PARTITION_KEY_BYTES) {
+      throw new InvalidCallbackError([
+        `${path}: with several snapshot templates, the task ID and "#<definition>" must be at most ${MAX_PARTITION_KEY_BYTES} bytes`,
+      ])
+    }
+  }
+}
+
+/**
+ * Recognises, validates and normalises a parsed JSON body. Other event types come back as
+ * `ignored` without further checks (the same URL receives every event the account enabled),
+ * and so does a task flow without a SnapshotByTimeOffset subtask; a body with results is either
+ * valid as a whole or rejected as a whole.
+ *
+ * @throws {InvalidCallbackError} naming the first problem found
  */
 export function parseCallback(body: unknown): ParsedCallback {
   if (!isPlainObject(body)) throw new InvalidCallbackError(['body: must be a JSON object'])
@@ -55,24 +114,40 @@ export function parseCallback(body: unknown): ParsedCallback {
     ])
   }
   const { format, eventType } = recognised
-  if (eventType !== SNAPSHOT_EVENT_TYPE) return { kind: 'ignored', format, eventType }
-
-  if (format === 'v3') {
-    const parsed = v.safeParse(V3SnapshotCallbackSchema, body)
-    if (!parsed.success) throw new InvalidCallbackError(describeIssues(parsed.issues))
+  if (eventType === SNAPSHOT_EVENT_TYPE) {
+    const snapshots = { kind: 'snapshots', format, eventType, unkeyedFailures: 0 } as const
+    if (format === 'v3') {
+      const callback = validate(V3SnapshotCallbackSchema, body)
+      const vodTaskId = callback.SnapshotByTimeOffsetCompleteEvent.TaskId
+      return { ...snapshots, vodTaskId, results: normaliseV3Callback(callback) }
+    }
+    const callback = validate(LegacySnapshotCallbackSchema, body)
     return {
-      kind: 'snapshots',
-      format,
-      vodTaskId: parsed.output.SnapshotByTimeOffsetCompleteEvent.TaskId,
-      results: normaliseV3Callback(parsed.output),
+      ...snapshots,
+      vodTaskId: callback.data.vodTaskId,
+      results: normaliseLegacyCallback(callback),
     }
   }
-  const parsed = v.safeParse(LegacySnapshotCallbackSchema, body)
-  if (!parsed.success) throw new InvalidCallbackError(describeIssues(parsed.issues))
-  return {
-    kind: 'snapshots',
-    format,
-    vodTaskId: parsed.output.data.vodTaskId,
-    results: normaliseLegacyCallback(parsed.output),
+  if (eventType === PROCEDURE_EVENT_TYPE) {
+    if (format === 'v3' && hasV3SnapshotSubtask(body)) {
+      const callback = validate(V3ProcedureCallbackSchema, body)
+      const vodTaskId = callback.ProcedureStateChangeEvent.TaskId
+      const normalised = normaliseV3Procedure(callback)
+      checkTaskFlowKeys(normalised.results, 'ProcedureStateChangeEvent.TaskId')
+      return { kind: 'snapshots', format, eventType, vodTaskId, ...normalised }
+    }
+    if (format === 'legacy' && hasLegacySnapshotSubtask(body)) {
+      const callback = validate(LegacyProcedureCallbackSchema, body)
+      const normalised = normaliseLegacyProcedure(callback)
+      checkTaskFlowKeys(normalised.results, 'data.vodTaskId')
+      return {
+        kind: 'snapshots',
+        format,
+        eventType,
+        vodTaskId: callback.data.vodTaskId,
+        ...normalised,
+      }
+    }
   }
+  return { kind: 'ignored', format, eventType }
 }

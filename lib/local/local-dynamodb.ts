@@ -9,6 +9,7 @@ import {
 import dynalite from 'dynalite'
 import { parse } from 'yaml'
 import { LOCAL_CREDENTIALS } from '../runtime/local-defaults'
+import { installFaultSwitch } from './dynamodb-fault-switch'
 
 const SERVERLESS_YML = new URL('../../serverless.yml', import.meta.url)
 
@@ -53,10 +54,18 @@ export interface LocalDynamoDB {
   close(): Promise<void>
 }
 
-/** Starts dynalite in this process, in memory, on `port` (0: any free port). */
-export async function startDynalite(port = 0, host = '127.0.0.1'): Promise<LocalDynamoDB> {
+/**
+ * Starts dynalite in this process, in memory, on `port` (0: any free port); with `faultSwitch`,
+ * behind the switch the tests use to make it fail (see {@link installFaultSwitch}).
+ */
+export async function startDynalite(
+  port = 0,
+  host = '127.0.0.1',
+  { faultSwitch = false } = {},
+): Promise<LocalDynamoDB> {
   // Tables are ACTIVE at once instead of after dynalite's default 500 ms.
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
+  if (faultSwitch) installFaultSwitch(server)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => resolve())

@@ -1,14 +1,22 @@
 import { describeStatus } from '../events/error-codes'
 import type { SnapshotItem } from '../store/snapshot-item'
 
-/** A time offset in ms as `h:mm:ss.mmm`, e.g. 3123213 -> `0:52:03.213`; hours are not capped. */
+/**
+ * A time offset in ms as `h:mm:ss.mmm`, e.g. 3123213 -> `0:52:03.213`; hours are not capped. A
+ * task flow's fractional ms keep their digits after the ms: 10000.5 -> `0:00:10.0005`.
+ */
 export function formatOffset(ms: number): string {
   const whole = Math.max(0, Math.trunc(ms))
   const pad = (n: number, width = 2) => String(n).padStart(width, '0')
   const hours = Math.floor(whole / 3_600_000)
   const minutes = Math.floor(whole / 60_000) % 60
   const seconds = Math.floor(whole / 1000) % 60
-  return `${hours}:${pad(minutes)}:${pad(seconds)}.${pad(whole % 1000, 3)}`
+  // The digits as the number prints them, so nothing is rounded: 10000.5 gives "5" (and a tiny
+  // offset such as 1e-7, which prints as an exponent, its fixed-point digits).
+  const text = String(ms)
+  const decimals = text.includes('e') ? ms.toFixed(20).replace(/0+$/, '') : text
+  const fraction = ms > whole ? (decimals.split('.')[1] ?? '') : ''
+  return `${hours}:${pad(minutes)}:${pad(seconds)}.${pad(whole % 1000, 3)}${fraction}`
 }
 
 /** How many screenshots there are, and how many succeeded and failed. */

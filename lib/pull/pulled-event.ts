@@ -61,7 +61,10 @@ export async function handleVodEvent(
     logger.info('vod event ignored', { eventType: callback.eventType })
     return { kind: 'ignored', handle }
   }
-  const { vodTaskId, results } = callback
+  const { vodTaskId, results, unkeyedFailures } = callback
+  if (unkeyedFailures > 0) {
+    logger.warn('failed screenshots without an offset', { vodTaskId, unkeyedFailures })
+  }
   try {
     const stored = await store(results)
     logger.info('vod event stored', { vodTaskId, results: results.length, stored })

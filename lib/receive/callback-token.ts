@@ -12,11 +12,11 @@ export function createTokenCheck(
 ): (given: string | undefined) => boolean {
   const expected = tokens.map(digest)
   return (given) => {
-    const actual = digest(given ?? '')
+    const actual = digest(typeof given === 'string' ? given : '')
     let matched = false
     for (const token of expected) {
       matched = timingSafeEqual(actual, token) || matched
     }
-    return given !== undefined && matched
+    return typeof given === 'string' && matched
   }
 }

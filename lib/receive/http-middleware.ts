@@ -1,6 +1,7 @@
 import type middy from '@middy/core'
 import { createError } from '@middy/util'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
+import { UNSTORED_RESULTS_ERROR } from '../durability/keep-unstored'
 import type { Logger, MetricsSink } from '../runtime/log'
 import { redactForLog } from '../runtime/log'
 
@@ -14,8 +15,11 @@ export interface ErrorBody {
   problems?: string[]
 }
 
-/** An HTTP error whose message is the JSON body that http-error-handler sends as it is. */
-export type CallbackHttpError = Error & { statusCode: number; problems?: string[] }
+/**
+ * An HTTP error whose message is the JSON body that http-error-handler sends as it is; `check`
+ * names the authentication check that failed, for the log only.
+ */
+export type CallbackHttpError = Error & { statusCode: number; problems?: string[]; check?: string }
 
 /** Builds a {@link CallbackHttpError}; `problems` are `path: message` lines. */
 export function httpError(
@@ -39,7 +43,10 @@ export function callbackTokenAuth(
 ): Middleware {
   return {
     before: (request) => {
-      if (!isValidToken(request.event.queryStringParameters?.token)) {
+      // Lambda can be invoked with anything: a null event, a token that is an array or a number.
+      const event = request.event as { queryStringParameters?: { token?: unknown } } | null
+      const token = event?.queryStringParameters?.token
+      if (!isValidToken(typeof token === 'string' ? token : undefined)) {
         throw httpError(401, 'Unauthorized')
       }
     },
@@ -52,16 +59,23 @@ function bodyBytes(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded
   return Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8')
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
 /**
  * Answers 400 to a request without a body (API Gateway leaves the key out, a local stack may
- * send null) and 413 to a body over `maxBytes`, before anything parses it.
+ * send null) or with one that is not text, 413 to a body over `maxBytes`, and 422 to a
+ * base64-encoded body that is not UTF-8, before anything parses it: decoded loosely, its invalid
+ * bytes would all become U+FFFD.
  */
 export function bodyLimits(maxBytes: number): Middleware {
   return {
     before: (request) => {
-      const { body } = request.event as { body?: string | null }
+      const { body } = request.event as { body?: unknown }
       if (body === undefined || body === null || body === '') {
         throw httpError(400, 'Body is not valid JSON', ['body: is required'])
+      }
+      if (typeof body !== 'string') {
+        throw httpError(400, 'Body is not valid JSON', ['body: expected text'])
       }
       const size = bodyBytes(request.event)
       if (size > maxBytes) {
@@ -69,34 +83,22 @@ export function bodyLimits(maxBytes: number): Middleware {
           `body: ${size} bytes, at most ${maxBytes} allowed`,
         ])
       }
+      if (request.event.isBase64Encoded === true) {
+        try {
+          utf8.decode(Buffer.from(body, 'base64'))
+        } catch {
+          throw httpError(422, 'Invalid callback', ['body: must be well-formed UTF-8'])
+        }
+      }
     },
   }
 }
-
-const JSON_PARSER = '@middy/http-json-body-parser'
 
 /** The raw body as sent, decoded from base64 when API Gateway encoded it. */
-function rawBodyText(event: APIGatewayProxyEventV2): string {
-  const body: unknown = event.body
+function rawBodyText(event: APIGatewayProxyEventV2 | null): string {
+  const body: unknown = event?.body
   if (typeof body !== 'string') return JSON.stringify(body) ?? ''
-  return event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body
-}
-
-/**
- * Turns the JSON body parser's plain-text 422 into the JSON body every other error carries, as
- * a 400: the body is not JSON, or holds a key that could reach an object's prototype.
- * Registered after `errorLogging`, so it runs before it.
- */
-export function jsonParseErrors(): Middleware {
-  return {
-    onError: (request: Request) => {
-      const error = request.error as Partial<CallbackHttpError> | null
-      const cause = error?.cause as { package?: string; message?: string; data?: unknown }
-      if (error?.statusCode !== 422 || cause?.package !== JSON_PARSER) return
-      const detail = cause.message ?? `forbidden key ${JSON.stringify(cause.data)}`
-      request.error = httpError(400, 'Body is not valid JSON', [`body: ${detail}`])
-    },
-  }
+  return event?.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body
 }
 
 /**
@@ -113,11 +115,14 @@ export function errorLogging(
       const error = request.error as Partial<CallbackHttpError> | null
       if (!error) return
       const statusCode = error.statusCode ?? 500
-      if (statusCode >= 500) {
+      if (error.name === UNSTORED_RESULTS_ERROR) {
+        // A storage outage, counted and logged where it was met: not a bug.
+        logger.error('callback not stored', { statusCode, reason: error.message })
+      } else if (statusCode >= 500) {
         logger.error('callback failed', { statusCode, error: error.name, reason: error.message })
         metrics.addMetric('CallbacksFailed', 'Count', 1)
       } else if (statusCode === 401) {
-        logger.warn('callback rejected', { statusCode })
+        logger.warn('callback rejected', { statusCode, ...(error.check && { check: error.check }) })
         metrics.addMetric('CallbacksRejected', 'Count', 1)
       } else {
         metrics.addMetric('CallbacksRejected', 'Count', 1)

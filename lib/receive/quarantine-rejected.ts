@@ -25,8 +25,9 @@ function eventTypeOf(body: unknown): string | undefined {
 /**
  * Keeps every authenticated request that is answered 400, 413 or 422 whole in the quarantine
  * before the answer leaves, within what is left of `answerMs`. A 401 never reaches it: an
- * unauthenticated body is never kept. Registered after `errorLogging` and before
- * `jsonParseErrors`, so it sees the final status and runs before the error is rendered.
+ * unauthenticated body is never kept. Registered right after `errorLogging`: its `before`
+ * sees the body before the JSON parser replaces it, and its `onError` the final status, before
+ * the error is logged and rendered.
  */
 export function quarantineRejected({
   quarantine,

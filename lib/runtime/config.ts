@@ -20,6 +20,27 @@ const TokenListSchema = v.pipe(
   ),
 )
 
+/** VOD's own rule for a `SignKey`: letters and digits, at most 32 characters. */
+const SIGN_KEY = /^[A-Za-z0-9]{1,32}$/
+
+/**
+ * The keys VOD signs callbacks with, comma-separated so one can be rotated; empty (the default)
+ * checks no signature.
+ */
+export const SignKeyListSchema = v.pipe(
+  v.optional(v.string('CALLBACK_SIGN_KEY must be a string'), ''),
+  v.transform((raw) =>
+    raw
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== ''),
+  ),
+  v.check(
+    (keys) => keys.every((key) => SIGN_KEY.test(key)),
+    'every CALLBACK_SIGN_KEY must be 1 to 32 letters and digits, as VOD requires',
+  ),
+)
+
 /** Days until DynamoDB may delete a result; empty or 0 keeps results for ever (the default). */
 export const ResultTtlDaysSchema = v.pipe(
   v.optional(v.string(), ''),
@@ -30,33 +51,41 @@ export const ResultTtlDaysSchema = v.pipe(
   v.transform((days) => (days === 0 ? undefined : days)),
 )
 
-/** An AWS endpoint (DynamoDB, S3); empty means the real service of the region (the local stage sets one). */
-export const DynamoDBEndpointSchema = v.pipe(
+/** An AWS service endpoint; empty means the real service of the region (the local stage sets one). */
+const EndpointSchema = v.pipe(
   v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
   v.transform((endpoint) => (endpoint === '' ? undefined : endpoint)),
 )
+
+/** A DynamoDB endpoint; empty means the real DynamoDB of the region (the local stage sets one). */
+export const DynamoDBEndpointSchema = EndpointSchema
 
 /** The function's environment, as the schema that checks it. */
 export const ConfigSchema = v.pipe(
   v.object({
     TABLE_NAME: v.pipe(v.string(), v.nonEmpty('TABLE_NAME must not be empty')),
     CALLBACK_TOKEN: TokenListSchema,
+    CALLBACK_SIGN_KEY: SignKeyListSchema,
     DYNAMODB_ENDPOINT: DynamoDBEndpointSchema,
     // Empty: no fallback queue (the local stage); results that cannot be stored are logged.
     FALLBACK_QUEUE_URL: v.optional(v.union([v.literal(''), v.pipe(v.string(), v.url())]), ''),
+    // The local stage's SQS emulator; empty in AWS.
+    SQS_ENDPOINT: EndpointSchema,
     RESULT_TTL_DAYS: ResultTtlDaysSchema,
     // Empty: rejected callbacks are kept only in the log.
     QUARANTINE_BUCKET: v.optional(v.string(), ''),
-    // A local S3 for the quarantine (the local stage); empty in AWS.
-    S3_ENDPOINT: DynamoDBEndpointSchema,
+    // The local stage's S3 (the quarantine); empty in AWS.
+    S3_ENDPOINT: EndpointSchema,
   }),
   v.transform((env) => ({
     tableName: env.TABLE_NAME,
     callbackTokens: env.CALLBACK_TOKEN,
+    callbackSignKeys: env.CALLBACK_SIGN_KEY,
     quarantineBucket: env.QUARANTINE_BUCKET === '' ? undefined : env.QUARANTINE_BUCKET,
     s3Endpoint: env.S3_ENDPOINT,
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
     fallbackQueueUrl: env.FALLBACK_QUEUE_URL === '' ? undefined : env.FALLBACK_QUEUE_URL,
+    sqsEndpoint: env.SQS_ENDPOINT,
     resultTtlDays: env.RESULT_TTL_DAYS,
   })),
 )

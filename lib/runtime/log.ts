@@ -29,6 +29,8 @@ export type MetricName =
   | 'EventsQueued'
   | 'EventsLogged'
   | 'EventsOversized'
+  | 'FailuresWithoutOffset'
+  | 'StoreFailures'
 
 /** The namespace of the functions' metrics; their `service` dimension is the stage's name. */
 export const METRICS_NAMESPACE = 'VodSnapshots'
@@ -62,6 +64,37 @@ export function redactForLog(text: string, secrets: readonly string[], maxChars 
   let redacted = text
   for (const secret of secrets) redacted = redacted.replaceAll(secret, '[REDACTED]')
   return redacted.length > maxChars ? `${redacted.slice(0, maxChars)}…[truncated]` : redacted
+}
+
+/** CloudWatch Logs' limit on one event is 256 KB; a line is cut well before it. */
+export const MAX_LOG_LINE_BYTES = 240_000
+
+/**
+ * A logger that never writes a secret: every line whose fields contain one has it replaced, and
+ * a line that would pass CloudWatch's event limit keeps only its size. The fields of a clean
+ * line pass through as they are; serialising them to look costs microseconds.
+ */
+export function redactingLogger(logger: Logger, secrets: readonly string[]): Logger {
+  const clean = (fields: Record<string, unknown> = {}): Record<string, unknown> => {
+    const text = JSON.stringify(fields)
+    if (Buffer.byteLength(text) > MAX_LOG_LINE_BYTES) {
+      return { truncated: true, bytes: Buffer.byteLength(text) }
+    }
+    if (!secrets.some((secret) => text.includes(secret))) return fields
+    let redacted = text
+    for (const secret of secrets) redacted = redacted.replaceAll(secret, '[REDACTED]')
+    try {
+      return JSON.parse(redacted) as Record<string, unknown>
+    } catch {
+      // A secret with JSON's own characters in it: nothing of the line can be kept safely.
+      return { redacted: true }
+    }
+  }
+  return {
+    info: (message, fields) => logger.info(message, clean(fields)),
+    warn: (message, fields) => logger.warn(message, clean(fields)),
+    error: (message, fields) => logger.error(message, clean(fields)),
+  }
 }
 
 /** The message of anything thrown, for a log line. */

@@ -1,9 +1,17 @@
-import { SNAPSHOT_EVENT_TYPE, type SnapshotResult } from '../events/snapshot-result'
+import {
+  type PROCEDURE_EVENT_TYPE,
+  SNAPSHOT_EVENT_TYPE,
+  type SnapshotResult,
+} from '../events/snapshot-result'
 
-/** The table item for one result: the attribute names and types applications read. */
-export type SnapshotItem = Omit<SnapshotResult, 'url'> & {
+/**
+ * The table item for one result: the attribute names and types applications read. The 2017
+ * event's items have no `procedureTaskId`, `sessionContext`, `sessionId` or
+ * `watermarkDefinitions`.
+ */
+export type SnapshotItem = Omit<SnapshotResult, 'url' | 'eventType'> & {
   url?: string
-  eventType: typeof SNAPSHOT_EVENT_TYPE
+  eventType: typeof SNAPSHOT_EVENT_TYPE | typeof PROCEDURE_EVENT_TYPE
   receivedAt: string
   /** Epoch seconds after which DynamoDB's TTL may delete the item (only with RESULT_TTL_DAYS). */
   expiresAt?: number
@@ -25,16 +33,25 @@ export function toSnapshotItem(result: SnapshotResult, receivedAt: string): Snap
     definition: result.definition,
     timeOffset: result.timeOffset,
     status: result.status,
-    eventType: SNAPSHOT_EVENT_TYPE,
+    eventType: result.eventType ?? SNAPSHOT_EVENT_TYPE,
     receivedAt,
   }
   if (result.url !== undefined) item.url = result.url
+  // Only a task flow's results carry these; the 2017 event's items keep their shape.
+  if (result.procedureTaskId !== undefined) item.procedureTaskId = result.procedureTaskId
+  if (result.sessionContext !== undefined) item.sessionContext = result.sessionContext
+  if (result.sessionId !== undefined) item.sessionId = result.sessionId
+  if (result.watermarkDefinitions !== undefined) {
+    item.watermarkDefinitions = result.watermarkDefinitions
+  }
   return item
 }
 
 /**
  * Keeps one result per (task, time offset): BatchWriteItem rejects a request that writes the same
- * key twice. A success wins over a failure; otherwise the later result wins.
+ * key twice. A success wins over a failure; otherwise the later result wins. Offsets are compared
+ * as numbers (10000.5 and 10000.50 are one key, as in DynamoDB's N), and a task flow's templates
+ * never meet here: each has its own `vodTaskId` (see subtaskTaskIds).
  */
 export function collapseDuplicateResults(results: readonly SnapshotResult[]): SnapshotResult[] {
   const byKey = new Map<string, SnapshotResult>()

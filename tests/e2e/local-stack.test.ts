@@ -42,6 +42,41 @@ describe('the local stack', () => {
     expect(stack.output()).toContain(`Callback URL:        ${stack.callbackUrl()}`)
   })
 
+  it('prints its queues and commands for its ports, and starts without a rejected callback', () => {
+    const { PORT, DYNAMODB_PORT, SQS_PORT } = stack.env
+    const queue = `http://sqs.us-east-1.localhost:${SQS_PORT}/000000000000/vod-snapshots-local-fallback`
+    expect(stack.output()).toContain(`    fallback queue:    ${queue}  (the redrive consumes it)\n`)
+    expect(stack.output()).toContain(`    dead-letter queue: ${queue}-dlq\n`)
+    expect(stack.output()).toContain(
+      `  PORT=${PORT} CALLBACK_TOKEN=${TOKEN} npm run send -- tests/fixtures/legacy-snapshot-success.json\n`,
+    )
+    expect(stack.output()).toContain(
+      `  DYNAMODB_PORT=${DYNAMODB_PORT} SQS_PORT=${SQS_PORT} TABLE_NAME=${TABLE} npm run replay -- --dlq --local\n`,
+    )
+    expect(stack.output()).not.toContain('callback rejected')
+  })
+
+  it('runs side by side with a second stack on other ports, each with its own table', async () => {
+    const second = await startLocalStack(TOKEN, TABLE)
+    try {
+      const body = fixture<{ data: { vodTaskId: string } }>('legacy-snapshot-failure')
+      body.data.vodTaskId = 'CreateSnapshotByTimeOffset-second-stack'
+      const answer = await fetch(second.callbackUrl(), {
+        method: 'POST',
+        body: JSON.stringify(body),
+      })
+      expect({ status: answer.status, body: await answer.json() }).toStrictEqual({
+        status: 200,
+        body: { code: 0, stored: 1 },
+      })
+      const task = body.data.vodTaskId
+      expect(await itemsOf(second.dynamodbEndpoint, TABLE, task)).toHaveLength(1)
+      expect(await itemsOfTask(task)).toStrictEqual([])
+    } finally {
+      expect(await stopAndWait(second)).toStrictEqual([])
+    }
+  }, 90_000)
+
   it("stores the seed's success example as two items that read back exactly", async () => {
     expect(await post(fixtureText('legacy-snapshot-success'))).toStrictEqual({
       status: 200,
@@ -114,6 +149,7 @@ describe('the local stack', () => {
     // npm exits at once; the stack notices it is orphaned and shuts down within a second.
     expect(await stopAndWait(stack)).toStrictEqual([])
     expect(await refusesConnections(stack.port)).toBe(true)
-    expect(await refusesConnections(Number(new URL(stack.dynamodbEndpoint).port))).toBe(true)
+    expect(await refusesConnections(Number(stack.env.DYNAMODB_PORT))).toBe(true)
+    expect(await refusesConnections(Number(stack.env.SQS_PORT))).toBe(true)
   })
 })

@@ -149,7 +149,6 @@ describe('other events VOD sends to the same URL', () => {
   it.each([
     ['legacy-new-file-upload', 'NewFileUpload', 'legacy'],
     ['v3-new-file-upload', 'NewFileUpload', 'v3'],
-    ['legacy-procedure-state-changed', 'ProcedureStateChanged', 'legacy'],
     ['v3-procedure-state-changed', 'ProcedureStateChanged', 'v3'],
     ['legacy-transcode-complete', 'TranscodeComplete', 'legacy'],
     ['legacy-file-deleted', 'FileDeleted', 'legacy'],

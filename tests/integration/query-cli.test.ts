@@ -130,7 +130,7 @@ describe('npm run query', () => {
     expect(html.match(/<img /g)).toHaveLength(30)
     expect(html).toContain('total: 32 &middot; ok: 30 &middot; failed: 2')
     expect(html).toContain(
-      '<figcaption>0:16:40.000</figcaption><div class="box">failed: error -46204',
+      '<div class="frame"><span>failed: error -46204</span></div><figcaption>0:16:40.000</figcaption>',
     )
   })
 

@@ -4,16 +4,22 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { QueryCommand } from '@aws-sdk/client-dynamodb'
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toFallbackMessages, UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
+import { freePort } from '../../lib/local/free-port'
 import {
   createSnapshotsTable,
   type LocalDynamoDB,
   localClient,
   startDynalite,
 } from '../../lib/local/local-dynamodb'
+import { type LocalQueues, localSqsClient, startLocalQueues } from '../../lib/local/local-queues'
+import { readQueueDefinitions } from '../../lib/local/queue-definitions'
+import { REPLAY_USAGE } from '../../lib/operator/replay-cli'
 import { toSnapshotItem } from '../../lib/store/snapshot-item'
 import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
+import { runScript } from '../support/run-script'
 
 const TABLE = 'vod-snapshots-replay'
 const RECEIVED_AT = '2026-11-24T03:00:00.000Z'
@@ -26,6 +32,12 @@ const replay = (...args: string[]) => replayWith({}, ...args)
 const OPERATOR_ENV = Object.fromEntries(
   Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')),
 )
+// As a shell next to `npm start`: only the variables npm start reads, no endpoint.
+const LOCAL_STACK_ENV = {
+  ...Object.fromEntries(Object.keys(process.env).map((name) => [name, undefined])),
+  PATH: process.env.PATH,
+  TABLE_NAME: TABLE,
+}
 const replayWith = (env: Record<string, string>, ...args: string[]) =>
   promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', ...args], {
     env: { ...OPERATOR_ENV, TABLE_NAME: TABLE, DYNAMODB_ENDPOINT: dynamodb.endpoint, ...env },
@@ -135,7 +147,102 @@ describe('npm run replay -- <file>', () => {
   it('exits 2 with its usage when given nothing to replay', async () => {
     await expect(replay()).rejects.toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('usage'),
+      stdout: '',
+      stderr: `give the file to replay, or --dlq\n\n${REPLAY_USAGE}\n`,
     })
+  })
+
+  it('prints its usage on --help and exits 0', async () => {
+    expect(await runScript('replay', ['--help'])).toStrictEqual({
+      code: 0,
+      stdout: `${REPLAY_USAGE}\n`,
+      stderr: '',
+    })
+  })
+
+  it('says in one line that a file does not exist, and exits 1', async () => {
+    const missing = join(dir, 'no-such-file.log')
+    expect(await runScript('replay', [missing])).toStrictEqual({
+      code: 1,
+      stdout: '',
+      stderr: `Could not read ${missing}: ENOENT: no such file or directory, open '${missing}'\n`,
+    })
+  })
+
+  it("replays into the local stack's table with --local", async () => {
+    const file = join(dir, 'local.json')
+    await writeFile(file, JSON.stringify(legacyCallbackWith(2, 'task-local')))
+    const { code, stderr } = await runScript('replay', [file, '--local'], {
+      ...LOCAL_STACK_ENV,
+      DYNAMODB_PORT: String(dynamodb.port),
+    })
+    expect({ code, stderr }).toStrictEqual({ code: 0, stderr: '' })
+    expect(await offsetsOf('task-local')).toStrictEqual([0, 1000])
+  })
+})
+
+describe('npm run replay -- --dlq --local', () => {
+  let queues: LocalQueues
+  let sqs: SQSClient
+
+  beforeAll(async () => {
+    queues = await startLocalQueues(await readQueueDefinitions('local'))
+    sqs = localSqsClient(queues.endpoint)
+  })
+
+  afterAll(async () => {
+    sqs?.destroy()
+    await queues?.close()
+  })
+
+  const drainLocal = () =>
+    runScript('replay', ['--dlq', '--local'], {
+      ...LOCAL_STACK_ENV,
+      DYNAMODB_PORT: String(dynamodb.port),
+      SQS_PORT: String(queues.port),
+    })
+
+  it("drains the local stack's dead-letter queue into its table, and empties it", async () => {
+    const items = [0, 500].map((timeOffset) =>
+      toSnapshotItem(
+        { vodTaskId: 'task-dlq', fileId: '7', definition: 10, timeOffset, status: 0 },
+        RECEIVED_AT,
+      ),
+    )
+    const [message] = toFallbackMessages(items)
+    const sent = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queues.deadLetterQueueUrl,
+        MessageBody: JSON.stringify(message),
+      }),
+    )
+
+    const { code, stdout, stderr } = await drainLocal()
+
+    expect({ code, stderr }).toStrictEqual({ code: 0, stderr: '' })
+    expect(stdout).toBe(
+      [
+        `draining ${queues.deadLetterQueueUrl} into table ${TABLE}`,
+        `[1] ${sent.MessageId}: stored 2`,
+        'done: 1 message(s) written and deleted, 0 left in the queue',
+        '',
+      ].join('\n'),
+    )
+    expect(await offsetsOf('task-dlq')).toStrictEqual([0, 500])
+    expect((await drainLocal()).stdout).toContain('done: 0 message(s) written and deleted')
+  })
+
+  it('says in one line that no local stack answers, and exits 1', async () => {
+    const port = await freePort()
+    const { code, stdout, stderr } = await runScript('replay', ['--dlq', '--local'], {
+      ...LOCAL_STACK_ENV,
+      SQS_PORT: String(port),
+    })
+    expect({ code, stdout }).toStrictEqual({ code: 1, stdout: '' })
+    expect(stderr).toMatch(
+      new RegExp(
+        `^Could not drain the local stack's SQS at http://127.0.0.1:${port}: .*ECONNREFUSED.*\\n$`,
+      ),
+    )
   })
 })

@@ -1,21 +1,29 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { inflateRawSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FAULT_SWITCH_PATH } from '../../lib/local/dynamodb-fault-switch'
 
 type Resource = { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>
 type Policy = { PolicyDocument: { Statement: unknown } }
 type Statement = { Effect?: string; Action: string[]; NotAction?: unknown; Resource?: unknown }
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const SHELL_VARIABLES = ['CALLBACK_TOKEN', 'TABLE_NAME', 'DYNAMODB_ENDPOINT', 'DYNAMODB_PORT']
+const SHELL_VARIABLES = [
+  'CALLBACK_TOKEN',
+  'CALLBACK_SIGN_KEY',
+  'TABLE_NAME',
+  'DYNAMODB_ENDPOINT',
+  'DYNAMODB_PORT',
+]
 // Left in the packager's shell on purpose: a deployed stage must not take it from there.
 const SHELL_TOKEN = 'token-in-the-deployers-shell-0123456789'
 const LOCAL_TOKEN = 'local-development-token'
+const SHELL_SIGN_KEY = 'SignKeyInTheDeployersShell'
 const key = (AttributeName: string, KeyType: string) => ({ AttributeName, KeyType })
 
 let dir = ''
@@ -60,8 +68,8 @@ function unzip(archive: Buffer): Map<string, Buffer> {
   return files
 }
 
-/** Runs `serverless package --stage ci` into `out`, as a deployer without credentials would. */
-async function packageStage(out: string, extraArgs: string[] = []) {
+/** Runs `serverless package` as a deployer would, without AWS credentials or shell values. */
+function packageStage(args: string[], output: string) {
   // Packaging must need no AWS credentials and no value from the shell (or from vitest's env).
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -70,14 +78,18 @@ async function packageStage(out: string, extraArgs: string[] = []) {
   )
   Object.assign(env, {
     CALLBACK_TOKEN: SHELL_TOKEN,
-    AWS_SHARED_CREDENTIALS_FILE: join(out, 'none'),
-    AWS_CONFIG_FILE: join(out, 'none'),
+    CALLBACK_SIGN_KEY: SHELL_SIGN_KEY,
+    // What npm start passes serverless-offline: a deployed stage keeps its own queue and SQS.
+    FALLBACK_QUEUE_URL: 'http://sqs.us-east-1.localhost:9324/000000000000/shell-queue',
+    SQS_PORT: '9999',
+    AWS_SHARED_CREDENTIALS_FILE: join(output, 'none'),
+    AWS_CONFIG_FILE: join(output, 'none'),
     AWS_EC2_METADATA_DISABLED: 'true',
   })
   const serverless = join('node_modules', 'serverless', 'bin', 'serverless.js')
-  await promisify(execFile)(
+  return promisify(execFile)(
     process.execPath,
-    [serverless, 'package', '--stage', 'ci', '--package', out, ...extraArgs],
+    [serverless, 'package', ...args, '--package', output],
     { cwd: REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024 },
   ).catch((error: { message: string; stdout?: string }) => {
     // serverless prints its error on stdout; the rejection's message holds only stderr.
@@ -87,7 +99,7 @@ async function packageStage(out: string, extraArgs: string[] = []) {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vod-snapshots-package-'))
-  await packageStage(dir)
+  await packageStage(['--stage', 'ci'], dir)
   templateText = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')
   resources = JSON.parse(templateText).Resources
   for (const name of ['callback', 'redrive', 'pull']) {
@@ -134,10 +146,10 @@ describe('serverless package --stage ci', () => {
     })
   })
 
-  it('runs the handler on Node 22 within VOD’s 5-second wait, its token resolved from SSM', () => {
+  it('runs the handler on Node 24 within VOD’s 5-second wait, its token resolved from SSM', () => {
     const properties = resources.CallbackLambdaFunction?.Properties ?? {}
     expect(properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Handler: 'handlers/callback.handler',
       Role: { 'Fn::GetAtt': ['CallbackRole', 'Arn'] },
     })
@@ -146,9 +158,14 @@ describe('serverless package --stage ci', () => {
       Variables: {
         TABLE_NAME: 'vod-snapshots-ci',
         CALLBACK_TOKEN: '{{resolve:ssm:/vod-snapshots/ci/callback-token}}',
+        CALLBACK_SIGN_KEY: {
+          'Fn::If': ['CallbackSignature', { 'Fn::Join': ['', ['{{resolve:ssm:', '', '}}']] }, ''],
+        },
         DYNAMODB_ENDPOINT: '',
         FALLBACK_QUEUE_URL: { Ref: 'FallbackQueue' },
         QUARANTINE_BUCKET: { Ref: 'QuarantineBucket' },
+        SQS_ENDPOINT: '',
+        S3_ENDPOINT: '',
         RESULT_TTL_DAYS: '0',
         POWERTOOLS_SERVICE_NAME: 'vod-snapshots-ci',
         POWERTOOLS_METRICS_DISABLED: 'false',
@@ -168,12 +185,14 @@ describe('serverless package --stage ci', () => {
       ResultExpiry: { 'Fn::Not': [{ 'Fn::Equals': ['0', '0'] }] },
       QuarantineExpiry: { 'Fn::Not': [{ 'Fn::Equals': ['0', '0'] }] },
       Forwarding: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] },
+      CallbackSignature: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] },
     })
   })
 
   it.each([
     ['ResultsLoggedAlarm', 'VodSnapshots', 'ResultsLogged', 0],
     ['CallbacksFailedAlarm', 'VodSnapshots', 'CallbacksFailed', 0],
+    ['StorageOutageAlarm', 'VodSnapshots', 'StoreFailures', 0],
     ['RejectedCallbacksAlarm', 'VodSnapshots', 'CallbacksRejected', 20],
   ])('raises %s on the stage’s own %s/%s metric', (alarm, namespace, metric, threshold) => {
     expect(resources[alarm]?.Properties).toMatchObject({
@@ -213,7 +232,7 @@ describe('serverless package --stage ci', () => {
     expect(ofType('AWS::Lambda::Function')).toHaveLength(3)
     const properties = resources.RedriveLambdaFunction?.Properties ?? {}
     expect(properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Handler: 'handlers/redrive.handler',
       Role: { 'Fn::GetAtt': ['RedriveRole', 'Arn'] },
     })
@@ -327,6 +346,8 @@ describe('serverless package --stage ci', () => {
       const bundle = Buffer.concat([...zip.values()]).toString('utf8')
       expect(bundle.includes('CreateSnapshotByTimeOffsetComplete'), 'bundle is readable').toBe(true)
       expect(bundle.includes(LOCAL_TOKEN), `bundle contains ${LOCAL_TOKEN}`).toBe(false)
+      // The local DynamoDB's fault switch cannot be in a deployed function.
+      expect(bundle.includes(FAULT_SWITCH_PATH), 'bundle has the fault switch').toBe(false)
     },
   )
 
@@ -367,6 +388,7 @@ describe('serverless package --stage ci', () => {
     for (const zip of Object.values(zips)) {
       expect(Buffer.concat([...zip.values()]).includes(SHELL_TOKEN)).toBe(false)
     }
+    expect(templateText).not.toContain(SHELL_SIGN_KEY)
   })
 
   it('keeps rejected callbacks in a private, encrypted, TLS-only bucket that outlives the stack', () => {
@@ -493,7 +515,7 @@ describe('serverless package --stage ci', () => {
   })
 })
 
-describe('serverless package --stage ci --param forwardUrl=…', () => {
+describe('serverless package --stage ci with forwardUrl and signKeyParameter', () => {
   const RECEIVER = 'https://receiver.example/vod/events?key=abc'
   let forwarded: Record<string, Resource> = {}
   let conditions: Record<string, unknown> = {}
@@ -501,7 +523,16 @@ describe('serverless package --stage ci --param forwardUrl=…', () => {
   beforeAll(async () => {
     const out = await mkdtemp(join(tmpdir(), 'vod-snapshots-forward-'))
     try {
-      await packageStage(out, ['--param', `forwardUrl=${RECEIVER}`])
+      await packageStage(
+        [
+          '--stage',
+          'ci',
+          '--param',
+          `forwardUrl=${RECEIVER}`,
+          '--param=signKeyParameter=/vod-snapshots/ci/sign-key',
+        ],
+        out,
+      )
       const template = JSON.parse(
         await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
       )
@@ -511,6 +542,22 @@ describe('serverless package --stage ci --param forwardUrl=…', () => {
       await rm(out, { recursive: true, force: true })
     }
   }, 120_000)
+
+  it('resolves CALLBACK_SIGN_KEY from the SSM parameter the deploy names', () => {
+    const callback = forwarded.CallbackLambdaFunction?.Properties as {
+      Environment: { Variables: Record<string, unknown> }
+    }
+    expect(callback.Environment.Variables.CALLBACK_SIGN_KEY).toStrictEqual({
+      'Fn::If': [
+        'CallbackSignature',
+        { 'Fn::Join': ['', ['{{resolve:ssm:', '/vod-snapshots/ci/sign-key', '}}']] },
+        '',
+      ],
+    })
+    expect(conditions.CallbackSignature).toStrictEqual({
+      'Fn::Not': [{ 'Fn::Equals': ['/vod-snapshots/ci/sign-key', ''] }],
+    })
+  })
 
   it('turns the forwarding on', () => {
     expect(conditions.Forwarding).toStrictEqual({
@@ -576,4 +623,18 @@ describe('serverless package --stage ci --param forwardUrl=…', () => {
       AlarmActions: [{ Ref: 'AlarmTopic' }],
     })
   })
+})
+
+describe('serverless package --stage local', () => {
+  it('fails, naming the rule: the local stage holds the development token', async () => {
+    const output = await mkdtemp(join(tmpdir(), 'vod-snapshots-package-local-'))
+    try {
+      await expect(packageStage(['--stage', 'local'], output)).rejects.toThrow(
+        'The local stage is for npm start only and cannot be packaged or deployed: choose another --stage.',
+      )
+      expect(await readdir(output)).toStrictEqual([])
+    } finally {
+      await rm(output, { recursive: true, force: true })
+    }
+  }, 120_000)
 })

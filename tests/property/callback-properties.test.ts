@@ -61,7 +61,11 @@ function acknowledgementOf({ body = '', isBase64Encoded }: CallbackRequest) {
   // v3.0 names its event type `EventType`, the legacy format `eventType`.
   const v3 = typeof parsed.EventType === 'string'
   const type = v3 ? parsed.EventType : parsed.eventType
-  if (type !== SNAPSHOT_EVENT) return { code: 0, ignored: type }
+  if (type !== SNAPSHOT_EVENT) {
+    // Only a plain word is echoed: anything else may be what the sender chose to put there.
+    const plain = /^[A-Za-z0-9]{1,64}$/.test(type) && !type.includes(TOKEN)
+    return { code: 0, ignored: plain ? type : '(not a plain event name)' }
+  }
   const list: Record<string, unknown>[] = v3
     ? parsed.SnapshotByTimeOffsetCompleteEvent.SnapshotInfoSet
     : parsed.data.picInfo

@@ -15,11 +15,14 @@ type Response = {
 }
 type HttpHandler = { handle(request: Request, options?: Options): Promise<Response> }
 
-/** The request body as text, whether the SDK built it as a string or as bytes. */
+/**
+ * The request body as text, whether the SDK built it as a string or as bytes. The bytes are
+ * decoded as bytes: Buffer.from would call the SDK body's string-like valueOf, which it warns of.
+ */
 const bodyText = (request: Request) =>
   typeof request.body === 'string'
     ? request.body
-    : Buffer.from(request.body as Uint8Array).toString()
+    : new TextDecoder().decode(request.body as Uint8Array)
 
 const jsonResponse = (statusCode: number, body: unknown): Response => ({
   response: {

@@ -27,3 +27,37 @@ export function legacyCallbackWith(count: number, vodTaskId = 'CreateSnapshotByT
     },
   }
 }
+
+/**
+ * The v3.0 task-flow example with one SnapshotByTimeOffset subtask of `count` pictures at
+ * 0.5, 1000.5, 2000.5 ... ms (a task flow's offsets need not be whole ms).
+ */
+export function procedureCallbackWith(count: number, taskId = '1256768367-Procedure-load') {
+  const body = fixture<{ ProcedureStateChangeEvent: Record<string, unknown> }>(
+    'v3-procedure-state-changed',
+  )
+  const event = body.ProcedureStateChangeEvent
+  event.TaskId = taskId
+  event.MediaProcessResultSet = [
+    ...(event.MediaProcessResultSet as object[]),
+    {
+      Type: 'SnapshotByTimeOffset',
+      SnapshotByTimeOffsetTask: {
+        Status: 'SUCCESS',
+        ErrCodeExt: '',
+        ErrCode: 0,
+        Message: 'SUCCESS',
+        Input: { Definition: 10, ExtTimeOffsetSet: [], TimeOffsetSet: [], WatermarkSet: [] },
+        Output: {
+          Definition: 10,
+          PicInfoSet: Array.from({ length: count }, (_, i) => ({
+            TimeOffset: i * 1000 + 0.5,
+            Url: `https://1256768367.vod2.myqcloud.com/xxx/xxx/snapshot/${i}.jpg`,
+            WaterMarkDefinition: [],
+          })),
+        },
+      },
+    },
+  ]
+  return body
+}

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { type AttributeValue, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb'
+import { FAULT_SWITCH_PATH } from '../../lib/local/dynamodb-fault-switch'
 import { freePort } from '../../lib/local/free-port'
 import { localClient } from '../../lib/local/local-dynamodb'
 
@@ -9,6 +10,9 @@ export interface LocalStack {
   process: ChildProcess
   port: number
   dynamodbEndpoint: string
+  sqsEndpoint: string
+  /** The ports `npm start` was given, as the variables it reads. */
+  env: { PORT: string; DYNAMODB_PORT: string; SQS_PORT: string; TABLE_NAME: string }
   startupMs: number
   /** Everything the stack printed so far. */
   output(): string
@@ -60,18 +64,36 @@ export async function stopAndWait(stack: LocalStack, timeoutMs = 10_000): Promis
   return started.filter(alive)
 }
 
-/** Starts `npm start` with the given token and table; resolves once it prints that it is ready. */
-export async function startLocalStack(token: string, tableName: string): Promise<LocalStack> {
+/**
+ * Starts `npm start` with the given token and table, on ports of its own, and `env` (e.g.
+ * `CALLBACK_SIGN_KEY`); resolves once it prints that it is ready. `faultSwitch` lets the test
+ * make its DynamoDB fail (see {@link setDynamoDBFailing}).
+ */
+export async function startLocalStack(
+  token: string,
+  tableName: string,
+  {
+    faultSwitch = false,
+    env: extraEnv = {},
+  }: { faultSwitch?: boolean; env?: Record<string, string> } = {},
+): Promise<LocalStack> {
   const port = await freePort()
   const dynamodbPort = await freePort()
+  const sqsPort = await freePort()
+  const env = {
+    PORT: String(port),
+    DYNAMODB_PORT: String(dynamodbPort),
+    SQS_PORT: String(sqsPort),
+    TABLE_NAME: tableName,
+  }
   const started = performance.now()
   const child = spawn('npm', ['start'], {
     env: {
       ...process.env,
-      PORT: String(port),
-      DYNAMODB_PORT: String(dynamodbPort),
+      ...env,
       CALLBACK_TOKEN: token,
-      TABLE_NAME: tableName,
+      ...(faultSwitch ? { LOCAL_DYNAMODB_FAULT_SWITCH: 'on' } : {}),
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -96,6 +118,8 @@ export async function startLocalStack(token: string, tableName: string): Promise
     process: child,
     port,
     dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`,
+    sqsEndpoint: `http://127.0.0.1:${sqsPort}`,
+    env,
     startupMs: performance.now() - started,
     output: () => output,
     callbackUrl: (t = token) => `http://127.0.0.1:${port}/vod/callback?token=${t}`,
@@ -104,6 +128,17 @@ export async function startLocalStack(token: string, tableName: string): Promise
       child.kill('SIGTERM')
       await once(child, 'exit')
     },
+  }
+}
+
+/** Makes the DynamoDB of a stack started with `faultSwitch` answer 500 to everything, or heal. */
+export async function setDynamoDBFailing(stack: LocalStack, failing: boolean): Promise<void> {
+  const response = await fetch(`${stack.dynamodbEndpoint}${FAULT_SWITCH_PATH}`, {
+    method: failing ? 'POST' : 'DELETE',
+  })
+  const state = (await response.json()) as { failing?: boolean }
+  if (!response.ok || state.failing !== failing) {
+    throw new Error(`the fault switch did not turn ${failing ? 'on' : 'off'}`)
   }
 }
 

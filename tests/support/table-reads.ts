@@ -16,6 +16,12 @@ export interface ExpectedSnapshot {
   timeOffset: number
   status: number
   url?: string
+  /** A task flow's results: the 2017 event's items have none of these. */
+  eventType?: 'ProcedureStateChanged'
+  procedureTaskId?: string
+  sessionContext?: string
+  sessionId?: string
+  watermarkDefinitions?: number[]
 }
 
 /** The raw item (AttributeValues, as a Query returns it) that one screenshot should become. */
@@ -26,10 +32,18 @@ export function rawSnapshotItem(snapshot: ExpectedSnapshot, receivedAt: string):
     fileId: { S: snapshot.fileId },
     definition: { N: String(snapshot.definition) },
     status: { N: String(snapshot.status) },
-    eventType: { S: 'CreateSnapshotByTimeOffsetComplete' },
+    eventType: { S: snapshot.eventType ?? 'CreateSnapshotByTimeOffsetComplete' },
     receivedAt: { S: receivedAt },
   }
   if (snapshot.url !== undefined) item.url = { S: snapshot.url }
+  if (snapshot.procedureTaskId !== undefined) {
+    item.procedureTaskId = { S: snapshot.procedureTaskId }
+  }
+  if (snapshot.sessionContext !== undefined) item.sessionContext = { S: snapshot.sessionContext }
+  if (snapshot.sessionId !== undefined) item.sessionId = { S: snapshot.sessionId }
+  if (snapshot.watermarkDefinitions !== undefined) {
+    item.watermarkDefinitions = { L: snapshot.watermarkDefinitions.map((d) => ({ N: String(d) })) }
+  }
   return item
 }
 
@@ -43,6 +57,23 @@ export async function itemsOfTask(
     TableName: tableName,
     KeyConditionExpression: 'vodTaskId = :id',
     ExpressionAttributeValues: { ':id': { S: vodTaskId } },
+  }
+  const items: RawItem[] = []
+  for await (const page of paginateQuery({ client }, input)) items.push(...(page.Items ?? []))
+  return items
+}
+
+/** Every item of one video through the byFileId index, in time-offset order. */
+export async function itemsOfFile(
+  client: DynamoDBClient,
+  tableName: string,
+  fileId: string,
+): Promise<RawItem[]> {
+  const input = {
+    TableName: tableName,
+    IndexName: 'byFileId',
+    KeyConditionExpression: 'fileId = :id',
+    ExpressionAttributeValues: { ':id': { S: fileId } },
   }
   const items: RawItem[] = []
   for await (const page of paginateQuery({ client }, input)) items.push(...(page.Items ?? []))

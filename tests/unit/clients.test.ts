@@ -46,9 +46,27 @@ describe('lazySqsFallbackQueue', () => {
       vodTaskId: 'task',
       fileId: '1',
       definition: 10,
+      eventType: 'CreateSnapshotByTimeOffsetComplete',
       receivedAt: '2026-11-24T03:00:00.000Z',
       results: [{ timeOffset: 0, status: 0, url: 'http://x/0.png' }],
     })
+    sqs.restore()
+  })
+
+  it("sends to the local stage's SQS endpoint when one is configured", async () => {
+    const sqs = mockClient(SQSClient)
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' })
+    const item = toSnapshotItem(
+      { vodTaskId: 'task', fileId: '1', definition: 10, timeOffset: 0, status: 0 },
+      '2026-11-24T03:00:00.000Z',
+    )
+
+    await lazySqsFallbackQueue(QUEUE, 'http://127.0.0.1:9324').send([item])
+
+    const [call] = sqs.commandCalls(SendMessageCommand)
+    const client = call?.thisValue as SQSClient
+    const endpoint = await client.config.endpoint?.()
+    expect(endpoint).toMatchObject({ hostname: '127.0.0.1', port: 9324, protocol: 'http:' })
     sqs.restore()
   })
 })

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
         CALLBACK_TOKEN: ` ${TOKEN} , second-token-0123456789,`,
         DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
         FALLBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/fallback',
+        SQS_ENDPOINT: 'http://127.0.0.1:9324',
         RESULT_TTL_DAYS: '30',
       }),
     ).toStrictEqual({
@@ -19,8 +20,10 @@ describe('loadConfig', () => {
       quarantineBucket: undefined,
       s3Endpoint: undefined,
       callbackTokens: [TOKEN, 'second-token-0123456789'],
+      callbackSignKeys: [],
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       fallbackQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/fallback',
+      sqsEndpoint: 'http://127.0.0.1:9324',
     })
   })
 
@@ -32,11 +35,16 @@ describe('loadConfig', () => {
     }
   })
 
-  it('uses the real DynamoDB when the endpoint is empty or absent', () => {
-    for (const DYNAMODB_ENDPOINT of ['', undefined]) {
+  it('uses the real DynamoDB and SQS when the endpoints are empty or absent', () => {
+    for (const endpoint of ['', undefined]) {
       expect(
-        loadConfig({ TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, DYNAMODB_ENDPOINT }).dynamodbEndpoint,
-      ).toBeUndefined()
+        loadConfig({
+          TABLE_NAME: 't',
+          CALLBACK_TOKEN: TOKEN,
+          DYNAMODB_ENDPOINT: endpoint,
+          SQS_ENDPOINT: endpoint,
+        }),
+      ).toMatchObject({ dynamodbEndpoint: undefined, sqsEndpoint: undefined })
     }
   })
 
@@ -57,6 +65,11 @@ describe('loadConfig', () => {
       'a bad endpoint',
       { TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, DYNAMODB_ENDPOINT: 'nope' },
       'DYNAMODB_ENDPOINT',
+    ],
+    [
+      'a bad SQS endpoint',
+      { TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, SQS_ENDPOINT: 'nope' },
+      'SQS_ENDPOINT',
     ],
   ])('refuses %s with a message that names the setting, never its value', (_, env, expected) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
@@ -86,5 +99,30 @@ describe('the deployed function', () => {
     vi.resetModules()
     const module = await import('../../handlers/callback')
     expect(module.handler).toBeTypeOf('function')
+  })
+})
+
+describe('CALLBACK_SIGN_KEY', () => {
+  const load = (CALLBACK_SIGN_KEY?: string) =>
+    loadConfig({ TABLE_NAME: 'vod-snapshots', CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY })
+
+  it('is off when unset or empty', () => {
+    expect(load().callbackSignKeys).toStrictEqual([])
+    expect(load('').callbackSignKeys).toStrictEqual([])
+  })
+
+  it('reads several comma-separated keys, for rotation', () => {
+    expect(load(' KeyOne1 ,KeyTwo2,').callbackSignKeys).toStrictEqual(['KeyOne1', 'KeyTwo2'])
+  })
+
+  it.each([
+    ['longer than 32 characters', 'k'.repeat(33)],
+    ['other than letters and digits', 'key-with-dash'],
+  ])('refuses a key %s, naming the rule and not the key', (_, key) => {
+    expect(() => load(key)).toThrow(
+      new ConfigError(
+        'Invalid configuration: CALLBACK_SIGN_KEY: every CALLBACK_SIGN_KEY must be 1 to 32 letters and digits, as VOD requires',
+      ),
+    )
   })
 })

@@ -19,7 +19,9 @@ describe('parseCallback', () => {
     expect(parseCallback(fixture('legacy-snapshot-failure'))).toStrictEqual({
       kind: 'snapshots',
       format: 'legacy',
+      eventType: 'CreateSnapshotByTimeOffsetComplete',
       vodTaskId: TASK_ID,
+      unkeyedFailures: 0,
       results: [
         {
           vodTaskId: TASK_ID,

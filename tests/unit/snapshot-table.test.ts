@@ -21,6 +21,16 @@ describe('formatOffset', () => {
   ])('shows %i ms as %s', (ms, text) => {
     expect(formatOffset(ms)).toBe(text)
   })
+
+  it.each([
+    [10_000.5, '0:00:10.0005'],
+    [3_500.25, '0:00:03.50025'],
+    [0.5, '0:00:00.0005'],
+    [1e-7, '0:00:00.0000000001'],
+    [3_123_213.125, '0:52:03.213125'],
+  ])("shows a task flow's fractional %d ms as %s, every digit kept", (ms, text) => {
+    expect(formatOffset(ms)).toBe(text)
+  })
 })
 
 describe('describeStatus', () => {

@@ -1,0 +1,120 @@
+import { PROCEDURE_EVENT_TYPE, type SnapshotResult } from './snapshot-result'
+
+/** One SnapshotByTimeOffset subtask of a task flow, whichever format it came in. */
+export interface SnapshotSubtask {
+  status: 'PROCESSING' | 'SUCCESS' | 'FAIL'
+  errCode: number
+  /** The screenshot template: the subtask's input definition. */
+  definition: number
+  /** The offsets asked for: ms (`TimeOffsetSet`) and "3.5s" / "10%" strings (`ExtTimeOffsetSet`). */
+  requestedMs: readonly number[]
+  requestedExt: readonly string[]
+  pictures: readonly { timeOffset: number; url?: string; watermarkDefinitions?: number[] }[]
+}
+
+/** The task flow the subtasks belong to. */
+export interface Procedure {
+  taskId: string
+  fileId: string
+  sessionContext?: string
+  sessionId?: string
+}
+
+/** A task flow's results, and the failed points that have no definite offset to key them by. */
+export interface ProcedureResults {
+  results: SnapshotResult[]
+  unkeyedFailures: number
+}
+
+/**
+ * The status a failed subtask's items carry when VOD gave the failure no code of its own (the
+ * deprecated ErrCode left 0): any non-zero value, so the item never reads as a success.
+ */
+export const UNCODED_FAILURE_STATUS = -1
+
+/**
+ * The `vodTaskId` of each snapshot subtask, in order. One subtask: the TaskId itself. Several:
+ * `<TaskId>#<definition>`, and `#<n>` after it (1-based, in order) for a template that occurs
+ * more than once. VOD lists every subtask in every delivery, so the rule gives the same keys in
+ * each delivery of one task flow.
+ */
+export function subtaskTaskIds(taskId: string, definitions: readonly number[]): string[] {
+  if (definitions.length === 1) return [taskId]
+  const counts = new Map<number, number>()
+  for (const definition of definitions) counts.set(definition, (counts.get(definition) ?? 0) + 1)
+  const seen = new Map<number, number>()
+  return definitions.map((definition) => {
+    if (counts.get(definition) === 1) return `${taskId}#${definition}`
+    const n = (seen.get(definition) ?? 0) + 1
+    seen.set(definition, n)
+    return `${taskId}#${definition}#${n}`
+  })
+}
+
+const SECONDS = /^(\d+)(?:\.(\d+))?s$/
+
+/**
+ * "3.5s" in ms, or undefined for a percentage or anything else. Computed on the digits, not as
+ * 3.5 * 1000: "0.1s" must give 100, not 100.00000000000001.
+ */
+export function secondsToMs(point: string): number | undefined {
+  const match = SECONDS.exec(point)
+  if (!match) return undefined
+  const fraction = match[2] ?? ''
+  const ms = Number(`${match[1]}${fraction.slice(0, 3).padEnd(3, '0')}.${fraction.slice(3) || 0}`)
+  return ms <= Number.MAX_SAFE_INTEGER ? ms : undefined
+}
+
+/**
+ * The items of a task flow's snapshot subtasks. SUCCESS: one result per picture, status 0.
+ * FAIL: the pictures VOD delivered anyway, and one result per requested point with a definite
+ * offset (`TimeOffsetSet` ms, `ExtTimeOffsetSet` seconds) carrying the subtask's ErrCode; a
+ * percentage point has no offset to key it by and is only counted. PROCESSING: nothing yet.
+ */
+export function procedureResults(
+  procedure: Procedure,
+  subtasks: readonly SnapshotSubtask[],
+): ProcedureResults {
+  const taskIds = subtaskTaskIds(
+    procedure.taskId,
+    subtasks.map((subtask) => subtask.definition),
+  )
+  const results: SnapshotResult[] = []
+  let unkeyedFailures = 0
+  subtasks.forEach((subtask, i) => {
+    if (subtask.status === 'PROCESSING') return
+    const base = (timeOffset: number, status: number): SnapshotResult => {
+      const result: SnapshotResult = {
+        vodTaskId: taskIds[i] as string,
+        fileId: procedure.fileId,
+        definition: subtask.definition,
+        timeOffset,
+        status,
+        eventType: PROCEDURE_EVENT_TYPE,
+        procedureTaskId: procedure.taskId,
+      }
+      if (procedure.sessionContext !== undefined) result.sessionContext = procedure.sessionContext
+      if (procedure.sessionId !== undefined) result.sessionId = procedure.sessionId
+      return result
+    }
+    if (subtask.status === 'FAIL') {
+      const status = subtask.errCode === 0 ? UNCODED_FAILURE_STATUS : subtask.errCode
+      for (const ms of subtask.requestedMs) results.push(base(ms, status))
+      for (const point of subtask.requestedExt) {
+        const ms = secondsToMs(point)
+        if (ms === undefined) unkeyedFailures++
+        else results.push(base(ms, status))
+      }
+    }
+    // After the failures: a delivered picture at a failed offset wins (later entries win).
+    for (const picture of subtask.pictures) {
+      const result = base(picture.timeOffset, 0)
+      if (picture.url !== undefined) result.url = picture.url
+      if (picture.watermarkDefinitions?.length) {
+        result.watermarkDefinitions = picture.watermarkDefinitions
+      }
+      results.push(result)
+    }
+  })
+  return { results, unkeyedFailures }
+}

@@ -1,0 +1,65 @@
+import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+
+/** What `npm start` started, as its banner shows it. */
+export interface LocalStackSettings {
+  seconds: string
+  host: string
+  port: number
+  dynamodbPort: number
+  sqsPort: number
+  lambdaPort: number
+  tableName: string
+  token: string
+  queueUrl: string
+  deadLetterQueueUrl: string
+}
+
+/** The body `npm run send` is shown with: the documented example, in the repository. */
+const EXAMPLE = 'tests/fixtures/legacy-snapshot-success.json'
+const EXAMPLE_TASK = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
+
+const shellQuote = (value: string) =>
+  /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`
+
+/** `NAME=value ` for each setting that differs from npm start's default, so the line can be pasted. */
+function prefix(settings: [name: string, value: string | number, fallback: string | number][]) {
+  return settings
+    .filter(([, value, fallback]) => String(value) !== String(fallback))
+    .map(([name, value]) => `${name}=${shellQuote(String(value))} `)
+    .join('')
+}
+
+/**
+ * The "ready" banner: where everything is, and `send`, `query` and `replay` lines to paste into
+ * another terminal, carrying the variables that differ from the defaults those commands assume.
+ */
+export function readyBanner(s: LocalStackSettings): string {
+  const callbackUrl = `http://${s.host}:${s.port}/vod/callback`
+  const d = LOCAL_DEFAULTS
+  const table: [string, string, string] = ['TABLE_NAME', s.tableName, d.tableName]
+  const dynamodb: [string, number, number] = ['DYNAMODB_PORT', s.dynamodbPort, d.dynamodbPort]
+  // `send` assumes 127.0.0.1; a stack listening on another address is given its URL.
+  const send = ['127.0.0.1', '0.0.0.0', 'localhost'].includes(s.host)
+    ? `${prefix([
+        ['PORT', s.port, d.port],
+        ['CALLBACK_TOKEN', s.token, d.token],
+      ])}npm run send -- ${EXAMPLE}`
+    : `npm run send -- ${EXAMPLE} --url ${shellQuote(`${callbackUrl}?token=${encodeURIComponent(s.token)}`)}`
+  const query = prefix([dynamodb, table])
+  const replay = prefix([dynamodb, ['SQS_PORT', s.sqsPort, d.sqsPort], table])
+  return `
+vod-snapshots is ready (${s.seconds} s)
+  Callback URL:        ${callbackUrl}?token=${encodeURIComponent(s.token)}
+  DynamoDB (dynalite): http://127.0.0.1:${s.dynamodbPort}   table: ${s.tableName}
+  SQS (fauxqs):        http://127.0.0.1:${s.sqsPort}
+    fallback queue:    ${s.queueUrl}  (the redrive consumes it)
+    dead-letter queue: ${s.deadLetterQueueUrl}
+  Lambda invoke API:   http://${s.host}:${s.lambdaPort}  (serverless-offline)
+
+In another terminal:
+  ${send}
+  ${query}npm run query -- --local --task ${EXAMPLE_TASK}
+  ${replay}npm run replay -- --dlq --local
+Stop with Ctrl-C.
+`
+}

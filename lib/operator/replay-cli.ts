@@ -1,0 +1,117 @@
+import { parseArgs } from 'node:util'
+import * as v from 'valibot'
+import { ResultTtlDaysSchema } from '../runtime/config'
+import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+import { asUsage, UsageError } from './usage-error'
+
+type Env = Record<string, string | undefined>
+
+/** Printed for --help and after every usage error. */
+export const REPLAY_USAGE = `Usage: npm run replay -- <file> [options]
+       npm run replay -- --dlq [options]
+
+Writes screenshot results that were not stored to the table, with their original receipt
+time. Idempotent: replaying twice changes nothing.
+
+  <file>            a file of the callback function's VOD_SNAPSHOTS_UNSTORED_CALLBACK log lines
+                    (as CloudWatch shows or exports them), callback bodies or fallback messages
+  --dlq             drain the fallback dead-letter queue instead: each message written is
+                    deleted, a message that fails stays in the queue
+  --queue-url <url> the dead-letter queue (default: $FALLBACK_DLQ_URL; with --local, the
+                    local stack's)
+  --table <name>    the table (default: $TABLE_NAME, else vod-snapshots)
+  --endpoint <url>  a DynamoDB endpoint (default: $DYNAMODB_ENDPOINT, else AWS)
+  --local           the local stack (npm start): its DynamoDB, http://127.0.0.1:$DYNAMODB_PORT
+                    (8000), when neither --endpoint nor DYNAMODB_ENDPOINT is set, and for --dlq
+                    its dead-letter queue on http://127.0.0.1:$SQS_PORT (9324)
+  --help            this text
+
+Replayed results expire as stored ones do when RESULT_TTL_DAYS is set as the deployment sets
+it. AWS region, profile and credentials come from the usual AWS SDK settings. Exit codes: 0
+everything replayed, 1 something could not be read or written, 2 usage error.`
+
+/** What one run of `npm run replay` is asked to do. */
+export interface ReplayRequest {
+  source:
+    | { kind: 'file'; file: string }
+    /** `queueUrl` undefined: the local stack's dead-letter queue, found by its name. */
+    | { kind: 'dlq'; queueUrl: string | undefined }
+  tableName: string
+  /** Undefined: the real DynamoDB of the configured region. */
+  endpoint: string | undefined
+  /** Undefined: the real SQS of the configured region. */
+  sqsEndpoint: string | undefined
+  resultTtlDays: number | undefined
+}
+
+const checkUrl = (url: string | undefined, what: string) => {
+  if (url !== undefined && !URL.canParse(url)) throw new UsageError(`${what} is not a URL: ${url}`)
+  return url
+}
+
+/**
+ * Reads the command line and the environment the functions read too (TABLE_NAME,
+ * DYNAMODB_ENDPOINT, RESULT_TTL_DAYS), FALLBACK_DLQ_URL, and DYNAMODB_PORT and SQS_PORT for
+ * --local.
+ *
+ * @returns the request, or `help` when --help was asked for
+ * @throws {UsageError} naming what is wrong
+ */
+export function parseReplayArgs(argv: readonly string[], env: Env): ReplayRequest | 'help' {
+  const { values, positionals } = asUsage(() => parse(argv))
+  if (values.help) return 'help'
+  const local = values.local ?? false
+
+  let source: ReplayRequest['source']
+  if (values.dlq) {
+    if (positionals.length > 0) {
+      throw new UsageError(`--dlq replays the queue, not also ${positionals.join(' ')}`)
+    }
+    const queueUrl = values['queue-url'] || (local ? undefined : env.FALLBACK_DLQ_URL)
+    if (!queueUrl && !local) {
+      throw new UsageError(
+        '--dlq needs the queue: set FALLBACK_DLQ_URL, or pass --queue-url or --local',
+      )
+    }
+    source = { kind: 'dlq', queueUrl: checkUrl(queueUrl, 'the queue URL') }
+  } else {
+    if (values['queue-url'] !== undefined) throw new UsageError('--queue-url goes with --dlq')
+    const [file, ...extra] = positionals
+    if (file === undefined || file === '') throw new UsageError('give the file to replay, or --dlq')
+    if (extra.length > 0) throw new UsageError(`one file at a time, not also ${extra.join(' ')}`)
+    source = { kind: 'file', file }
+  }
+
+  const ttl = v.safeParse(ResultTtlDaysSchema, env.RESULT_TTL_DAYS)
+  if (!ttl.success) throw new UsageError(ttl.issues.map((issue) => issue.message).join('; '))
+  const endpoint =
+    values.endpoint ||
+    env.DYNAMODB_ENDPOINT ||
+    (local ? `http://127.0.0.1:${env.DYNAMODB_PORT || LOCAL_DEFAULTS.dynamodbPort}` : undefined)
+  const sqsEndpoint = local
+    ? `http://127.0.0.1:${env.SQS_PORT || LOCAL_DEFAULTS.sqsPort}`
+    : undefined
+  return {
+    source,
+    tableName: values.table || env.TABLE_NAME || LOCAL_DEFAULTS.tableName,
+    endpoint: checkUrl(endpoint, 'the DynamoDB endpoint'),
+    sqsEndpoint,
+    resultTtlDays: ttl.output,
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: true,
+    options: {
+      dlq: { type: 'boolean' },
+      'queue-url': { type: 'string' },
+      table: { type: 'string' },
+      endpoint: { type: 'string' },
+      local: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+}

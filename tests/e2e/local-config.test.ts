@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { describe, expect, it } from 'vitest'
+import { freePort } from '../../lib/local/free-port'
+
+/** Runs `npm start` with the given variables until it exits; its code and everything it printed. */
+async function npmStart(env: Record<string, string>) {
+  const child = spawn('npm', ['start'], {
+    env: {
+      ...process.env,
+      PORT: String(await freePort()),
+      DYNAMODB_PORT: String(await freePort()),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk
+  })
+  const [code] = await once(child, 'exit')
+  return { code, stdout, stderr }
+}
+
+const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '')
+
+describe('npm start with an invalid configuration', () => {
+  it.each([
+    [
+      'a CALLBACK_TOKEN under 16 characters',
+      { CALLBACK_TOKEN: 'short-token' },
+      'npm start: Invalid configuration: CALLBACK_TOKEN: every CALLBACK_TOKEN must be at least 16 characters',
+    ],
+    [
+      'a CALLBACK_SIGN_KEY VOD would not accept',
+      { CALLBACK_TOKEN: 'e2e-token-0123456789abcdef', CALLBACK_SIGN_KEY: 'not-a-sign-key!' },
+      'npm start: Invalid configuration: CALLBACK_SIGN_KEY: every CALLBACK_SIGN_KEY must be 1 to 32 letters and digits, as VOD requires',
+    ],
+  ])(
+    'refuses to start with %s, in one line naming the rule',
+    async (_, env, line) => {
+      const run = await npmStart(env)
+
+      expect(run.code).toBe(1)
+      expect(run.stdout).not.toContain('ready')
+      // npm adds its own lines after a failed script; the script printed exactly one.
+      expect(lines(run.stderr).filter((text) => text.startsWith('npm start:'))).toStrictEqual([
+        line,
+      ])
+      expect(run.stderr).not.toContain('short-token')
+      expect(run.stderr).not.toContain('not-a-sign-key!')
+    },
+    60_000,
+  )
+})

@@ -1,0 +1,144 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { mockClient } from 'aws-sdk-client-mock'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createCallbackHandler } from '../../handlers/callback'
+import {
+  CLOCK_SKEW_SECONDS,
+  createSignatureCheck,
+  MAX_VALIDITY_SECONDS,
+} from '../../lib/receive/callback-signature'
+import { loadConfig } from '../../lib/runtime/config'
+import { captureLogger, captureMetrics } from '../support/capture-logger'
+import { fixture } from '../support/fixtures'
+import { callbackEvent, lambdaContext } from '../support/http-event'
+import { signedBody } from '../support/vod-signature'
+
+const TABLE = 'vod-snapshots-unit'
+const TOKEN = 'first-token-0123456789'
+const KEY = 'SignKey0123456789'
+const NEXT_KEY = 'RotatedKey42'
+const NOW = new Date('2026-11-24T03:00:00.000Z')
+const NOW_S = NOW.getTime() / 1000
+const VALID_UNTIL = NOW_S + 600
+
+const ddb = mockClient(DynamoDBDocumentClient)
+let logger: ReturnType<typeof captureLogger>
+let metrics: ReturnType<typeof captureMetrics>
+
+beforeEach(() => {
+  ddb.reset()
+  ddb.on(BatchWriteCommand).resolves({})
+  logger = captureLogger()
+  metrics = captureMetrics()
+})
+
+function invoke(body: unknown, signKeys = `${KEY},${NEXT_KEY}`) {
+  const handler = createCallbackHandler({
+    config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY: signKeys }),
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    logger,
+    metrics,
+    now: () => NOW,
+    storeOptions: { sleep: async () => {}, maxAttempts: 1 },
+  })
+  const text = typeof body === 'string' ? body : JSON.stringify(body)
+  return handler(callbackEvent(text, { token: TOKEN }), lambdaContext())
+}
+
+const seed = () => fixture('legacy-snapshot-success')
+const UNAUTHORIZED = {
+  statusCode: 401,
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ code: 401, message: 'Unauthorized' }),
+}
+const STORED_TWO = {
+  statusCode: 200,
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ code: 0, stored: 2 }),
+}
+
+describe('with CALLBACK_SIGN_KEY set', () => {
+  it('stores a callback signed with a configured key, in either format', async () => {
+    expect(await invoke(signedBody(seed(), KEY, VALID_UNTIL))).toStrictEqual(STORED_TWO)
+    const v3 = signedBody(fixture('v3-snapshot-success'), NEXT_KEY, VALID_UNTIL)
+    expect(JSON.parse(String((await invoke(v3))?.body))).toStrictEqual({ code: 0, stored: 2 })
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(2)
+  })
+
+  it('accepts the signature in upper-case hex and T as a string of digits', async () => {
+    const body = signedBody(seed(), KEY, VALID_UNTIL)
+    const response = await invoke({ ...body, Sign: body.Sign.toUpperCase(), T: `${body.T}` })
+    expect(response).toStrictEqual(STORED_TWO)
+  })
+
+  it('accepts a T that passed within the allowed clock skew', async () => {
+    const body = signedBody(seed(), KEY, NOW_S - CLOCK_SKEW_SECONDS)
+    expect(await invoke(body)).toStrictEqual(STORED_TWO)
+  })
+
+  const signed = signedBody(seed(), KEY, VALID_UNTIL)
+  it.each([
+    ['unsigned', seed(), 'signature-missing'],
+    ['without T', { ...signed, T: undefined }, 'signature-missing'],
+    ['signed with another key', signedBody(seed(), 'OtherKey', VALID_UNTIL), 'signature-mismatch'],
+    ['expired', signedBody(seed(), KEY, NOW_S - CLOCK_SKEW_SECONDS - 1), 'signature-expired'],
+    ['whose T was altered', { ...signed, T: VALID_UNTIL + 1 }, 'signature-mismatch'],
+    [
+      'valid absurdly far ahead',
+      signedBody(seed(), KEY, NOW_S + MAX_VALIDITY_SECONDS + 1),
+      'expiry-too-far-ahead',
+    ],
+    ['with T not a whole number', { ...signed, T: 1.5 }, 'expiry-malformed'],
+    ['with T negative', { ...signed, T: -1 }, 'expiry-malformed'],
+    ['with Sign not hex', { ...signed, Sign: 'z'.repeat(32) }, 'signature-mismatch'],
+    ['with Sign a number', { ...signed, Sign: 12 }, 'signature-mismatch'],
+  ])(
+    'answers 401 to a callback %s, storing nothing and logging only the check',
+    async (_, body, check) => {
+      expect(await invoke(body)).toStrictEqual(UNAUTHORIZED)
+      expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+      expect(logger.lines).toStrictEqual([
+        { level: 'WARN', message: 'callback rejected', fields: { statusCode: 401, check } },
+      ])
+      expect(metrics.totals()).toStrictEqual({ CallbacksRejected: 1 })
+    },
+  )
+
+  it('checks the signature of other event types too', async () => {
+    expect(await invoke(fixture('legacy-file-deleted'))).toStrictEqual(UNAUTHORIZED)
+  })
+
+  it('still requires the token', async () => {
+    const handler = createCallbackHandler({
+      config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY: KEY }),
+      client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      logger,
+      metrics,
+      now: () => NOW,
+    })
+    const body = JSON.stringify(signedBody(seed(), KEY, VALID_UNTIL))
+    const response = await handler(callbackEvent(body, { token: 'x' }), lambdaContext())
+    expect(response).toStrictEqual(UNAUTHORIZED)
+  })
+})
+
+describe('without CALLBACK_SIGN_KEY', () => {
+  it('stores an unsigned callback as before', async () => {
+    expect(await invoke(seed(), '')).toStrictEqual(STORED_TWO)
+  })
+})
+
+describe('createSignatureCheck', () => {
+  const check = createSignatureCheck([KEY])
+  it('signs the key followed by the decimal digits of T', () => {
+    // MD5("SignKey01234567891795489800"), computed independently with md5sum.
+    const body = { Sign: 'fd6420b94417532a4fb6ec87bf6dae72', T: 1795489800 }
+    expect(check(body, NOW.getTime())).toBeUndefined()
+    expect(check({ ...body, T: 1795489801 }, NOW.getTime())).toBe('signature-mismatch')
+  })
+
+  it.each([null, [], 'text', 42])('finds no signature in %j', (body) => {
+    expect(check(body, NOW.getTime())).toBe('signature-missing')
+  })
+})

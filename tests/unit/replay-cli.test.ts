@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { parseReplayArgs } from '../../lib/operator/replay-cli'
+import { UsageError } from '../../lib/operator/usage-error'
+
+const DLQ = 'https://sqs.ap-southeast-1.amazonaws.com/123456789012/vod-snapshots-prod-fallback-dlq'
+
+describe('parseReplayArgs', () => {
+  it('reads a file replay with the defaults npm start uses', () => {
+    expect(parseReplayArgs(['unstored.log'], {})).toStrictEqual({
+      source: { kind: 'file', file: 'unstored.log' },
+      tableName: 'vod-snapshots',
+      endpoint: undefined,
+      sqsEndpoint: undefined,
+      resultTtlDays: undefined,
+    })
+  })
+
+  it('reads the table, endpoint and expiry from the environment the functions read', () => {
+    expect(
+      parseReplayArgs(['f'], {
+        TABLE_NAME: 'vod-snapshots-prod',
+        DYNAMODB_ENDPOINT: 'http://e:1',
+        RESULT_TTL_DAYS: '30',
+      }),
+    ).toStrictEqual({
+      source: { kind: 'file', file: 'f' },
+      tableName: 'vod-snapshots-prod',
+      endpoint: 'http://e:1',
+      sqsEndpoint: undefined,
+      resultTtlDays: 30,
+    })
+    expect(
+      parseReplayArgs(['f', '--table', 't', '--endpoint', 'http://h:2'], { TABLE_NAME: 'x' }),
+    ).toMatchObject({ tableName: 't', endpoint: 'http://h:2' })
+  })
+
+  it('drains the dead-letter queue named by FALLBACK_DLQ_URL or --queue-url, in AWS', () => {
+    expect(parseReplayArgs(['--dlq'], { FALLBACK_DLQ_URL: DLQ })).toStrictEqual({
+      source: { kind: 'dlq', queueUrl: DLQ },
+      tableName: 'vod-snapshots',
+      endpoint: undefined,
+      sqsEndpoint: undefined,
+      resultTtlDays: undefined,
+    })
+    expect(
+      parseReplayArgs(['--dlq', '--queue-url', 'http://q/1/dlq'], { FALLBACK_DLQ_URL: DLQ }),
+    ).toMatchObject({ source: { kind: 'dlq', queueUrl: 'http://q/1/dlq' } })
+  })
+
+  it("uses the local stack's DynamoDB and dead-letter queue with --local", () => {
+    expect(parseReplayArgs(['--dlq', '--local'], { FALLBACK_DLQ_URL: DLQ })).toStrictEqual({
+      source: { kind: 'dlq', queueUrl: undefined },
+      tableName: 'vod-snapshots',
+      endpoint: 'http://127.0.0.1:8000',
+      sqsEndpoint: 'http://127.0.0.1:9324',
+      resultTtlDays: undefined,
+    })
+    expect(
+      parseReplayArgs(['--dlq', '--local'], { DYNAMODB_PORT: '8100', SQS_PORT: '9400' }),
+    ).toMatchObject({ endpoint: 'http://127.0.0.1:8100', sqsEndpoint: 'http://127.0.0.1:9400' })
+    expect(parseReplayArgs(['f', '--local'], { DYNAMODB_ENDPOINT: 'http://e:1' })).toMatchObject({
+      endpoint: 'http://e:1',
+    })
+  })
+
+  it('answers help to --help and -h, whatever else is given', () => {
+    expect(parseReplayArgs(['--help'], {})).toBe('help')
+    expect(parseReplayArgs(['-h', '--dlq'], {})).toBe('help')
+  })
+
+  it.each([
+    ['nothing', [], {}, 'give the file to replay, or --dlq'],
+    ['two files', ['a', 'b'], {}, 'one file at a time, not also b'],
+    ['a file with --dlq', ['a', '--dlq'], {}, '--dlq replays the queue, not also a'],
+    ['--dlq without a queue', ['--dlq'], {}, '--dlq needs the queue: set FALLBACK_DLQ_URL'],
+    ['--queue-url without --dlq', ['a', '--queue-url', 'http://q'], {}, 'goes with --dlq'],
+    ['a queue URL that is no URL', ['--dlq', '--queue-url', 'q'], {}, 'not a URL: q'],
+    ['an endpoint that is no URL', ['a', '--endpoint', 'localhost'], {}, 'not a URL: localhost'],
+    ['an unknown option', ['a', '--force'], {}, "Unknown option '--force'"],
+    ['a bad RESULT_TTL_DAYS', ['a'], { RESULT_TTL_DAYS: '1.5' }, 'whole number of days'],
+  ])('refuses %s with a usage error', (_, argv, env, message) => {
+    expect(() => parseReplayArgs(argv, env)).toThrow(UsageError)
+    expect(() => parseReplayArgs(argv, env)).toThrow(message)
+  })
+})
