@@ -13,6 +13,7 @@ import {
 } from '../support/callback-mutations'
 import { captureLogger } from '../support/capture-logger'
 import { callbackEvent, lambdaContext } from '../support/http-event'
+import { memoryQuarantine } from '../support/memory-quarantine'
 import { countItems, emptyTable, itemsOfTask, rawSnapshotItem } from '../support/table-reads'
 
 const TOKEN = 'property-token-0123456789'
@@ -27,6 +28,7 @@ let db: local.LocalDynamoDB
 let raw: DynamoDBClient
 let doc: DynamoDBDocumentClient
 const logger = captureLogger()
+const quarantine = memoryQuarantine()
 let handler: ReturnType<typeof createCallbackHandler>
 
 beforeAll(async () => {
@@ -37,6 +39,7 @@ beforeAll(async () => {
   handler = createCallbackHandler({
     config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
     client: doc,
+    quarantine,
     logger,
     now: () => new Date(RECEIVED_AT),
   })
@@ -52,7 +55,19 @@ afterAll(async () => {
 /** One request through the real function; the log starts empty for each. */
 function send({ body, isBase64Encoded = false }: CallbackRequest) {
   logger.lines.length = 0
+  quarantine.kept.length = 0
   return handler(callbackEvent(body, { token: TOKEN, isBase64Encoded }), lambdaContext())
+}
+
+/** The body as the quarantine keeps it: text when it is UTF-8, else base64 of its bytes. */
+function keptForm({ body = '', isBase64Encoded }: CallbackRequest): [string, string] {
+  if (!isBase64Encoded) return [body, 'utf8']
+  const bytes = Buffer.from(body, 'base64')
+  try {
+    return [new TextDecoder('utf-8', { fatal: true }).decode(bytes), 'utf8']
+  } catch {
+    return [bytes.toString('base64'), 'base64']
+  }
 }
 
 /** What a 200 must say about a body, worked out from the body alone as the README documents. */
@@ -94,6 +109,11 @@ async function answersWithinContract(request: CallbackRequest) {
         problems: expect.arrayContaining([expect.any(String)]),
       })
       expect(stored).toBe(0)
+      // Authenticated and rejected: kept whole, exactly as it came, for a replay (an empty
+      // body holds nothing to keep).
+      expect(quarantine.kept.map((entry) => [entry.body, entry.bodyEncoding])).toStrictEqual(
+        request.body ? [keptForm(request)] : [],
+      )
     }
     expect(logger.lines.filter((line) => line.level === 'ERROR')).toStrictEqual([])
   } finally {

@@ -7,6 +7,7 @@ import * as local from '../../lib/local/local-dynamodb'
 import { loadConfig } from '../../lib/runtime/config'
 import { captureLogger } from '../support/capture-logger'
 import { callbackEvent, lambdaContext } from '../support/http-event'
+import { memoryQuarantine } from '../support/memory-quarantine'
 import { type GeneratedProcedure, validProcedures } from '../support/procedure-arbitraries'
 import { type ExpectedSnapshot, emptyTable } from '../support/table-reads'
 
@@ -20,6 +21,7 @@ let db: local.LocalDynamoDB
 let raw: DynamoDBClient
 let doc: DynamoDBDocumentClient
 const logger = captureLogger()
+const quarantine = memoryQuarantine()
 let handler: ReturnType<typeof createCallbackHandler>
 
 beforeAll(async () => {
@@ -30,6 +32,7 @@ beforeAll(async () => {
   handler = createCallbackHandler({
     config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
     client: doc,
+    quarantine,
     logger,
     now: () => new Date(RECEIVED_AT),
   })
@@ -42,6 +45,7 @@ afterAll(async () => {
 
 async function send(body: unknown) {
   logger.lines.length = 0
+  quarantine.kept.length = 0
   const response = await handler(
     callbackEvent(JSON.stringify(body), { token: TOKEN }),
     lambdaContext(),
