@@ -40,7 +40,7 @@ async function loadSides(): Promise<Record<Name, Side>> {
   process.env.TABLE_NAME = BENCH_TABLE
   process.env.CALLBACK_TOKEN = BENCH_TOKEN
   process.env.AWS_REGION ??= 'us-east-1'
-  const { createCallbackHandler } = await import('../handlers/callback')
+  const { createCallbackHandler } = await import('../lib/receive/callback-handler')
   const { loadConfig } = await import('../lib/runtime/config')
   const { createTypicalHandler } = await import('./typical/handler')
   // Imported here too: its module-level client is built on import.

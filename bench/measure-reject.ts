@@ -64,7 +64,7 @@ export async function measureReject(rounds = 7): Promise<RejectFigures> {
   process.env.AWS_REGION ??= 'us-east-1'
   process.env.TABLE_NAME ??= 'vod-snapshots-bench'
   process.env.CALLBACK_TOKEN ??= TOKEN
-  const { createCallbackHandler } = await import('../handlers/callback')
+  const { createCallbackHandler } = await import('../lib/receive/callback-handler')
   const { loadConfig } = await import('../lib/runtime/config')
   // Each line serialised as a JSON logger does, and discarded.
   const write = (_: string, fields?: unknown) => void JSON.stringify(fields)

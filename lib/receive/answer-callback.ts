@@ -4,6 +4,12 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import type { FallbackQueue } from '../durability/fallback-queue'
 import { keepUnstoredResults } from '../durability/keep-unstored'
 import { InvalidCallbackError, type ParsedCallback, parseCallback } from '../events/parse-callback'
+import {
+  announceStored,
+  type CallbackOrigin,
+  type Forwarding,
+  forwardIgnored,
+} from '../forward/forward-callback'
 import type { Logger, MetricsSink } from '../runtime/log'
 import { type StoreOptions, storeSnapshotResults } from '../store/snapshot-store'
 import { httpError } from './http-middleware'
@@ -41,7 +47,12 @@ export interface AnswerDependencies {
   budget?: typeof DEFAULT_BUDGET
   /** The configured tokens and keys: an event type holding one is never echoed. */
   secrets?: readonly string[]
+  /** Where events that store nothing, and announcements, are published. */
+  forwarding?: Forwarding
 }
+
+// What answering keeps back from publishing an event, for the answer itself.
+const PUBLISH_RESERVE_MS = 200
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
@@ -54,7 +65,11 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
  * store its results, and say what became of them. Results DynamoDB does not take before
  * `budget.storeMs` go to the fallback queue (202); if that fails too they are logged for replay.
  *
+ * Other event types are forwarded unchanged and stored results announced, when `forwarding` is
+ * set, within what is left of the budget.
+ *
  * @param started `performance.now()` when the request arrived: the budget counts from there
+ * @param origin the text VOD sent, for forwarding it unchanged
  * @throws {CallbackHttpError} 422 for a body that is not a valid callback
  * @throws {UnstoredResultsError} when the results could only be logged (answered 500)
  */
@@ -63,9 +78,11 @@ export async function answerCallback(
   receivedAt: string,
   started: number,
   deps: AnswerDependencies,
+  origin?: CallbackOrigin,
 ): Promise<APIGatewayProxyStructuredResultV2> {
-  const { tableName, client, fallback, logger, metrics, storeOptions } = deps
+  const { tableName, client, fallback, logger, metrics, storeOptions, forwarding } = deps
   const budget = deps.budget ?? DEFAULT_BUDGET
+  const timeLeft = () => budget.answerMs - (performance.now() - started) - PUBLISH_RESERVE_MS
   let callback: ParsedCallback
   try {
     callback = parseCallback(body)
@@ -79,7 +96,15 @@ export async function answerCallback(
       PLAIN_EVENT_TYPE.test(callback.eventType) &&
       !deps.secrets?.some((secret) => callback.eventType.includes(secret))
     const eventType = echoable ? callback.eventType : WITHHELD_EVENT_TYPE
-    logger.info('callback ignored', { eventType, format: callback.format })
+    const forwarded =
+      forwarding && origin
+        ? await forwardIgnored(forwarding, callback.eventType, origin, timeLeft())
+        : undefined
+    logger.info('callback ignored', {
+      eventType,
+      format: callback.format,
+      ...(forwarded ? { forwarded } : {}),
+    })
     metrics.addMetric('CallbacksIgnored', 'Count', 1)
     return json(200, { code: 0, ignored: eventType })
   }
@@ -101,6 +126,14 @@ export async function answerCallback(
       ...storeOptions,
       signal: deadline,
     })
+    const announced = forwarding
+      ? await announceStored(
+          forwarding,
+          { results, taskId: vodTaskId, eventType, receivedAt, count: stored },
+          origin,
+          timeLeft(),
+        )
+      : undefined
     const durationMs = Math.round(performance.now() - started)
     logger.info('callback stored', {
       vodTaskId,
@@ -109,6 +142,7 @@ export async function answerCallback(
       results: results.length,
       stored,
       durationMs,
+      ...(announced ? { announced } : {}),
     })
     metrics.addMetric('ResultsStored', 'Count', stored)
     metrics.addMetric('StoreLatency', 'Milliseconds', durationMs)

@@ -5,6 +5,12 @@ import { httpError } from './http-middleware'
 
 const FORBIDDEN_KEY = 'Object contains forbidden prototype property'
 
+/** The event after {@link jsonBody}: its body parsed, and the text it was parsed from. */
+export type ParsedBodyEvent = Omit<APIGatewayProxyEventV2, 'body'> & {
+  body: unknown
+  rawBody: string
+}
+
 /**
  * Parses the body as JSON whatever the Content-Type says (VOD documents none), refusing a key
  * that could reach an object's prototype (`__proto__`, `constructor.prototype`) with a 400.
@@ -26,7 +32,8 @@ export function jsonBody(): middy.MiddlewareObj<
           protoAction: 'error',
           constructorAction: 'error',
         })
-        Object.assign(request.event, { body: parsed })
+        // The text stays beside what it parsed to: events are forwarded exactly as VOD sent them.
+        Object.assign(request.event, { body: parsed, rawBody: text })
       } catch (error) {
         const forbidden = error instanceof SyntaxError && error.message === FORBIDDEN_KEY
         throw httpError(400, 'Body is not valid JSON', [

@@ -2,7 +2,6 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import pLimit from 'p-limit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createCallbackHandler } from '../../handlers/callback'
 import {
   type FallbackMessage,
   parseFallbackMessage,
@@ -18,6 +17,7 @@ import {
   startDynalite,
 } from '../../lib/local/local-dynamodb'
 import { answerReserveMs, DEFAULT_BUDGET, MAX_BODY_BYTES } from '../../lib/receive/answer-callback'
+import { createCallbackHandler } from '../../lib/receive/callback-handler'
 import { loadConfig } from '../../lib/runtime/config'
 import { captureLogger, captureMetrics } from '../support/capture-logger'
 import {

@@ -1,6 +1,5 @@
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createCallbackHandler } from '../../handlers/callback'
 import {
   createSnapshotsTable,
   type LocalDynamoDB,
@@ -9,6 +8,7 @@ import {
 } from '../../lib/local/local-dynamodb'
 import { drainVodQueue } from '../../lib/pull/drain'
 import { createVodClient } from '../../lib/pull/vod-client'
+import { createCallbackHandler } from '../../lib/receive/callback-handler'
 import { loadConfig } from '../../lib/runtime/config'
 import type { SnapshotItem } from '../../lib/store/snapshot-item'
 import { captureLogger } from '../support/capture-logger'

@@ -3,7 +3,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { mockClient } from 'aws-sdk-client-mock'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createCallbackHandler } from '../../handlers/callback'
+import { createCallbackHandler } from '../../lib/receive/callback-handler'
 import { loadConfig } from '../../lib/runtime/config'
 import { validCallbacks } from '../support/callback-arbitraries'
 import { captureLogger, captureMetrics } from '../support/capture-logger'

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createCallbackHandler } from '../../handlers/callback'
+import { createCallbackHandler } from '../../lib/receive/callback-handler'
 import {
   CLOCK_SKEW_SECONDS,
   createSignatureCheck,

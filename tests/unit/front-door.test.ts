@@ -3,7 +3,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createCallbackHandler } from '../../handlers/callback'
+import { createCallbackHandler } from '../../lib/receive/callback-handler'
 import { loadConfig } from '../../lib/runtime/config'
 import { MAX_LOG_LINE_BYTES, redactingLogger } from '../../lib/runtime/log'
 import { captureLogger, captureMetrics } from '../support/capture-logger'

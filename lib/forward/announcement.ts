@@ -1,0 +1,53 @@
+import type { SnapshotResult } from '../events/snapshot-result'
+import { collapseDuplicateResults } from '../store/snapshot-item'
+
+/** The detail of `SnapshotResultsStored`: what an application needs to read the results. */
+export interface SnapshotResultsStoredDetail {
+  /** The ID the application holds: the task flow's TaskId, or the 2017 task's ID. */
+  taskId: string
+  /** The partition keys the results are stored under (README, "Task flows"). */
+  vodTaskIds: string[]
+  fileId: string
+  /** The screenshot templates. */
+  definitions: number[]
+  /** Items written by this callback, failures included. */
+  stored: number
+  /** Of those, screenshots VOD reported as failed (status other than 0). */
+  failed: number
+  eventType: string
+  receivedAt: string
+  sessionContext?: string
+  sessionId?: string
+}
+
+const unique = <T>(values: T[]): T[] => [...new Set(values)]
+
+/**
+ * The announcement of one callback's stored results.
+ * @returns undefined for a callback without results: nothing was stored
+ */
+export function announcementOf(
+  results: readonly SnapshotResult[],
+  {
+    taskId,
+    eventType,
+    receivedAt,
+    stored,
+  }: Pick<SnapshotResultsStoredDetail, 'taskId' | 'eventType' | 'receivedAt' | 'stored'>,
+): SnapshotResultsStoredDetail | undefined {
+  const [first] = results
+  if (!first) return undefined
+  return {
+    taskId,
+    vodTaskIds: unique(results.map((result) => result.vodTaskId)),
+    fileId: first.fileId,
+    definitions: unique(results.map((result) => result.definition)),
+    stored,
+    // Counted on what was written: one item per key, a success winning over a failure.
+    failed: collapseDuplicateResults(results).filter((result) => result.status !== 0).length,
+    eventType,
+    receivedAt,
+    ...(first.sessionContext === undefined ? {} : { sessionContext: first.sessionContext }),
+    ...(first.sessionId === undefined ? {} : { sessionId: first.sessionId }),
+  }
+}

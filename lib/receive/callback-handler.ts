@@ -1,0 +1,124 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import middy from '@middy/core'
+import httpErrorHandler from '@middy/http-error-handler'
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
+import type { FallbackQueue } from '../durability/fallback-queue'
+import { type Quarantine, quarantineId } from '../durability/quarantine'
+import type { EventFallbackQueue } from '../durability/unpublished-events'
+import type { BodyStore } from '../forward/claim-check'
+import type { EventPublisher } from '../forward/event-publisher'
+import { createForwarder } from '../forward/forwarder'
+import type { Config } from '../runtime/config'
+import {
+  functionLogger,
+  functionMetrics,
+  type Logger,
+  type MetricsSink,
+  redactingLogger,
+} from '../runtime/log'
+import type { StoreOptions } from '../store/snapshot-store'
+import { answerCallback, DEFAULT_BUDGET, MAX_BODY_BYTES } from './answer-callback'
+import { callbackSignatureAuth, createSignatureCheck } from './callback-signature'
+import { createTokenCheck } from './callback-token'
+import { bodyLimits, callbackTokenAuth, errorLogging } from './http-middleware'
+import { jsonBody, type ParsedBodyEvent } from './json-body'
+import { quarantineRejected } from './quarantine-rejected'
+
+export interface CallbackDependencies {
+  config: Config
+  client: DynamoDBDocumentClient
+  fallback?: FallbackQueue
+  /** Where authenticated callbacks answered 400, 413 or 422 are kept whole. */
+  quarantine?: Quarantine
+  /** Where events that store nothing, and announcements of stored results, are published. */
+  forwarding?: {
+    publisher: EventPublisher
+    busName: string
+    /** Events EventBridge did not take: the fallback queue, for the redrive. */
+    fallback?: EventFallbackQueue
+    /** Where a body over EventBridge's 256 KB is kept. */
+    bodyStore?: BodyStore
+    /** Forward the snapshot events too. */
+    all: boolean
+  }
+  logger?: Logger
+  metrics?: MetricsSink
+  /** Middlewares run first: the request ID for the logger, the metrics flush. */
+  observability?: middy.MiddlewareObj[]
+  now?: () => Date
+  storeOptions?: StoreOptions
+  budget?: typeof DEFAULT_BUDGET
+}
+
+/**
+ * The HTTP function: token -> size -> JSON -> signature (when keys are configured) ->
+ * {@link answerCallback} (recognise, validate, normalise, store, answer); one error middleware
+ * renders every failure, after an authenticated request answered 400, 413 or 422 is kept whole
+ * in the quarantine.
+ */
+export function createCallbackHandler({
+  config,
+  client,
+  fallback,
+  quarantine,
+  forwarding,
+  logger = functionLogger,
+  metrics = functionMetrics,
+  observability = [],
+  now = () => new Date(),
+  storeOptions,
+  budget = DEFAULT_BUDGET,
+}: CallbackDependencies) {
+  const secrets = [...config.callbackTokens, ...config.callbackSignKeys]
+  const log = redactingLogger(logger, secrets)
+  const signature = config.callbackSignKeys.length > 0 && [
+    callbackSignatureAuth(createSignatureCheck(config.callbackSignKeys), now),
+  ]
+  const answerDeps = {
+    tableName: config.tableName,
+    client,
+    fallback,
+    logger: log,
+    metrics,
+    budget,
+    secrets,
+    storeOptions: { ...storeOptions, resultTtlDays: config.resultTtlDays },
+    forwarding: forwarding && {
+      forwarder: createForwarder({ ...forwarding, logger: log, metrics }),
+      forwardAll: forwarding.all,
+    },
+  }
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(observability)
+    .use(
+      httpErrorHandler({
+        logger: false,
+        fallbackMessage: JSON.stringify({ code: 500, message: 'Internal Server Error' }),
+      }),
+    )
+    .use(errorLogging(log, metrics, secrets))
+    .use(
+      quarantineRejected({
+        quarantine,
+        logger: log,
+        metrics,
+        secrets,
+        answerMs: budget.answerMs,
+        now,
+      }),
+    )
+    .use(callbackTokenAuth(createTokenCheck(config.callbackTokens)))
+    .use(bodyLimits(MAX_BODY_BYTES))
+    .use(jsonBody())
+    .use(signature || [])
+    .handler((event) => {
+      const receivedAt = now().toISOString()
+      // The text as VOD sent it: what is forwarded, byte for byte.
+      const { rawBody, requestContext } = event as unknown as ParsedBodyEvent
+      const id = quarantineId(receivedAt, requestContext?.requestId ?? '')
+      return answerCallback(event.body, receivedAt, performance.now(), answerDeps, {
+        text: rawBody,
+        id,
+      })
+    })
+}
