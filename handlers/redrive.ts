@@ -2,11 +2,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import middy from '@middy/core'
 import { createRedriveHandler } from '../lib/durability/redrive'
+import { loadForwardConfig } from '../lib/forward/forward-config'
+import { lazyEventPublisher } from '../lib/forward/lazy-publisher'
+import { redriveForwarding } from '../lib/forward/redrive-forwarding'
 import { loadRedriveConfig } from '../lib/runtime/config'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
-import { functionMetrics, powertoolsLogger } from '../lib/runtime/log'
+import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
 
 const config = loadRedriveConfig(process.env)
+const forwardConfig = loadForwardConfig(process.env)
+const publisher = lazyEventPublisher(forwardConfig, functionLogger)
 
 const redrive = createRedriveHandler({
   tableName: config.tableName,
@@ -15,6 +20,14 @@ const redrive = createRedriveHandler({
     endpoint: config.dynamodbEndpoint,
     requestHandler: { connectionTimeout: 500, requestTimeout: 2000 },
   }),
+  forwarding:
+    publisher &&
+    redriveForwarding({
+      publisher,
+      busName: forwardConfig.busName ?? 'local',
+      logger: functionLogger,
+      metrics: functionMetrics,
+    }),
 })
 
 export const handler = middy(redrive)

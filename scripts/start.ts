@@ -62,6 +62,7 @@ const redrive = startLocalRedrive({
   dynamodbEndpoint: dynamodb.endpoint,
   tableName,
   functionName: `vod-snapshots-${STAGE}-redrive`,
+  forwardUrl: env.FORWARD_URL || undefined,
 })
 
 const offline = spawn(

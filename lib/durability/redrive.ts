@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events'
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import {
@@ -8,8 +9,18 @@ import {
   type Logger,
   type MetricsSink,
 } from '../runtime/log'
+import type { SnapshotItem } from '../store/snapshot-item'
 import { type StoreOptions, writeSnapshotItems } from '../store/snapshot-store'
 import { fallbackItems, parseFallbackMessage } from './fallback-message'
+import { parseUnpublishedEvents } from './unpublished-events'
+
+/** What the redrive needs of the forwarding: to put queued events on the bus, and to announce. */
+export interface RedriveForwarding {
+  /** Puts entries on the bus; rejects unless every one is published. */
+  publish(entries: PutEventsRequestEntry[], signal: AbortSignal): Promise<void>
+  /** Announces results the redrive wrote (SnapshotResultsStored); never rejects. */
+  announce(items: SnapshotItem[], stored: number): Promise<unknown>
+}
 
 export interface RedriveDependencies {
   tableName: string
@@ -17,12 +28,15 @@ export interface RedriveDependencies {
   logger?: Logger
   metrics?: MetricsSink
   storeOptions?: StoreOptions
+  forwarding?: RedriveForwarding
 }
 
 /**
  * The fallback queue's consumer: writes each message's results to the table and reports the
  * messages it could not write as batch item failures, so SQS delivers them again (and, after
  * the queue's maxReceiveCount, moves them to the dead-letter queue). Writes are idempotent puts.
+ * A message of events the bus did not take is put on the bus again; written results are
+ * announced, as the callback function announces what it stores.
  */
 export function createRedriveHandler({
   tableName,
@@ -30,6 +44,7 @@ export function createRedriveHandler({
   logger = functionLogger,
   metrics = functionMetrics,
   storeOptions,
+  forwarding,
 }: RedriveDependencies) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     // Stop a second before Lambda would: a message not written is reported, not lost.
@@ -38,14 +53,24 @@ export function createRedriveHandler({
     const outcomes = await Promise.all(
       event.Records.map(async (record) => {
         try {
+          const events = parseUnpublishedEvents(JSON.parse(record.body))
+          if (events) {
+            if (!forwarding) throw new Error('events queued, but no bus to put them on')
+            await forwarding.publish(events.entries, deadline)
+            logger.info('events redriven', { events: events.entries.length })
+            metrics.addMetric('EventsPublished', 'Count', events.entries.length)
+            return undefined
+          }
           const message = parseFallbackMessage(record.body)
-          const stored = await writeSnapshotItems(client, tableName, fallbackItems(message), {
+          const items = fallbackItems(message)
+          const stored = await writeSnapshotItems(client, tableName, items, {
             maxAttempts: 10,
             ...storeOptions,
             signal: deadline,
           })
           logger.info('results redriven', { vodTaskId: message.vodTaskId, stored })
           metrics.addMetric('ResultsRedriven', 'Count', stored)
+          await forwarding?.announce(items, stored)
           return undefined
         } catch (error) {
           logger.error('redrive failed', {

@@ -27,7 +27,10 @@ const unique = <T>(values: T[]): T[] => [...new Set(values)]
  * @returns undefined for a callback without results: nothing was stored
  */
 export function announcementOf(
-  results: readonly SnapshotResult[],
+  results: readonly Pick<
+    SnapshotResult,
+    'vodTaskId' | 'fileId' | 'definition' | 'timeOffset' | 'status' | 'sessionContext' | 'sessionId'
+  >[],
   {
     taskId,
     eventType,

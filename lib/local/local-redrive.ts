@@ -1,5 +1,7 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger'
 import { createRedriveHandler } from '../durability/redrive'
+import { httpDeliveryPublisher } from '../forward/http-delivery'
+import { redriveForwarding } from '../forward/redrive-forwarding'
 import { createSnapshotsClient } from '../runtime/dynamodb-client'
 import { LOCAL_CREDENTIALS } from '../runtime/local-defaults'
 import type { Logger } from '../runtime/log'
@@ -19,7 +21,10 @@ export function startLocalRedrive({
   dynamodbEndpoint,
   tableName,
   functionName,
+  forwardUrl,
 }: {
+  /** FORWARD_URL: where the local stand-in for the bus delivers events. */
+  forwardUrl?: string
   queues: LocalQueues
   definitions: QueueDefinitions
   dynamodbEndpoint: string
@@ -39,6 +44,7 @@ export function startLocalRedrive({
     warn: (message, fields = {}) => powertools.warn(message, fields),
     error: (message, fields = {}) => powertools.error(message, fields),
   }
+  const metrics = { addMetric() {} }
   const sqs = localSqsClient(queues.endpoint)
   const source = startSqsEventSource({
     sqs,
@@ -47,7 +53,21 @@ export function startLocalRedrive({
     functionName,
     batchSize: definitions.redrive.batchSize,
     timeoutSeconds: definitions.redrive.timeoutSeconds,
-    handler: createRedriveHandler({ tableName, client, logger, metrics: { addMetric() {} } }),
+    handler: createRedriveHandler({
+      tableName,
+      client,
+      logger,
+      metrics,
+      forwarding:
+        forwardUrl === undefined
+          ? undefined
+          : redriveForwarding({
+              publisher: httpDeliveryPublisher(forwardUrl, logger),
+              busName: 'local',
+              logger,
+              metrics,
+            }),
+    }),
     onError: (error) => logger.error('local redrive failed', { reason: (error as Error).message }),
   })
   return {

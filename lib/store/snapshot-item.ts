@@ -53,8 +53,10 @@ export function toSnapshotItem(result: SnapshotResult, receivedAt: string): Snap
  * as numbers (10000.5 and 10000.50 are one key, as in DynamoDB's N), and a task flow's templates
  * never meet here: each has its own `vodTaskId` (see subtaskTaskIds).
  */
-export function collapseDuplicateResults(results: readonly SnapshotResult[]): SnapshotResult[] {
-  const byKey = new Map<string, SnapshotResult>()
+export function collapseDuplicateResults<
+  T extends Pick<SnapshotResult, 'vodTaskId' | 'timeOffset' | 'status'>,
+>(results: readonly T[]): T[] {
+  const byKey = new Map<string, T>()
   for (const result of results) {
     const key = `${result.timeOffset}\u0000${result.vodTaskId}`
     const kept = byKey.get(key)

@@ -1,0 +1,42 @@
+import type { RedriveForwarding } from '../durability/redrive'
+import type { Logger, MetricsSink } from '../runtime/log'
+import { announcementOf } from './announcement'
+import type { EventPublisher } from './event-publisher'
+import { createForwarder } from './forwarder'
+
+// An announcement's share of a redrive batch's time.
+const ANNOUNCE_MS = 2000
+
+/**
+ * The redrive's forwarding: queued events go to the bus through `publisher` (a failure leaves
+ * the message for SQS to deliver again), and a message's written results are announced like the
+ * callback function's. The redrive holds no queue client: an announcement the bus refuses is
+ * logged under the unstored marker.
+ */
+export function redriveForwarding({
+  publisher,
+  busName,
+  logger,
+  metrics,
+}: {
+  publisher: EventPublisher
+  busName: string
+  logger: Logger
+  metrics: MetricsSink
+}): RedriveForwarding {
+  const forwarder = createForwarder({ busName, publisher, logger, metrics })
+  return {
+    publish: (entries, signal) => publisher.publish(entries, signal),
+    async announce(items, stored) {
+      const [first] = items
+      if (!first) return
+      const detail = announcementOf(items, {
+        taskId: first.procedureTaskId ?? first.vodTaskId,
+        eventType: first.eventType,
+        receivedAt: first.receivedAt,
+        stored,
+      })
+      if (detail) await forwarder.announce(detail, ANNOUNCE_MS)
+    },
+  }
+}
