@@ -32,6 +32,15 @@ export interface Forwarder {
   ): Promise<PublishOutcome>
   /** Puts one `SnapshotResultsStored` event on the bus. */
   announce(detail: object, timeMs: number): Promise<PublishOutcome>
+  /**
+   * The entry {@link forward} puts on the bus, a body over 256 KB already kept in S3; for a
+   * caller that publishes it itself (the pull confirms an event only once it is published).
+   * @throws when a body over 256 KB could not be kept
+   */
+  prepare(
+    event: { eventType?: string; body: string; id: string },
+    timeMs: number,
+  ): Promise<PutEventsRequestEntry>
 }
 
 export interface ForwarderDependencies extends PublishDependencies {
@@ -48,26 +57,30 @@ export function createForwarder({
 }: ForwarderDependencies): Forwarder {
   const publish = (entry: PutEventsRequestEntry, timeMs: number) =>
     publishDurably([entry], publishing, timeMs)
+  const prepare: Forwarder['prepare'] = async ({ eventType, body, id }, timeMs) => {
+    const entry = vodEventEntry(eventType, body, busName)
+    if (entryBytes(entry) <= MAX_ENTRY_BYTES) return entry
+    if (!bodyStore) throw new Error('the event is over 256 KB and no bucket is configured')
+    const signal = AbortSignal.timeout(Math.max(1, Math.floor(timeMs)))
+    const kept = await bodyStore.keep(id, body, signal)
+    const reference: OversizedEventReference = {
+      vodSnapshotsOversizedEvent: { ...kept, bytes: Buffer.byteLength(body) },
+    }
+    publishing.metrics.addMetric('EventsOversized', 'Count', 1)
+    return { ...entry, Detail: JSON.stringify(reference) }
+  }
   return {
-    async forward({ eventType, body, id }, timeMs) {
+    prepare,
+    async forward(event, timeMs) {
       const started = performance.now()
-      const entry = vodEventEntry(eventType, body, busName)
-      if (entryBytes(entry) <= MAX_ENTRY_BYTES || !bodyStore) return publish(entry, timeMs)
+      let entry: PutEventsRequestEntry
       try {
-        const signal = AbortSignal.timeout(Math.max(1, Math.floor(timeMs / 3)))
-        const kept = await bodyStore.keep(id, body, signal)
-        const reference: OversizedEventReference = {
-          vodSnapshotsOversizedEvent: { ...kept, bytes: Buffer.byteLength(body) },
-        }
-        publishing.metrics.addMetric('EventsOversized', 'Count', 1)
-        return publish(
-          { ...entry, Detail: JSON.stringify(reference) },
-          timeMs - (performance.now() - started),
-        )
+        entry = await prepare(event, timeMs / 3)
       } catch (error) {
         publishing.logger.error('oversized event not kept', { reason: errorMessage(error) })
-        return logUnpublished([entry], publishing)
+        return logUnpublished([vodEventEntry(event.eventType, event.body, busName)], publishing)
       }
+      return publish(entry, timeMs - (performance.now() - started))
     },
     announce(detail, timeMs) {
       const entry = {

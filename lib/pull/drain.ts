@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { EventContent } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
+import type { Quarantine } from '../durability/quarantine'
 import type { SnapshotResult } from '../events/snapshot-result'
-import { errorMessage, type Logger } from '../runtime/log'
+import { errorMessage, type Logger, type MetricsSink } from '../runtime/log'
 import { type StoreOptions, storeSnapshotResults } from '../store/snapshot-store'
-import { handleVodEvent, type VodEventOutcome } from './pulled-event'
+import { handleVodEvent, type PullForwarding, type VodEventOutcome } from './pulled-event'
 import { isEmptyQueueError, type VodEventQueue, vodErrorCode } from './vod-client'
 
 /** ConfirmEvents takes at most 16 handles per call (and PullEvents gives at most 16 events). */
@@ -39,6 +40,11 @@ export interface DrainOptions {
   /** The VOD application ID; accounts opened since 2023-12-25 must pass it. */
   subAppId?: number
   budget?: Partial<typeof DEFAULT_DRAIN_BUDGET>
+  /** Events that store nothing are put on the bus, and confirmed only once they are. */
+  forwarding?: PullForwarding
+  /** Where invalid snapshot events are kept whole; else the log, in pieces. */
+  quarantine?: Quarantine
+  metrics?: MetricsSink
 }
 
 /** Why a drain ended: only `empty` and `deadline` mean everything pulled was dealt with. */
@@ -79,7 +85,8 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
  * Never throws: SDK errors and timeouts are logged and end the drain early.
  */
 export async function drainVodQueue(options: DrainOptions): Promise<DrainReport> {
-  const { vod, store, logger, deadline, now = Date.now, subAppId } = options
+  const { vod, store, logger, deadline, now = Date.now, subAppId, forwarding, quarantine } = options
+  const metrics = options.metrics ?? { addMetric() {} }
   const budget = { ...DEFAULT_DRAIN_BUDGET, ...options.budget }
   const app = subAppId === undefined ? {} : { SubAppId: subAppId }
   const report: DrainReport = emptyReport()
@@ -111,9 +118,17 @@ export async function drainVodQueue(options: DrainOptions): Promise<DrainReport>
         ...store.options,
         signal,
       })
-    const outcomes = await Promise.all(
-      events.map((event) => handleVodEvent(event, storeResults, logger, receivedAt)),
-    )
+    const handling = {
+      store: storeResults,
+      logger,
+      metrics,
+      receivedAt,
+      // A publish or a kept body gets what the batch has left after storing, within VOD's 30 s.
+      timeMs: Math.max(1000, Math.min(budget.storeMs, deadline - now())),
+      forwarding,
+      quarantine,
+    }
+    const outcomes = await Promise.all(events.map((event) => handleVodEvent(event, handling)))
     const count = (kind: VodEventOutcome['kind']) => outcomes.filter((o) => o.kind === kind).length
     report.storedEvents += count('stored')
     report.ignored += count('ignored')

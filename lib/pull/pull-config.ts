@@ -40,6 +40,8 @@ export const PullConfigSchema = v.pipe(
       ]),
       '',
     ),
+    // The bucket of kept bodies: invalid events, events too large for EventBridge. Empty: the log.
+    QUARANTINE_BUCKET: v.optional(v.string(), ''),
     // The name of the SecureString parameter holding {"secretId":"...","secretKey":"..."}.
     TENCENT_SECRET_PARAMETER: nonEmpty('TENCENT_SECRET_PARAMETER'),
   }),
@@ -51,6 +53,7 @@ export const PullConfigSchema = v.pipe(
     vodEndpoint: env.VOD_ENDPOINT || undefined,
     subAppId: env.VOD_SUBAPP_ID === '' ? undefined : Number(env.VOD_SUBAPP_ID),
     secretParameter: env.TENCENT_SECRET_PARAMETER,
+    quarantineBucket: env.QUARANTINE_BUCKET === '' ? undefined : env.QUARANTINE_BUCKET,
   })),
 )
 

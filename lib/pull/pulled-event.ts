@@ -1,8 +1,12 @@
 import type { EventContent } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
-import { UNSTORED_CALLBACK_MARKER } from '../durability/fallback-message'
+import { keepRejectedCallback } from '../durability/keep-rejected'
+import { type Quarantine, quarantineId } from '../durability/quarantine'
 import { InvalidCallbackError, parseCallback } from '../events/parse-callback'
 import type { SnapshotResult } from '../events/snapshot-result'
-import { errorMessage, type Logger } from '../runtime/log'
+import { announcementOf } from '../forward/announcement'
+import type { EventPublisher } from '../forward/event-publisher'
+import type { Forwarder } from '../forward/forwarder'
+import { errorMessage, type Logger, type MetricsSink } from '../runtime/log'
 import { SnapshotStoreError } from '../store/snapshot-store'
 
 /** What became of one pulled event; only `failed` must stay unconfirmed. */
@@ -13,26 +17,44 @@ export type VodEventOutcome =
 /** Writes one event's results, the HTTP function's way; rejects unless every one is written. */
 export type StoreResults = (results: SnapshotResult[]) => Promise<number>
 
-// CloudWatch keeps a log event up to 256 KB; a larger event is cut rather than split.
-const MAX_LOGGED_BODY_CHARS = 200_000
+/** How the pull forwards: the forwarder (announcements, oversized bodies) and its publisher. */
+export interface PullForwarding {
+  forwarder: Forwarder
+  publisher: EventPublisher
+}
+
+/** What handling one pulled event needs. */
+export interface PulledEventHandling {
+  store: StoreResults
+  logger: Logger
+  metrics: MetricsSink
+  receivedAt: string
+  /** Time for a publish or a kept body. */
+  timeMs: number
+  forwarding?: PullForwarding
+  quarantine?: Quarantine
+}
 
 /**
  * Recognises one pulled event as an HTTP callback body is recognised (its EventContent is the
- * v3.0 body plus an EventHandle) and stores its results.
+ * v3.0 body plus an EventHandle), stores its results and announces them; another event type is
+ * put on the bus. Only what is dealt with is confirmed: an event that was not stored, or not
+ * published, stays in VOD's queue and comes again.
  *
  * A snapshot event that fails validation will fail it on every redelivery, for the 4 days VOD
- * keeps it: it is logged at error level under {@link UNSTORED_CALLBACK_MARKER}, with its problems
- * and the whole body, as the HTTP function keeps what it cannot store, and reported `invalid`,
- * to be confirmed. `npm run replay` can store it from that line once the cause is fixed.
+ * keeps it: it is kept whole in the quarantine (else the log, in pieces), as the HTTP function
+ * keeps a rejected callback, and reported `invalid`, to be confirmed.
  */
 export async function handleVodEvent(
   event: EventContent,
-  store: StoreResults,
-  logger: Logger,
-  receivedAt: string,
+  { store, logger, metrics, receivedAt, timeMs, forwarding, quarantine }: PulledEventHandling,
 ): Promise<VodEventOutcome> {
   const { EventHandle: handle, ...body } = event
   if (!handle) logger.warn('vod event without a handle', { eventType: event.EventType })
+  // The SDK parsed the event: this is its JSON again, as VOD's HTTP body would carry it.
+  const text = () => JSON.stringify(body)
+  const requestId = handle ?? 'pulled'
+  const id = quarantineId(receivedAt, requestId)
   let callback: ReturnType<typeof parseCallback>
   try {
     callback = parseCallback(body)
@@ -45,30 +67,43 @@ export async function handleVodEvent(
       })
       return { kind: 'failed', handle }
     }
-    const text = JSON.stringify(body)
-    logger.error(UNSTORED_CALLBACK_MARKER, {
-      eventType: event.EventType,
-      receivedAt,
-      reason: 'invalid event',
-      problems: error.problems,
-      body: text.length > MAX_LOGGED_BODY_CHARS ? text.slice(0, MAX_LOGGED_BODY_CHARS) : text,
-      ...(text.length > MAX_LOGGED_BODY_CHARS ? { truncated: true } : {}),
-    })
+    const rejected = { statusCode: 422, problems: error.problems, receivedAt, requestId }
+    await keepRejectedCallback(
+      { ...rejected, body: text(), isBase64Encoded: false, eventType: event.EventType },
+      { quarantine, logger, metrics, secrets: [], timeoutMs: timeMs },
+    )
     return { kind: 'invalid', handle }
   }
 
   if (callback.kind === 'ignored') {
-    logger.info('vod event ignored', { eventType: callback.eventType })
+    if (forwarding) {
+      try {
+        const entry = await forwarding.forwarder.prepare(
+          { eventType: callback.eventType, body: text(), id },
+          timeMs,
+        )
+        await forwarding.publisher.publish([entry], AbortSignal.timeout(Math.max(1, timeMs)))
+      } catch (error) {
+        logger.error('vod event not forwarded', {
+          eventType: callback.eventType,
+          reason: errorMessage(error),
+        })
+        return { kind: 'failed', handle }
+      }
+    }
+    logger.info('vod event ignored', {
+      eventType: callback.eventType,
+      forwarded: Boolean(forwarding),
+    })
     return { kind: 'ignored', handle }
   }
-  const { vodTaskId, results, unkeyedFailures } = callback
+  const { vodTaskId, eventType, results, unkeyedFailures } = callback
   if (unkeyedFailures > 0) {
     logger.warn('failed screenshots without an offset', { vodTaskId, unkeyedFailures })
   }
+  let stored: number
   try {
-    const stored = await store(results)
-    logger.info('vod event stored', { vodTaskId, results: results.length, stored })
-    return { kind: 'stored', handle, stored }
+    stored = await store(results)
   } catch (error) {
     // VOD keeps the event and delivers it again once its handle is not confirmed.
     const cause = (error instanceof SnapshotStoreError && error.cause) || error
@@ -76,4 +111,8 @@ export async function handleVodEvent(
     logger.error('vod event not stored', { vodTaskId, unstored, reason: errorMessage(cause) })
     return { kind: 'failed', handle }
   }
+  logger.info('vod event stored', { vodTaskId, results: results.length, stored })
+  const detail = announcementOf(results, { taskId: vodTaskId, eventType, receivedAt, stored })
+  if (forwarding && detail) await forwarding.forwarder.announce(detail, timeMs)
+  return { kind: 'stored', handle, stored }
 }

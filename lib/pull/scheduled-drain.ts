@@ -19,6 +19,8 @@ export interface PullDependencies {
   logger?: Logger
   now?: () => number
   budget?: DrainOptions['budget']
+  forwarding?: DrainOptions['forwarding']
+  quarantine?: DrainOptions['quarantine']
 }
 
 /**
@@ -34,6 +36,8 @@ export function createPullHandler({
   logger = functionLogger,
   now = Date.now,
   budget,
+  forwarding,
+  quarantine,
 }: PullDependencies) {
   return async (_event: ScheduledEvent, context: Context): Promise<DrainReport> => {
     const deadline = now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS
@@ -45,6 +49,8 @@ export function createPullHandler({
       now,
       subAppId,
       budget,
+      forwarding,
+      quarantine,
     })
     logger.info('vod drain finished', { ...report })
     if (report.stop === 'vod-error' || report.stop === 'store-failing') {

@@ -459,7 +459,11 @@ describe('serverless package --stage ci', () => {
         Action: ['s3:PutObject'],
         Resource: [under('quarantine'), under('oversized-events')],
       },
-      { Effect: 'Allow', Action: ['s3:PutObject'], Resource: [under('oversized-events')] },
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject'],
+        Resource: [under('quarantine'), under('oversized-events')],
+      },
     ])
     expect(roleStatements('CallbackRole')).toContainEqual(s3[0])
     expect(roleStatements('PullRole')).toContainEqual(s3[1])

@@ -25,6 +25,7 @@ describe('loadPullConfig', () => {
       vodEndpoint: undefined,
       subAppId: undefined,
       secretParameter: PARAMETER,
+      quarantineBucket: undefined,
     })
   })
 

@@ -3,10 +3,11 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
-import { extractReplayables } from '../../lib/durability/replay'
+import { extractLoggedQuarantine } from '../../lib/durability/quarantine-import'
 import { chunk, type DrainOptions, drainVodQueue } from '../../lib/pull/drain'
 import type { VodEventQueue } from '../../lib/pull/vod-client'
 import { captureLogger } from '../support/capture-logger'
+import { memoryQuarantine } from '../support/memory-quarantine'
 import { invalidSnapshotEvent, otherEvent, snapshotEvent } from '../support/vod-events'
 
 const TABLE = 'vod-snapshots-unit'
@@ -126,45 +127,45 @@ describe('drainVodQueue', () => {
     ])
   })
 
-  it('logs an invalid snapshot event whole under the unstored marker, then confirms it', async () => {
+  it('keeps an invalid snapshot event whole in the quarantine, then confirms it', async () => {
     const invalid = invalidSnapshotEvent('task-bad')
     const { vod, confirmed } = stubVod([[invalid]])
+    const quarantine = memoryQuarantine()
 
-    const { report, logger } = await drain(vod)
+    const { report } = await drain(vod, { quarantine })
 
     expect(confirmed).toStrictEqual([['h1.0']])
     expect(report).toMatchObject({ invalid: 1, storedEvents: 0, confirmed: 1, stop: 'empty' })
-    expect(logger.lines).toContainEqual({
-      level: 'ERROR',
-      message: UNSTORED_CALLBACK_MARKER,
-      fields: {
-        eventType: 'CreateSnapshotByTimeOffsetComplete',
+    expect(quarantine.kept).toStrictEqual([
+      {
+        kind: 'vod-snapshots/quarantined-callback',
+        id: '20261124T030000000Z-h10',
         receivedAt: '2026-11-24T03:00:00.000Z',
-        reason: 'invalid event',
+        requestId: 'h1.0',
+        statusCode: 422,
         problems: [
           'SnapshotByTimeOffsetCompleteEvent.SnapshotInfoSet.0.TimeOffset: the time offset must not be negative',
         ],
+        eventType: 'CreateSnapshotByTimeOffsetComplete',
         body: JSON.stringify(invalid),
+        bodyEncoding: 'utf8',
       },
-    })
+    ])
   })
 
-  it('leaves an invalid event’s log line to npm run replay as the body VOD sent', async () => {
+  it('without a quarantine, logs an invalid event in pieces that import back whole', async () => {
     const invalid = invalidSnapshotEvent('task-bad')
-    const { logger } = await drain(stubVod([[invalid]]).vod)
-    const line = JSON.stringify({
-      level: 'ERROR',
-      message: logger.lines[0]?.message,
-      ...logger.lines[0]?.fields,
-    })
+    const { report, logger } = await drain(stubVod([[invalid]]).vod)
+    const lines = logger.lines
+      .filter((line) => line.message === UNSTORED_CALLBACK_MARKER)
+      .map(
+        (line) =>
+          `2026-11-24T03:00:00Z\t${JSON.stringify({ message: line.message, ...line.fields })}`,
+      )
 
-    expect(extractReplayables(`2026-11-24T03:00:00Z\t${line}`)).toStrictEqual([
-      {
-        kind: 'callback',
-        body: invalid,
-        receivedAt: '2026-11-24T03:00:00.000Z',
-        source: 'input:1',
-      },
+    expect(report).toMatchObject({ invalid: 1, confirmed: 1 })
+    expect(extractLoggedQuarantine(lines.join('\n')).entries.map((e) => e.body)).toStrictEqual([
+      JSON.stringify(invalid),
     ])
   })
 
