@@ -14,10 +14,24 @@ export async function portTaken(port: number, address: string): Promise<boolean>
 }
 
 /**
- * Resolves once the callback function answers a probe: an event type it acknowledges without
- * storing anything, sent with the stack's token. That proves the function is loaded, configured
- * and reached through the HTTP API, without the "callback rejected" warning a probe without the
- * token would log on every start.
+ * A screenshot event with no result, as the probe sends it: answered `{"code":0,"stored":0}`,
+ * writing nothing, and, with no result to announce, publishing nothing (another event type
+ * would be forwarded to FORWARD_URL's receiver).
+ */
+const PROBE = {
+  EventType: 'CreateSnapshotByTimeOffsetComplete',
+  SnapshotByTimeOffsetCompleteEvent: {
+    TaskId: 'vod-snapshots-readiness-probe',
+    FileId: 'vod-snapshots-readiness-probe',
+    Definition: 0,
+    SnapshotInfoSet: [],
+  },
+}
+
+/**
+ * Resolves once the callback function answers a probe ({@link PROBE}) sent with the stack's
+ * token. That proves the function is loaded, configured and reached through the HTTP API,
+ * without the "callback rejected" warning a probe without the token would log on every start.
  */
 export async function waitUntilServing(
   callbackUrl: string,
@@ -33,7 +47,7 @@ export async function waitUntilServing(
         method: 'POST',
         // Signed like VOD's callbacks when the stack checks signatures.
         body: JSON.stringify({
-          EventType: 'ReadinessProbe',
+          ...PROBE,
           ...(signKey ? vodSignature(signKey, Math.floor(Date.now() / 1000) + 600) : {}),
         }),
       })
