@@ -32,7 +32,12 @@ const tableName = env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName
 const quarantineBucket = env.QUARANTINE_BUCKET || LOCAL_DEFAULTS.quarantineBucket
 const token = env.CALLBACK_TOKEN ?? LOCAL_DEFAULTS.token
 const signKey = env.CALLBACK_SIGN_KEY
-exitOnInvalidConfig({ TABLE_NAME: tableName, CALLBACK_TOKEN: token, CALLBACK_SIGN_KEY: signKey })
+exitOnInvalidConfig({
+  TABLE_NAME: tableName,
+  CALLBACK_TOKEN: token,
+  CALLBACK_SIGN_KEY: signKey,
+  QUARANTINE_BUCKET: quarantineBucket,
+})
 
 const started = performance.now()
 const lambdaPort = env.LAMBDA_PORT ? Number(env.LAMBDA_PORT) : await freePort()
