@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole function on this machine. An in-process DynamoDB (dynalite) with the
- * table from serverless.yml, an in-process SQS (fauxqs) with the fallback queue and its
- * dead-letter queue from serverless.yml, the redrive consuming that queue as Lambda would, and
+ * table from serverless.yml, an in-process SQS and S3 (fauxqs) with the fallback queue and its
+ * dead-letter queue from serverless.yml and the quarantine bucket, the redrive consuming that queue as Lambda would, and
  * the callback function behind serverless-offline's HTTP API, until Ctrl-C or SIGTERM stops all.
  */
 import { spawn } from 'node:child_process'
@@ -28,9 +28,16 @@ const dynamodbPort = Number(env.DYNAMODB_PORT ?? LOCAL_DEFAULTS.dynamodbPort)
 const sqsPort = Number(env.SQS_PORT ?? LOCAL_DEFAULTS.sqsPort)
 const host = env.HOST ?? '127.0.0.1'
 const tableName = env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName
+// Passed on to the function below, so serverless.yml's own default never decides it.
+const quarantineBucket = env.QUARANTINE_BUCKET || LOCAL_DEFAULTS.quarantineBucket
 const token = env.CALLBACK_TOKEN ?? LOCAL_DEFAULTS.token
 const signKey = env.CALLBACK_SIGN_KEY
-exitOnInvalidConfig({ TABLE_NAME: tableName, CALLBACK_TOKEN: token, CALLBACK_SIGN_KEY: signKey })
+exitOnInvalidConfig({
+  TABLE_NAME: tableName,
+  CALLBACK_TOKEN: token,
+  CALLBACK_SIGN_KEY: signKey,
+  QUARANTINE_BUCKET: quarantineBucket,
+})
 
 const started = performance.now()
 const lambdaPort = env.LAMBDA_PORT ? Number(env.LAMBDA_PORT) : await freePort()
@@ -54,7 +61,7 @@ const [dynamodb, queues] = await Promise.all([
     await createSnapshotsTable(local.endpoint, tableName)
     return local
   }),
-  startLocalQueues(definitions, sqsPort),
+  startLocalQueues(definitions, sqsPort, '127.0.0.1', [quarantineBucket]),
 ])
 const redrive = startLocalRedrive({
   queues,
@@ -85,6 +92,7 @@ const offline = spawn(
       DYNAMODB_PORT: String(dynamodb.port),
       SQS_PORT: String(queues.port),
       FALLBACK_QUEUE_URL: queues.queueUrl,
+      QUARANTINE_BUCKET: quarantineBucket,
       AWS_REGION: env.AWS_REGION ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -141,6 +149,7 @@ console.log(
     ...{
       tableName,
       token,
+      quarantineBucket,
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
     },

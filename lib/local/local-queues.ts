@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net'
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { buildApp } from 'fauxqs'
 import { LOCAL_CREDENTIALS } from '../runtime/local-defaults'
@@ -26,22 +27,35 @@ export interface LocalQueues {
   close(): Promise<void>
 }
 
+/** An S3 client for a local endpoint, which answers on one host: no bucket subdomains. */
+export function localS3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+  })
+}
+
 /**
- * Starts fauxqs (an SQS emulator) in this process on `host:port` (0: any free port) and creates
- * the fallback queue and its dead-letter queue as serverless.yml defines them for `stage`, with
- * {@link LOCAL_VISIBILITY_TIMEOUT_SECONDS}.
+ * Starts fauxqs (an SQS and S3 emulator) in this process on `host:port` (0: any free port) and
+ * creates the fallback queue and its dead-letter queue as serverless.yml defines them for
+ * `stage`, with {@link LOCAL_VISIBILITY_TIMEOUT_SECONDS}, and the S3 `buckets` (the quarantine).
  */
 export async function startLocalQueues(
   definitions: QueueDefinitions,
   port = 0,
   host = '127.0.0.1',
+  buckets: readonly string[] = [],
 ): Promise<LocalQueues> {
   const app = buildApp({ logger: false })
   await app.listen({ port, host })
   const actualPort = (app.server.address() as AddressInfo).port
   const endpoint = `http://${host}:${actualPort}`
   const sqs = localSqsClient(endpoint)
+  const s3 = localS3Client(endpoint)
   try {
+    for (const Bucket of buckets) await s3.send(new CreateBucketCommand({ Bucket }))
     const create = async (name: string, attributes: QueueProperties, deadLetterArn?: string) => {
       const { QueueUrl = '' } = await sqs.send(
         new CreateQueueCommand({
@@ -74,5 +88,6 @@ export async function startLocalQueues(
     throw error
   } finally {
     sqs.destroy()
+    s3.destroy()
   }
 }

@@ -10,6 +10,7 @@ export interface LocalStackSettings {
   lambdaPort: number
   tableName: string
   token: string
+  quarantineBucket: string
   queueUrl: string
   deadLetterQueueUrl: string
 }
@@ -30,8 +31,9 @@ function prefix(settings: [name: string, value: string | number, fallback: strin
 }
 
 /**
- * The "ready" banner: where everything is, and `send`, `query` and `replay` lines to paste into
- * another terminal, carrying the variables that differ from the defaults those commands assume.
+ * The "ready" banner: where everything is, and `send`, `query`, `replay` and `quarantine` lines
+ * to paste into another terminal, carrying the variables that differ from the defaults those
+ * commands assume (the quarantine line carries the table too, so that it can become a replay).
  */
 export function readyBanner(s: LocalStackSettings): string {
   const callbackUrl = `http://${s.host}:${s.port}/vod/callback`
@@ -46,20 +48,29 @@ export function readyBanner(s: LocalStackSettings): string {
       ])}npm run send -- ${EXAMPLE}`
     : `npm run send -- ${EXAMPLE} --url ${shellQuote(`${callbackUrl}?token=${encodeURIComponent(s.token)}`)}`
   const query = prefix([dynamodb, table])
-  const replay = prefix([dynamodb, ['SQS_PORT', s.sqsPort, d.sqsPort], table])
+  const sqs: [string, number, number] = ['SQS_PORT', s.sqsPort, d.sqsPort]
+  const replay = prefix([dynamodb, sqs, table])
+  const quarantine = prefix([
+    sqs,
+    ['QUARANTINE_BUCKET', s.quarantineBucket, d.quarantineBucket],
+    dynamodb,
+    table,
+  ])
   return `
 vod-snapshots is ready (${s.seconds} s)
   Callback URL:        ${callbackUrl}?token=${encodeURIComponent(s.token)}
   DynamoDB (dynalite): http://127.0.0.1:${s.dynamodbPort}   table: ${s.tableName}
-  SQS (fauxqs):        http://127.0.0.1:${s.sqsPort}
+  SQS and S3 (fauxqs): http://127.0.0.1:${s.sqsPort}
     fallback queue:    ${s.queueUrl}  (the redrive consumes it)
     dead-letter queue: ${s.deadLetterQueueUrl}
+    quarantine bucket: ${s.quarantineBucket}  (rejected callbacks, kept whole)
   Lambda invoke API:   http://${s.host}:${s.lambdaPort}  (serverless-offline)
 
 In another terminal:
   ${send}
   ${query}npm run query -- --local --task ${EXAMPLE_TASK}
   ${replay}npm run replay -- --dlq --local
+  ${quarantine}npm run quarantine -- --list --local
 Stop with Ctrl-C.
 `
 }

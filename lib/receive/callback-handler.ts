@@ -111,11 +111,12 @@ export function createCallbackHandler({
     .use(bodyLimits(MAX_BODY_BYTES))
     .use(jsonBody())
     .use(signature || [])
-    .handler((event) => {
+    .handler((event, context) => {
       const receivedAt = now().toISOString()
       // The text as VOD sent it: what is forwarded, byte for byte.
       const { rawBody, requestContext } = event as unknown as ParsedBodyEvent
-      const id = quarantineId(receivedAt, requestContext?.requestId ?? '')
+      // Lambda's request ID: serverless-offline gives every request the same API Gateway one.
+      const id = quarantineId(receivedAt, context?.awsRequestId || requestContext?.requestId || '')
       return answerCallback(event.body, receivedAt, performance.now(), answerDeps, {
         text: rawBody,
         id,

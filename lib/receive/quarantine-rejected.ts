@@ -62,8 +62,10 @@ export function quarantineRejected({
           statusCode: error.statusCode,
           problems: error.problems ?? [],
           receivedAt: now().toISOString(),
+          // The invocation's ID: the one the function's log lines carry, and unique even
+          // where API Gateway's is not (serverless-offline gives every request the same one).
           requestId:
-            request.event?.requestContext?.requestId ?? request.context?.awsRequestId ?? '',
+            request.context?.awsRequestId || request.event?.requestContext?.requestId || '',
           body: raw.body,
           isBase64Encoded: raw.base64,
           eventType: eventTypeOf(parsed),

@@ -40,6 +40,11 @@ describe('npm start with an invalid configuration', () => {
       { CALLBACK_TOKEN: 'e2e-token-0123456789abcdef', CALLBACK_SIGN_KEY: 'not-a-sign-key!' },
       'npm start: Invalid configuration: CALLBACK_SIGN_KEY: every CALLBACK_SIGN_KEY must be 1 to 32 letters and digits, as VOD requires',
     ],
+    [
+      'a QUARANTINE_BUCKET S3 would not create',
+      { CALLBACK_TOKEN: 'e2e-token-0123456789abcdef', QUARANTINE_BUCKET: 'Not_A_Bucket!' },
+      'npm start: Invalid configuration: QUARANTINE_BUCKET: must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
+    ],
   ])(
     'refuses to start with %s, in one line naming the rule',
     async (_, env, line) => {
@@ -53,6 +58,7 @@ describe('npm start with an invalid configuration', () => {
       ])
       expect(run.stderr).not.toContain('short-token')
       expect(run.stderr).not.toContain('not-a-sign-key!')
+      expect(run.stderr).not.toContain('Not_A_Bucket!')
     },
     60_000,
   )

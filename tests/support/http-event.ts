@@ -49,7 +49,7 @@ export function lambdaContext(): Context {
     invokedFunctionArn:
       'arn:aws:lambda:us-east-1:123456789012:function:vod-snapshots-test-callback',
     memoryLimitInMB: '1024',
-    awsRequestId: 'request-1',
+    awsRequestId: 'invocation-1',
     logGroupName: '/aws/lambda/vod-snapshots-test-callback',
     logStreamName: 'stream',
     getRemainingTimeInMillis: () => 6000,

@@ -523,9 +523,9 @@ describe('a task-flow callback (ProcedureStateChanged)', () => {
 describe('the quarantine', () => {
   const kept = (statusCode: number, problems: string[], body: string, eventType?: string) => ({
     kind: 'vod-snapshots/quarantined-callback',
-    id: '20261124T030000000Z-request-1',
+    id: '20261124T030000000Z-invocation-1',
     receivedAt: NOW.toISOString(),
-    requestId: 'request-1',
+    requestId: 'invocation-1',
     statusCode,
     problems,
     ...(eventType === undefined ? {} : { eventType }),

@@ -11,6 +11,7 @@ const DEFAULTS: LocalStackSettings = {
   lambdaPort: 41234,
   tableName: 'vod-snapshots',
   token: 'local-development-token',
+  quarantineBucket: 'vod-snapshots-quarantine',
   queueUrl: QUEUE,
   deadLetterQueueUrl: `${QUEUE}-dlq`,
 }
@@ -22,15 +23,17 @@ describe('readyBanner', () => {
 vod-snapshots is ready (3.2 s)
   Callback URL:        http://127.0.0.1:3000/vod/callback?token=local-development-token
   DynamoDB (dynalite): http://127.0.0.1:8000   table: vod-snapshots
-  SQS (fauxqs):        http://127.0.0.1:9324
+  SQS and S3 (fauxqs): http://127.0.0.1:9324
     fallback queue:    ${QUEUE}  (the redrive consumes it)
     dead-letter queue: ${QUEUE}-dlq
+    quarantine bucket: vod-snapshots-quarantine  (rejected callbacks, kept whole)
   Lambda invoke API:   http://127.0.0.1:41234  (serverless-offline)
 
 In another terminal:
   npm run send -- tests/fixtures/legacy-snapshot-success.json
   npm run query -- --local --task ${TASK}
   npm run replay -- --dlq --local
+  npm run quarantine -- --list --local
 Stop with Ctrl-C.
 `)
   })
@@ -43,17 +46,19 @@ Stop with Ctrl-C.
       sqsPort: 9400,
       tableName: 'my table',
       token: "it's-a-long-token-0123",
+      quarantineBucket: 'my-quarantine',
     }).split('\n')
-    expect(lines.slice(10, 13)).toStrictEqual([
+    expect(lines.slice(11, 15)).toStrictEqual([
       `  PORT=3100 CALLBACK_TOKEN='it'\\''s-a-long-token-0123' npm run send -- tests/fixtures/legacy-snapshot-success.json`,
       `  DYNAMODB_PORT=8100 TABLE_NAME='my table' npm run query -- --local --task ${TASK}`,
       `  DYNAMODB_PORT=8100 SQS_PORT=9400 TABLE_NAME='my table' npm run replay -- --dlq --local`,
+      `  SQS_PORT=9400 QUARANTINE_BUCKET=my-quarantine DYNAMODB_PORT=8100 TABLE_NAME='my table' npm run quarantine -- --list --local`,
     ])
   })
 
   it('gives send the whole URL when the stack listens on another address', () => {
     const lines = readyBanner({ ...DEFAULTS, host: '192.168.1.20' }).split('\n')
-    expect(lines[10]).toBe(
+    expect(lines[11]).toBe(
       "  npm run send -- tests/fixtures/legacy-snapshot-success.json --url 'http://192.168.1.20:3000/vod/callback?token=local-development-token'",
     )
   })
