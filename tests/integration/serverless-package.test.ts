@@ -171,6 +171,7 @@ describe('serverless package --stage ci', () => {
         POWERTOOLS_METRICS_DISABLED: 'false',
         NODE_OPTIONS: '--enable-source-maps',
         EVENT_BUS_NAME: { Ref: 'EventBus' },
+        FORWARD_URL: '',
         FORWARD_ALL: 'false',
       },
     })

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { storable } from './callback-arbitraries'
 import type { ExpectedSnapshot } from './table-reads'
 
 export const PROCEDURE_EVENT = 'ProcedureStateChanged'
@@ -158,7 +159,7 @@ const generated = fc.record({
   version: fc.constantFrom('4.0', 4),
   taskId: fc.oneof(
     fc.stringMatching(/^1256768367-Procedure-[0-9a-f]{16}$/),
-    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }),
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }).filter(storable),
   ),
   fileId: fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 20 }),
   sessionContext: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
