@@ -57,9 +57,9 @@ export interface DrainReport {
   pulled: number
   storedEvents: number
   storedResults: number
-  /** Other event types: acknowledged, nothing stored. */
+  /** Other event types: nothing stored, put on the bus when forwarding is set. */
   ignored: number
-  /** Snapshot events that can never be stored: logged under the unstored marker, confirmed. */
+  /** Snapshot events that can never be stored: kept whole in the quarantine, confirmed. */
   invalid: number
   confirmed: number
   /** Left for VOD to deliver again: not stored, or their confirmation failed. */
@@ -78,9 +78,10 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
  * Pulls VOD's event queue until it is empty, an SDK call fails, storing fails for a whole batch,
  * or the deadline nears. Each event's content goes through `parseCallback` and
  * `storeSnapshotResults`, as an HTTP callback does; after each pull its batch is confirmed
- * (≤ 16 handles a call): stored snapshot events, other event types, and invalid snapshot
- * events (logged whole for replay first). An event whose results were not all stored is never
- * confirmed, so VOD delivers it again; storing is idempotent, so redeliveries change nothing.
+ * (≤ 16 handles a call): stored snapshot events, other event types (once on the bus, with
+ * forwarding), and invalid snapshot events (kept whole first). An event whose results were not
+ * all stored, or that was not published, is never confirmed, so VOD delivers it again; storing
+ * is idempotent, so redeliveries change nothing.
  *
  * Never throws: SDK errors and timeouts are logged and end the drain early.
  */

@@ -98,7 +98,7 @@ export function describeReport(report: DrainReport): string {
   const { pulls, pulled, storedEvents, storedResults, ignored, invalid } = report
   return [
     `${pulled} event(s) in ${pulls} pull(s): ${storedEvents} stored (${storedResults} results), ` +
-      `${ignored} other type(s) acknowledged, ${invalid} invalid (logged)`,
+      `${ignored} other type(s) acknowledged, ${invalid} invalid (quarantined)`,
     `${report.confirmed} confirmed, ${report.unconfirmed} left for VOD to deliver again`,
     `stopped: ${STOPS[report.stop]}`,
   ].join('\n')

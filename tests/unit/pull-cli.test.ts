@@ -59,7 +59,7 @@ describe('the closing lines', () => {
   it('count what was pulled, stored, acknowledged and confirmed, and say why it stopped', () => {
     expect(describeReport(REPORT)).toBe(
       '19 event(s) in 3 pull(s): 18 stored (36 results), 1 other type(s) acknowledged, ' +
-        '0 invalid (logged)\n19 confirmed, 0 left for VOD to deliver again\n' +
+        '0 invalid (quarantined)\n19 confirmed, 0 left for VOD to deliver again\n' +
         'stopped: the queue is empty',
     )
   })
