@@ -1,6 +1,5 @@
 import * as v from 'valibot'
-import { ConfigError } from '../runtime/config'
-import { describeIssues } from '../runtime/validation-issues'
+import { parseConfig } from '../runtime/config'
 
 /**
  * Where the functions put VOD events and announcements: the stage's bus in AWS, or, on the local
@@ -38,9 +37,5 @@ export type ForwardConfig = v.InferOutput<typeof ForwardConfigSchema>
  * @throws {ConfigError} naming every problem
  */
 export function loadForwardConfig(env: Record<string, string | undefined>): ForwardConfig {
-  const result = v.safeParse(ForwardConfigSchema, env)
-  if (!result.success) {
-    throw new ConfigError(`Invalid configuration: ${describeIssues(result.issues).join('; ')}`)
-  }
-  return result.output
+  return parseConfig(ForwardConfigSchema, env)
 }

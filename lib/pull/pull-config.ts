@@ -1,7 +1,11 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm'
 import * as v from 'valibot'
-import { ConfigError, DynamoDBEndpointSchema, ResultTtlDaysSchema } from '../runtime/config'
-import { describeIssues } from '../runtime/validation-issues'
+import {
+  ConfigError,
+  DynamoDBEndpointSchema,
+  parseConfig,
+  ResultTtlDaysSchema,
+} from '../runtime/config'
 import { type TencentCredentials, TencentCredentialsSchema, vodHttpProfile } from './vod-client'
 
 const nonEmpty = (name: string) =>
@@ -64,11 +68,7 @@ export type PullConfig = v.InferOutput<typeof PullConfigSchema>
  * @throws {ConfigError} naming every problem
  */
 export function loadPullConfig(env: Record<string, string | undefined>): PullConfig {
-  const result = v.safeParse(PullConfigSchema, env)
-  if (!result.success) {
-    throw new ConfigError(`Invalid configuration: ${describeIssues(result.issues).join('; ')}`)
-  }
-  return result.output
+  return parseConfig(PullConfigSchema, env)
 }
 
 /**

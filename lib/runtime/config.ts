@@ -98,15 +98,26 @@ export class ConfigError extends Error {
 }
 
 /**
- * Reads and checks the configuration once. A function without a valid token refuses to start
- * rather than accept callbacks from anyone.
+ * Reads and checks one function's environment against its schema, once, at start-up.
+ * @throws {ConfigError} naming every problem (each names the rule, never the value)
  */
-export function loadConfig(env: Record<string, string | undefined>): Config {
-  const result = v.safeParse(ConfigSchema, env)
+export function parseConfig<TSchema extends v.GenericSchema<Record<string, unknown>>>(
+  schema: TSchema,
+  env: Record<string, string | undefined>,
+): v.InferOutput<TSchema> {
+  const result = v.safeParse(schema, env)
   if (!result.success) {
     throw new ConfigError(`Invalid configuration: ${describeIssues(result.issues).join('; ')}`)
   }
   return result.output
+}
+
+/**
+ * Reads and checks the configuration once. A function without a valid token refuses to start
+ * rather than accept callbacks from anyone.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  return parseConfig(ConfigSchema, env)
 }
 
 /** The redrive's environment: only what it needs, so it holds no callback token. */
@@ -130,9 +141,5 @@ export const RedriveConfigSchema = v.pipe(
 export function loadRedriveConfig(
   env: Record<string, string | undefined>,
 ): v.InferOutput<typeof RedriveConfigSchema> {
-  const result = v.safeParse(RedriveConfigSchema, env)
-  if (!result.success) {
-    throw new ConfigError(`Invalid configuration: ${describeIssues(result.issues).join('; ')}`)
-  }
-  return result.output
+  return parseConfig(RedriveConfigSchema, env)
 }

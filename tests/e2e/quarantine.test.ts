@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { QuarantineSummary } from '../../lib/durability/quarantine'
 import { legacyCallbackWith } from '../support/fixtures'
 import { itemsOf, type LocalStack, startLocalStack } from '../support/local-stack'
 import { runScript } from '../support/run-script'
@@ -13,14 +14,7 @@ const MB = 1024 * 1024
 
 let stack: LocalStack
 
-interface Summary {
-  id: string
-  receivedAt: string
-  statusCode: number
-  eventType?: string
-  firstProblem?: string
-  bytes?: number
-}
+type Summary = QuarantineSummary
 
 const post = (body: string, token?: string) =>
   fetch(stack.callbackUrl(token), { method: 'POST', body }).then(async (response) => ({
