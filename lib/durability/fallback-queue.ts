@@ -1,4 +1,4 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs'
+import type { SQSClient } from '@aws-sdk/client-sqs'
 import type { SnapshotItem } from '../store/snapshot-item'
 import { toFallbackMessages } from './fallback-message'
 import { type EventFallbackQueue, toUnpublishedMessages } from './unpublished-events'
@@ -19,6 +19,9 @@ export function sqsFallbackQueue(
   queueUrl: string,
 ): FallbackQueue & EventFallbackQueue {
   const sendAll = async (messages: readonly unknown[], signal?: AbortSignal) => {
+    // Imported here, not at the top: the functions' bundles leave the SQS client to the Lambda
+    // runtime, and a static import would load it on every cold start.
+    const { SendMessageCommand } = await import('@aws-sdk/client-sqs')
     await Promise.all(
       messages.map((message) =>
         client.send(

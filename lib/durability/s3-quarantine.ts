@@ -1,11 +1,4 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
 import {
   parseQuarantined,
   QUARANTINE_PREFIX,
@@ -32,6 +25,9 @@ const decoded = (text: string | undefined) => {
  * with what `--list` shows in the object's metadata so a listing reads no body.
  */
 export function s3Quarantine(client: S3Client, bucket: string): Quarantine {
+  // Imported when used, not at the top: the functions' bundles leave the S3 client to the Lambda
+  // runtime, and a static import would load it on every cold start.
+  const s3 = () => import('@aws-sdk/client-s3')
   const key = (id: string) => `${QUARANTINE_PREFIX}${id}.json`
   return {
     async keep(entry, signal) {
@@ -45,7 +41,7 @@ export function s3Quarantine(client: S3Client, bucket: string): Quarantine {
       const firstProblem = metadataValue(entry.problems[0])
       if (firstProblem) metadata.firstproblem = firstProblem
       await client.send(
-        new PutObjectCommand({
+        new (await s3()).PutObjectCommand({
           Bucket: bucket,
           Key: key(entry.id),
           Body: JSON.stringify(entry),
@@ -61,7 +57,7 @@ export function s3Quarantine(client: S3Client, bucket: string): Quarantine {
       let ContinuationToken: string | undefined
       do {
         const page = await client.send(
-          new ListObjectsV2Command({
+          new (await s3()).ListObjectsV2Command({
             Bucket: bucket,
             Prefix: QUARANTINE_PREFIX,
             ContinuationToken,
@@ -69,7 +65,9 @@ export function s3Quarantine(client: S3Client, bucket: string): Quarantine {
         )
         for (const object of page.Contents ?? []) {
           if (!object.Key?.endsWith('.json')) continue
-          const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: object.Key }))
+          const head = await client.send(
+            new (await s3()).HeadObjectCommand({ Bucket: bucket, Key: object.Key }),
+          )
           const meta = head.Metadata ?? {}
           summaries.push({
             id: object.Key.slice(QUARANTINE_PREFIX.length, -'.json'.length),
@@ -87,7 +85,9 @@ export function s3Quarantine(client: S3Client, bucket: string): Quarantine {
 
     async get(id) {
       try {
-        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(id) }))
+        const object = await client.send(
+          new (await s3()).GetObjectCommand({ Bucket: bucket, Key: key(id) }),
+        )
         return parseQuarantined((await object.Body?.transformToString('utf8')) ?? '')
       } catch (error) {
         if ((error as Error).name === 'NoSuchKey') return undefined
@@ -96,7 +96,7 @@ export function s3Quarantine(client: S3Client, bucket: string): Quarantine {
     },
 
     async remove(id) {
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key(id) }))
+      await client.send(new (await s3()).DeleteObjectCommand({ Bucket: bucket, Key: key(id) }))
     },
   }
 }

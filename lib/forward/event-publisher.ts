@@ -1,9 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import {
-  type EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge'
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import { entryBytes, MAX_ENTRY_BYTES } from './vod-event-entry'
 
 /** PutEvents takes at most 10 entries, and 256 KB in all, per request. */
@@ -70,6 +66,8 @@ export function eventBridgePublisher(
             if (signal?.aborted) throw signal.reason
             if (attempt > 0)
               await delay(Math.random() * baseDelayMs * 2 ** attempt, undefined, { signal })
+            // Imported when used: the bundles leave the EventBridge client to the Lambda runtime.
+            const { PutEventsCommand } = await import('@aws-sdk/client-eventbridge')
             const output = await client.send(new PutEventsCommand({ Entries: pending }), {
               abortSignal: signal,
             })

@@ -347,6 +347,11 @@ describe('serverless package --stage ci', () => {
       const bundle = Buffer.concat([...zip.values()]).toString('utf8')
       expect(bundle.includes('CreateSnapshotByTimeOffsetComplete'), 'bundle is readable').toBe(true)
       expect(bundle.includes(LOCAL_TOKEN), `bundle contains ${LOCAL_TOKEN}`).toBe(false)
+      // The clients left to the Lambda runtime are imported only when used: a static import
+      // would load them at every cold start (and fail where no runtime SDK exists).
+      const code = zip.get(`handlers/${name}.mjs`)?.toString('utf8') ?? ''
+      expect(/\bfrom\s*["']@aws-sdk\//.test(code), 'a static import of @aws-sdk').toBe(false)
+      expect(/import\(["']@aws-sdk\//.test(code), 'a lazy import of @aws-sdk').toBe(true)
       // The local DynamoDB's fault switch cannot be in a deployed function.
       expect(bundle.includes(FAULT_SWITCH_PATH), 'bundle has the fault switch').toBe(false)
     },
