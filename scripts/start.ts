@@ -152,6 +152,7 @@ console.log(
       quarantineBucket,
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      forwardUrl: env.FORWARD_URL || undefined,
     },
   }),
 )

@@ -13,6 +13,8 @@ export interface LocalStackSettings {
   quarantineBucket: string
   queueUrl: string
   deadLetterQueueUrl: string
+  /** FORWARD_URL: where events that store nothing are delivered; undefined when unset. */
+  forwardUrl?: string
 }
 
 /** The body `npm run send` is shown with: the documented example, in the repository. */
@@ -65,6 +67,7 @@ vod-snapshots is ready (${s.seconds} s)
     dead-letter queue: ${s.deadLetterQueueUrl}
     quarantine bucket: ${s.quarantineBucket}  (rejected callbacks, kept whole)
   Lambda invoke API:   http://${s.host}:${s.lambdaPort}  (serverless-offline)
+  Events not stored:   ${s.forwardUrl ? `POSTed to ${s.forwardUrl}  (FORWARD_URL)` : 'not forwarded (set FORWARD_URL)'}
 
 In another terminal:
   ${send}

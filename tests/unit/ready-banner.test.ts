@@ -28,6 +28,7 @@ vod-snapshots is ready (3.2 s)
     dead-letter queue: ${QUEUE}-dlq
     quarantine bucket: vod-snapshots-quarantine  (rejected callbacks, kept whole)
   Lambda invoke API:   http://127.0.0.1:41234  (serverless-offline)
+  Events not stored:   not forwarded (set FORWARD_URL)
 
 In another terminal:
   npm run send -- tests/fixtures/legacy-snapshot-success.json
@@ -48,7 +49,7 @@ Stop with Ctrl-C.
       token: "it's-a-long-token-0123",
       quarantineBucket: 'my-quarantine',
     }).split('\n')
-    expect(lines.slice(11, 15)).toStrictEqual([
+    expect(lines.slice(12, 16)).toStrictEqual([
       `  PORT=3100 CALLBACK_TOKEN='it'\\''s-a-long-token-0123' npm run send -- tests/fixtures/legacy-snapshot-success.json`,
       `  DYNAMODB_PORT=8100 TABLE_NAME='my table' npm run query -- --local --task ${TASK}`,
       `  DYNAMODB_PORT=8100 SQS_PORT=9400 TABLE_NAME='my table' npm run replay -- --dlq --local`,
@@ -56,9 +57,15 @@ Stop with Ctrl-C.
     ])
   })
 
+  it('says where the events it does not store go', () => {
+    expect(readyBanner({ ...DEFAULTS, forwardUrl: 'http://127.0.0.1:4000/' })).toContain(
+      '\n  Events not stored:   POSTed to http://127.0.0.1:4000/  (FORWARD_URL)\n',
+    )
+  })
+
   it('gives send the whole URL when the stack listens on another address', () => {
     const lines = readyBanner({ ...DEFAULTS, host: '192.168.1.20' }).split('\n')
-    expect(lines[11]).toBe(
+    expect(lines[12]).toBe(
       "  npm run send -- tests/fixtures/legacy-snapshot-success.json --url 'http://192.168.1.20:3000/vod/callback?token=local-development-token'",
     )
   })
