@@ -40,6 +40,7 @@ const pull = createPullHandler({
   quarantine: bucket ? lazyS3Quarantine(bucket, s3) : undefined,
   forwarding: publisher && {
     publisher,
+    forwardAll: forwardConfig.forwardAll,
     forwarder: createForwarder({
       busName: forwardConfig.busName ?? 'local',
       publisher,

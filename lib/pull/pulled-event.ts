@@ -21,6 +21,8 @@ export type StoreResults = (results: SnapshotResult[]) => Promise<number>
 export interface PullForwarding {
   forwarder: Forwarder
   publisher: EventPublisher
+  /** Put the snapshot events on the bus too (the forwardAll deploy param). */
+  forwardAll?: boolean
 }
 
 /** What handling one pulled event needs. */
@@ -75,22 +77,21 @@ export async function handleVodEvent(
     return { kind: 'invalid', handle }
   }
 
-  if (callback.kind === 'ignored') {
-    if (forwarding) {
-      try {
-        const entry = await forwarding.forwarder.prepare(
-          { eventType: callback.eventType, body: text(), id },
-          timeMs,
-        )
-        await forwarding.publisher.publish([entry], AbortSignal.timeout(Math.max(1, timeMs)))
-      } catch (error) {
-        logger.error('vod event not forwarded', {
-          eventType: callback.eventType,
-          reason: errorMessage(error),
-        })
-        return { kind: 'failed', handle }
-      }
+  /** Puts the event on the bus; false when it is not there (it stays in VOD's queue). */
+  const publish = async (eventType: string): Promise<boolean> => {
+    if (!forwarding) return true
+    try {
+      const entry = await forwarding.forwarder.prepare({ eventType, body: text(), id }, timeMs)
+      await forwarding.publisher.publish([entry], AbortSignal.timeout(Math.max(1, timeMs)))
+      return true
+    } catch (error) {
+      logger.error('vod event not forwarded', { eventType, reason: errorMessage(error) })
+      return false
     }
+  }
+
+  if (callback.kind === 'ignored') {
+    if (!(await publish(callback.eventType))) return { kind: 'failed', handle }
     logger.info('vod event ignored', {
       eventType: callback.eventType,
       forwarded: Boolean(forwarding),
@@ -114,5 +115,7 @@ export async function handleVodEvent(
   logger.info('vod event stored', { vodTaskId, results: results.length, stored })
   const detail = announcementOf(results, { taskId: vodTaskId, eventType, receivedAt, stored })
   if (forwarding && detail) await forwarding.forwarder.announce(detail, timeMs)
+  // Stored; with forwardAll it is confirmed only once the event itself is on the bus too.
+  if (forwarding?.forwardAll && !(await publish(eventType))) return { kind: 'failed', handle }
   return { kind: 'stored', handle, stored }
 }

@@ -148,16 +148,21 @@ export async function answerCallback(
     metrics.addMetric('StoreLatency', 'Milliseconds', durationMs)
     return json(200, { code: 0, stored })
   } catch (error) {
-    const kept = await keepUnstoredResults(
-      { vodTaskId, receivedAt, body, error },
-      {
-        fallback,
-        logger,
-        metrics,
-        queueTimeMs:
-          budget.answerMs - (performance.now() - started) - answerReserveMs(results.length),
-      },
-    )
-    return json(202, { code: 0, ...kept })
+    const queueTimeMs =
+      budget.answerMs - (performance.now() - started) - answerReserveMs(results.length)
+    // With forwardAll the event itself goes on the bus, whatever became of its results.
+    const forwarded =
+      forwarding?.forwardAll && origin
+        ? forwardIgnored(forwarding, eventType, origin, queueTimeMs)
+        : undefined
+    try {
+      const kept = await keepUnstoredResults(
+        { vodTaskId, receivedAt, body, error },
+        { fallback, logger, metrics, queueTimeMs },
+      )
+      return json(202, { code: 0, ...kept })
+    } finally {
+      await forwarded
+    }
   }
 }

@@ -143,6 +143,20 @@ describe('the callback function with forwarding', () => {
     expect(publisher.published).toHaveLength(2)
   })
 
+  it('with forwardAll, forwards the snapshot event even when its results could not be stored', async () => {
+    ddb
+      .on(BatchWriteCommand)
+      .rejects(Object.assign(new Error('down'), { name: 'InternalServerError' }))
+    const publisher = fakePublisher()
+    const queue = fakeEventQueue()
+    const body = fixtureText('legacy-snapshot-success')
+    const response = await handlerWith(publisher, { all: true, queue }).send(body)
+    expect(response?.statusCode).toBe(500)
+    expect(publisher.published).toStrictEqual([
+      vodEventEntry('CreateSnapshotByTimeOffsetComplete', body, BUS),
+    ])
+  })
+
   it('queues an event EventBridge refuses, for the redrive, and still answers 200', async () => {
     eventBridge.on(PutEventsCommand).rejects(new Error('EventBridge is down'))
     const publisher = eventBridgePublisher(eventBridge as unknown as EventBridgeClient, {
@@ -231,7 +245,12 @@ describe('the pull with forwarding', () => {
     return vod
   }
 
-  function drainWith(publisher: EventPublisher, batch: Record<string, unknown>[], calls: string[]) {
+  function drainWith(
+    publisher: EventPublisher,
+    batch: Record<string, unknown>[],
+    calls: string[],
+    forwardAll = false,
+  ) {
     const logger = captureLogger()
     const metrics = captureMetrics()
     const forwarder = createForwarder({ busName: BUS, publisher, logger, metrics })
@@ -241,7 +260,7 @@ describe('the pull with forwarding', () => {
       logger,
       deadline: NOW.getTime() + 60_000,
       now: () => NOW.getTime(),
-      forwarding: { forwarder, publisher },
+      forwarding: { forwarder, publisher, forwardAll },
     })
   }
 
@@ -264,6 +283,23 @@ describe('the pull with forwarding', () => {
       'publish NewFileUpload',
       'publish SnapshotResultsStored',
       'confirm h0,h1',
+    ])
+  })
+
+  it('with forwardAll, confirms a snapshot event only once it is on the bus too', async () => {
+    const calls: string[] = []
+    const publisher: EventPublisher = {
+      async publish(entries) {
+        for (const entry of entries) calls.push(`publish ${entry.DetailType}`)
+      },
+    }
+    const report = await drainWith(publisher, [snapshotEvent('task-1', [1000])], calls, true)
+    expect(report).toMatchObject({ storedEvents: 1, confirmed: 1 })
+    expect(calls).toStrictEqual([
+      'pull',
+      'publish SnapshotResultsStored',
+      'publish CreateSnapshotByTimeOffsetComplete',
+      'confirm h0',
     ])
   })
 
