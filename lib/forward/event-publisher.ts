@@ -14,15 +14,24 @@ export interface EventPublisher {
   publish(entries: readonly PutEventsRequestEntry[], signal?: AbortSignal): Promise<void>
 }
 
+/** EventBridge refuses such an entry for what it is: sending it again cannot help. */
+const PERMANENT_ENTRY_ERRORS = new Set(['MalformedDetail', 'InvalidArgument'])
+
 /** Some entries were not published before the last attempt or the deadline. */
 export class EventPublishError extends Error {
   override name = 'EventPublishError'
   constructor(
+    /** Entries that may go through later: worth the fallback queue. */
     readonly unpublished: PutEventsRequestEntry[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; refused?: PutEventsRequestEntry[] },
   ) {
-    super(`${unpublished.length} event(s) could not be published`, options)
+    const refused = options?.refused ?? []
+    super(`${unpublished.length + refused.length} event(s) could not be published`, options)
+    this.refused = refused
   }
+
+  /** Entries EventBridge refused for what they are (e.g. an integer beyond int64): never retried. */
+  readonly refused: PutEventsRequestEntry[]
 }
 
 /** Entries in requests of at most 10 entries and 256 KB. */
@@ -58,6 +67,7 @@ export function eventBridgePublisher(
   return {
     async publish(entries, signal) {
       const unpublished: PutEventsRequestEntry[] = []
+      const refused: PutEventsRequestEntry[] = []
       let cause: unknown
       for (const batch of putEventsBatches(entries)) {
         let pending = batch
@@ -72,10 +82,14 @@ export function eventBridgePublisher(
               abortSignal: signal,
             })
             // The answer's entries line up with the request's: a failed one has an ErrorCode.
-            const failed = pending.filter((_, i) => output.Entries?.[i]?.ErrorCode !== undefined)
-            if (failed.length > 0)
-              cause = new Error(output.Entries?.find((e) => e.ErrorCode)?.ErrorCode)
-            pending = (output.FailedEntryCount ?? 0) > 0 ? failed : []
+            const codes = pending.map((_, i) => output.Entries?.[i]?.ErrorCode)
+            const failed = pending.filter((_, i) => codes[i] !== undefined)
+            if (failed.length > 0) cause = new Error(codes.find((code) => code !== undefined))
+            refused.push(...pending.filter((_, i) => PERMANENT_ENTRY_ERRORS.has(codes[i] ?? '')))
+            pending =
+              (output.FailedEntryCount ?? 0) > 0
+                ? failed.filter((entry) => !refused.includes(entry))
+                : []
           } catch (error) {
             cause = error
             if (signal?.aborted) break
@@ -83,7 +97,9 @@ export function eventBridgePublisher(
         }
         unpublished.push(...pending)
       }
-      if (unpublished.length > 0) throw new EventPublishError(unpublished, { cause })
+      if (unpublished.length > 0 || refused.length > 0) {
+        throw new EventPublishError(unpublished, { cause, refused })
+      }
     },
   }
 }

@@ -29,16 +29,24 @@ export async function publishDurably(
   if (entries.length === 0) return 'published'
   const started = performance.now()
   let unpublished: PutEventsRequestEntry[] = [...entries]
+  let refused: PutEventsRequestEntry[] = []
   let reason: string
   try {
     await publisher.publish(entries, AbortSignal.timeout(Math.max(1, Math.floor(timeMs / 2))))
     metrics.addMetric('EventsPublished', 'Count', entries.length)
     return 'published'
   } catch (error) {
-    if (error instanceof EventPublishError) unpublished = error.unpublished
+    if (error instanceof EventPublishError) ({ unpublished, refused } = error)
     reason = errorMessage((error instanceof EventPublishError && error.cause) || error)
   }
-  metrics.addMetric('EventsPublished', 'Count', entries.length - unpublished.length)
+  metrics.addMetric(
+    'EventsPublished',
+    'Count',
+    entries.length - unpublished.length - refused.length,
+  )
+  // Refused for what they are: no later attempt can help, so the log keeps them at once.
+  if (refused.length > 0) logUnpublished(refused, { logger, metrics })
+  if (unpublished.length === 0) return 'logged'
   const left = timeMs - (performance.now() - started)
   if (fallback && left > 0) {
     try {

@@ -1,8 +1,9 @@
 import type { RedriveForwarding } from '../durability/redrive'
 import type { Logger, MetricsSink } from '../runtime/log'
 import { announcementOf } from './announcement'
-import type { EventPublisher } from './event-publisher'
+import { EventPublishError, type EventPublisher } from './event-publisher'
 import { createForwarder } from './forwarder'
+import { logUnpublished } from './publish-durably'
 
 // An announcement's share of a redrive batch's time.
 const ANNOUNCE_MS = 2000
@@ -26,7 +27,16 @@ export function redriveForwarding({
 }): RedriveForwarding {
   const forwarder = createForwarder({ busName, publisher, logger, metrics })
   return {
-    publish: (entries, signal) => publisher.publish(entries, signal),
+    async publish(entries, signal) {
+      try {
+        await publisher.publish(entries, signal)
+      } catch (error) {
+        if (!(error instanceof EventPublishError)) throw error
+        // Refused for what they are: the log keeps them, another delivery would not help.
+        if (error.refused.length > 0) logUnpublished(error.refused, { logger, metrics })
+        if (error.unpublished.length > 0) throw error
+      }
+    },
     async announce(items, stored) {
       const [first] = items
       if (!first) return

@@ -4,8 +4,9 @@ import { type Quarantine, quarantineId } from '../durability/quarantine'
 import { InvalidCallbackError, parseCallback } from '../events/parse-callback'
 import type { SnapshotResult } from '../events/snapshot-result'
 import { announcementOf } from '../forward/announcement'
-import type { EventPublisher } from '../forward/event-publisher'
+import { EventPublishError, type EventPublisher } from '../forward/event-publisher'
 import type { Forwarder } from '../forward/forwarder'
+import { logUnpublished } from '../forward/publish-durably'
 import { errorMessage, type Logger, type MetricsSink } from '../runtime/log'
 import { SnapshotStoreError } from '../store/snapshot-store'
 
@@ -85,6 +86,12 @@ export async function handleVodEvent(
       await forwarding.publisher.publish([entry], AbortSignal.timeout(Math.max(1, timeMs)))
       return true
     } catch (error) {
+      // Refused for what it is (e.g. an integer beyond int64): the log keeps it, and VOD's queue
+      // would only deliver it again to be refused again.
+      if (error instanceof EventPublishError && error.unpublished.length === 0) {
+        logUnpublished(error.refused, { logger, metrics })
+        return true
+      }
       logger.error('vod event not forwarded', { eventType, reason: errorMessage(error) })
       return false
     }

@@ -97,6 +97,36 @@ describe('eventBridgePublisher', () => {
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(3)
   })
 
+  it('never sends again an entry EventBridge refused for what it is', async () => {
+    eventBridge
+      .on(PutEventsCommand)
+      .resolvesOnce({
+        FailedEntryCount: 2,
+        Entries: [
+          { ErrorCode: 'MalformedDetail' },
+          { ErrorCode: 'ThrottlingException' },
+          { EventId: '3' },
+        ],
+      })
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException' }] })
+    const publisher = eventBridgePublisher(eventBridge as unknown as EventBridgeClient, {
+      baseDelayMs: 1,
+      maxAttempts: 3,
+    })
+    const failure = (await publisher
+      .publish([entry(1), entry(2), entry(3)])
+      .catch((error: unknown) => error)) as EventPublishError
+    expect(failure.refused).toStrictEqual([entry(1)])
+    expect(failure.unpublished).toStrictEqual([entry(2)])
+    expect(
+      eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input),
+    ).toStrictEqual([
+      { Entries: [entry(1), entry(2), entry(3)] },
+      { Entries: [entry(2)] },
+      { Entries: [entry(2)] },
+    ])
+  })
+
   it('stops at the deadline', async () => {
     eventBridge.on(PutEventsCommand).rejects(new Error('slow'))
     const publisher = eventBridgePublisher(eventBridge as unknown as EventBridgeClient, {

@@ -103,6 +103,30 @@ describe('publishDurably', () => {
   })
 })
 
+describe('an entry EventBridge refuses for what it is', () => {
+  it('goes to the log at once, not to the fallback queue', async () => {
+    const fallback = fakeFallback()
+    const logger = captureLogger()
+    const publisher: EventPublisher = {
+      async publish(entries) {
+        throw new EventPublishError([], {
+          refused: [...entries],
+          cause: new Error('MalformedDetail'),
+        })
+      },
+    }
+    const outcome = await publishDurably(
+      [entry],
+      { publisher, fallback, logger, metrics: captureMetrics() },
+      1000,
+    )
+    expect(outcome).toBe('logged')
+    expect(fallback.sent).toStrictEqual([])
+    const pieces = logger.lines.filter((line) => line.message === UNSTORED_CALLBACK_MARKER)
+    expect(pieces.map((line) => line.fields?.detailPart).join('')).toBe(entry.Detail)
+  })
+})
+
 describe('createForwarder', () => {
   it('forwards the body exactly as VOD sent it, under its event type', async () => {
     const publisher = fakePublisher()
