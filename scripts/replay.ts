@@ -3,10 +3,14 @@
  * from the fallback dead-letter queue. Usage in lib/operator/replay-cli.ts
  * (`npm run replay -- --help`).
  */
+
 import { readFile } from 'node:fs/promises'
+import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { fallbackItems } from '../lib/durability/fallback-message'
 import { drainDeadLetterQueue, extractReplayables, replay } from '../lib/durability/replay'
+import { eventBridgePublisher } from '../lib/forward/event-publisher'
+import { extractLoggedEvents } from '../lib/forward/logged-events'
 import { readQueueDefinitions } from '../lib/local/queue-definitions'
 import { parseReplayArgs, REPLAY_USAGE, type ReplayRequest } from '../lib/operator/replay-cli'
 import { readCommandLine } from '../lib/operator/usage-error'
@@ -30,6 +34,7 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
     return 1
   }
   const entries = extractReplayables(text, file)
+  const events = extractLoggedEvents(text)
   console.log(`${entries.length} callback(s) or result set(s) found in ${file}; table ${tableName}`)
   const client = createOperatorClient(endpoint, process.env)
   let failed = 0
@@ -44,7 +49,28 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
   }
   client.destroy()
   console.log(`done: ${entries.length - failed} replayed, ${failed} failed`)
-  return failed === 0 ? 0 : 1
+  // Events the functions could only log go back on the bus they were meant for.
+  if (events.entries.length + events.incomplete > 0) {
+    try {
+      console.log(`${await publishEvents(events.entries)} event(s) put on the bus again`)
+    } catch (error) {
+      failed++
+      console.error(`events: FAILED ${withCause(error)}`)
+    }
+    if (events.incomplete > 0) console.error(`${events.incomplete} event(s) with a piece missing`)
+  }
+  return failed === 0 && events.incomplete === 0 ? 0 : 1
+}
+
+/** Puts events the redrive could not put on the bus there: AWS's EventBridge, as the SDK finds it. */
+async function publishEvents(entries: PutEventsRequestEntry[]): Promise<number> {
+  const client = new EventBridgeClient({})
+  try {
+    await eventBridgePublisher(client).publish(entries)
+    return entries.length
+  } finally {
+    client.destroy()
+  }
 }
 
 async function drain(request: ReplayRequest, queueUrl: string | undefined): Promise<number> {
@@ -68,7 +94,10 @@ async function drain(request: ReplayRequest, queueUrl: string | undefined): Prom
     const { written, failed } = await drainDeadLetterQueue(
       sqs,
       url,
-      (message) => writeSnapshotItems(client, tableName, fallbackItems(message), { resultTtlDays }),
+      (message) =>
+        'entries' in message
+          ? publishEvents(message.entries)
+          : writeSnapshotItems(client, tableName, fallbackItems(message), { resultTtlDays }),
       (message, outcome) =>
         console.log(
           `[${++n}] ${message.MessageId}: ${outcome.error ? `FAILED ${withCause(outcome.error)}` : `stored ${outcome.stored}`}`,

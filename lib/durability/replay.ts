@@ -13,6 +13,7 @@ import {
   parseFallbackMessage,
   UNSTORED_CALLBACK_MARKER,
 } from './fallback-message'
+import { parseUnpublishedEvents, type UnpublishedEvents } from './unpublished-events'
 
 /** Something that can be written to the table again. */
 export type Replayable =
@@ -89,6 +90,14 @@ export async function replay(
   return storeSnapshotResults(client, tableName, callback.results, receivedAt, { resultTtlDays })
 }
 
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
 /** Progress of a dead-letter queue drain, one call per message. */
 export type DrainProgress = (
   message: Message,
@@ -103,7 +112,8 @@ export type DrainProgress = (
 export async function drainDeadLetterQueue(
   sqs: SQSClient,
   queueUrl: string,
-  write: (message: FallbackMessage) => Promise<number>,
+  /** Writes a message's results, or puts its events on the bus; the count it dealt with. */
+  write: (message: FallbackMessage | UnpublishedEvents) => Promise<number>,
   progress: DrainProgress = () => {},
 ): Promise<{ written: number; failed: number }> {
   let written = 0
@@ -124,7 +134,10 @@ export async function drainDeadLetterQueue(
     for (const message of fresh) {
       seen.add(message.MessageId ?? '')
       try {
-        const stored = await write(parseFallbackMessage(message.Body ?? ''))
+        const body = message.Body ?? ''
+        const stored = await write(
+          parseUnpublishedEvents(parseJson(body)) ?? parseFallbackMessage(body),
+        )
         await sqs.send(
           new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
         )

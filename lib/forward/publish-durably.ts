@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import { UNSTORED_CALLBACK_MARKER } from '../durability/fallback-message'
 import { logPieces } from '../durability/keep-rejected'
@@ -71,9 +72,12 @@ export function logUnpublished(
 ): 'logged' {
   for (const { Detail = '', ...entry } of entries) {
     const pieces = logPieces(Detail)
+    // Names the pieces of one event: `npm run replay` puts them back together.
+    const id = randomUUID()
     for (const [i, piece] of pieces.entries()) {
       logger.error(UNSTORED_CALLBACK_MARKER, {
         reason: 'event not published',
+        id,
         event: entry,
         part: i + 1,
         parts: pieces.length,

@@ -192,6 +192,7 @@ describe('serverless package --stage ci', () => {
 
   it.each([
     ['ResultsLoggedAlarm', 'VodSnapshots', 'ResultsLogged', 0],
+    ['EventsLoggedAlarm', 'VodSnapshots', 'EventsLogged', 0],
     ['CallbacksFailedAlarm', 'VodSnapshots', 'CallbacksFailed', 0],
     ['StorageOutageAlarm', 'VodSnapshots', 'StoreFailures', 0],
     ['RejectedCallbacksAlarm', 'VodSnapshots', 'CallbacksRejected', 20],

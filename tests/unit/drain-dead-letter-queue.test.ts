@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { type FallbackMessage, toFallbackMessages } from '../../lib/durability/fallback-message'
 import { drainDeadLetterQueue } from '../../lib/durability/replay'
+import { toUnpublishedMessages } from '../../lib/durability/unpublished-events'
 import { toSnapshotItem } from '../../lib/store/snapshot-item'
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/vod-snapshots-test-fallback-dlq'
@@ -34,6 +35,7 @@ describe('drainDeadLetterQueue', () => {
     const written: FallbackMessage[] = []
 
     const outcome = await drainDeadLetterQueue(new SQSClient({}), QUEUE, async (m) => {
+      if (!('results' in m)) throw new Error('not results')
       written.push(m)
       return m.results.length
     })
@@ -44,6 +46,22 @@ describe('drainDeadLetterQueue', () => {
       { QueueUrl: QUEUE, ReceiptHandle: 'rh-a' },
       { QueueUrl: QUEUE, ReceiptHandle: 'rh-c' },
     ])
+  })
+
+  it('hands a message of events the bus did not take to be published, as it was queued', async () => {
+    const entry = { Source: 'vod-snapshots', DetailType: 'FileDeleted', Detail: '{"a":1}' }
+    const [events] = toUnpublishedMessages([entry])
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [message('e', JSON.stringify(events))] })
+      .resolves({})
+    const handed: unknown[] = []
+    const outcome = await drainDeadLetterQueue(new SQSClient({}), QUEUE, async (m) => {
+      handed.push(m)
+      return 1
+    })
+    expect(outcome).toStrictEqual({ written: 1, failed: 0 })
+    expect(handed).toStrictEqual([{ kind: 'vod-snapshots/unpublished-events', entries: [entry] }])
   })
 
   it('keeps a message whose write failed in the queue', async () => {

@@ -4,6 +4,7 @@ import { UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
 import type { BodyStore } from '../../lib/forward/claim-check'
 import { EventPublishError, type EventPublisher } from '../../lib/forward/event-publisher'
 import { createForwarder } from '../../lib/forward/forwarder'
+import { extractLoggedEvents } from '../../lib/forward/logged-events'
 import { publishDurably } from '../../lib/forward/publish-durably'
 import { vodEventEntry } from '../../lib/forward/vod-event-entry'
 import { captureLogger, captureMetrics } from '../support/capture-logger'
@@ -100,6 +101,21 @@ describe('publishDurably', () => {
       EventBusName: BUS,
     })
     expect(metrics.totals()).toMatchObject({ EventsLogged: 1 })
+    // As CloudWatch exports them, out of order, among other lines: npm run replay puts it back.
+    const exported = pieces
+      .map(
+        (line) =>
+          `2026-11-24T03:00:00Z\t${JSON.stringify({ message: line.message, ...line.fields })}`,
+      )
+      .reverse()
+    expect(extractLoggedEvents(['noise', ...exported].join('\n'))).toStrictEqual({
+      entries: [big],
+      incomplete: 0,
+    })
+    expect(extractLoggedEvents(exported.slice(1).join('\n'))).toStrictEqual({
+      entries: [],
+      incomplete: 1,
+    })
   })
 })
 
