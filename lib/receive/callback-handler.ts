@@ -71,9 +71,9 @@ export function createCallbackHandler({
 }: CallbackDependencies) {
   const secrets = [...config.callbackTokens, ...config.callbackSignKeys]
   const log = redactingLogger(logger, secrets)
-  const signature = config.callbackSignKeys.length > 0 && [
-    callbackSignatureAuth(createSignatureCheck(config.callbackSignKeys), now),
-  ]
+  const signatureCheck =
+    config.callbackSignKeys.length > 0 ? createSignatureCheck(config.callbackSignKeys) : undefined
+  const signature = signatureCheck && [callbackSignatureAuth(signatureCheck, now)]
   const answerDeps = {
     tableName: config.tableName,
     client,
@@ -105,6 +105,7 @@ export function createCallbackHandler({
         secrets,
         answerMs: budget.answerMs,
         now,
+        signatureCheck,
       }),
     )
     .use(callbackTokenAuth(createTokenCheck(config.callbackTokens)))

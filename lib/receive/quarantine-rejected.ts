@@ -3,9 +3,18 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { keepRejectedCallback } from '../durability/keep-rejected'
 import type { Quarantine } from '../durability/quarantine'
 import type { Logger, MetricsSink } from '../runtime/log'
+import type { createSignatureCheck } from './callback-signature'
 import type { CallbackHttpError } from './http-middleware'
 
 type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>
+
+const jsonOrUndefined = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
 
 /** The answers that mean "authenticated, but not a callback we could take": kept whole. */
 const KEPT_STATUSES = new Set([400, 413, 422])
@@ -36,6 +45,7 @@ export function quarantineRejected({
   secrets,
   answerMs,
   now = () => new Date(),
+  signatureCheck,
 }: {
   quarantine?: Quarantine
   logger: Logger
@@ -43,6 +53,11 @@ export function quarantineRejected({
   secrets: readonly string[]
   answerMs: number
   now?: () => Date
+  /**
+   * With a signing key, a body rejected before the signature check (400, 413) is kept only when
+   * it carries a valid signature: "authenticated" means both the token and the signature.
+   */
+  signatureCheck?: ReturnType<typeof createSignatureCheck>
 }): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   // The body as it arrived: the JSON parser replaces event.body with what it parsed.
   const arrived = new WeakMap<Request, { at: number; body: unknown; base64: boolean }>()
@@ -57,6 +72,14 @@ export function quarantineRejected({
       const raw = arrived.get(request)
       if (typeof raw?.body !== 'string' || raw.body === '') return
       const parsed = typeof request.event?.body === 'string' ? undefined : request.event?.body
+      // A 422 passed the signature check already; a 400 or 413 came before it.
+      if (signatureCheck && error.statusCode !== 422) {
+        const text = raw.base64 ? Buffer.from(raw.body, 'base64').toString('utf8') : raw.body
+        if (signatureCheck(jsonOrUndefined(text), now().getTime()) !== undefined) {
+          logger.warn('rejected callback not kept: not signed', { statusCode: error.statusCode })
+          return
+        }
+      }
       await keepRejectedCallback(
         {
           statusCode: error.statusCode,

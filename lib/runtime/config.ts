@@ -20,6 +20,9 @@ const TokenListSchema = v.pipe(
   ),
 )
 
+/** Shortest signing key accepted (VOD takes 1 to 32 letters and digits). */
+export const MIN_SIGN_KEY_LENGTH = 16
+
 /** VOD's own rule for a `SignKey`: letters and digits, at most 32 characters. */
 const SIGN_KEY = /^[A-Za-z0-9]{1,32}$/
 
@@ -38,6 +41,12 @@ export const SignKeyListSchema = v.pipe(
   v.check(
     (keys) => keys.every((key) => SIGN_KEY.test(key)),
     'every CALLBACK_SIGN_KEY must be 1 to 32 letters and digits, as VOD requires',
+  ),
+  // Stricter than VOD: a short key is guessable, and it is replaced wherever it appears in a kept
+  // body, so a key of a few characters would change the bodies the quarantine keeps.
+  v.check(
+    (keys) => keys.every((key) => key.length >= MIN_SIGN_KEY_LENGTH),
+    `every CALLBACK_SIGN_KEY must be at least 16 characters`,
   ),
 )
 

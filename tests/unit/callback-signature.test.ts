@@ -12,12 +12,13 @@ import { loadConfig } from '../../lib/runtime/config'
 import { captureLogger, captureMetrics } from '../support/capture-logger'
 import { fixture } from '../support/fixtures'
 import { callbackEvent, lambdaContext } from '../support/http-event'
+import { memoryQuarantine } from '../support/memory-quarantine'
 import { signedBody } from '../support/vod-signature'
 
 const TABLE = 'vod-snapshots-unit'
 const TOKEN = 'first-token-0123456789'
 const KEY = 'SignKey0123456789'
-const NEXT_KEY = 'RotatedKey42'
+const NEXT_KEY = 'RotatedKey4200000'
 const NOW = new Date('2026-11-24T03:00:00.000Z')
 const NOW_S = NOW.getTime() / 1000
 const VALID_UNTIL = NOW_S + 600
@@ -140,5 +141,47 @@ describe('createSignatureCheck', () => {
 
   it.each([null, [], 'text', 42])('finds no signature in %j', (body) => {
     expect(check(body, NOW.getTime())).toBe('signature-missing')
+  })
+})
+
+describe('the quarantine, with a signing key', () => {
+  function invokeKeeping(body: string) {
+    const quarantine = memoryQuarantine()
+    const handler = createCallbackHandler({
+      config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY: KEY }),
+      client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      quarantine,
+      logger,
+      metrics,
+      now: () => NOW,
+    })
+    return handler(callbackEvent(body, { token: TOKEN }), lambdaContext()).then((response) => ({
+      status: response?.statusCode,
+      kept: quarantine.kept.map((entry) => entry.statusCode),
+    }))
+  }
+  const padded = (body: object) => ({ ...body, padding: 'x'.repeat(1024 * 1024) })
+
+  it('keeps a body rejected before the signature check only when it is signed', async () => {
+    const signedTooLarge = JSON.stringify(padded(signedBody(seed(), KEY, VALID_UNTIL)))
+    expect(await invokeKeeping(signedTooLarge)).toStrictEqual({ status: 413, kept: [413] })
+    expect(await invokeKeeping(JSON.stringify(padded(seed())))).toStrictEqual({
+      status: 413,
+      kept: [],
+    })
+    expect(await invokeKeeping('not json, so not signed')).toStrictEqual({ status: 400, kept: [] })
+    expect(
+      logger.lines.filter((l) => l.message === 'rejected callback not kept: not signed'),
+    ).toHaveLength(2)
+  })
+
+  it('keeps a signed callback answered 422, and never an unsigned one (401)', async () => {
+    const invalid = seed() as { data: { picInfo: { timeOffset: number }[] } }
+    const first = invalid.data.picInfo[0]
+    if (first) first.timeOffset = -1
+    expect(
+      await invokeKeeping(JSON.stringify(signedBody(invalid, KEY, VALID_UNTIL))),
+    ).toStrictEqual({ status: 422, kept: [422] })
+    expect(await invokeKeeping(JSON.stringify(invalid))).toStrictEqual({ status: 401, kept: [] })
   })
 })

@@ -112,16 +112,27 @@ describe('CALLBACK_SIGN_KEY', () => {
   })
 
   it('reads several comma-separated keys, for rotation', () => {
-    expect(load(' KeyOne1 ,KeyTwo2,').callbackSignKeys).toStrictEqual(['KeyOne1', 'KeyTwo2'])
+    expect(load(' KeyOne1234567890 ,KeyTwo2345678901,').callbackSignKeys).toStrictEqual([
+      'KeyOne1234567890',
+      'KeyTwo2345678901',
+    ])
   })
 
   it.each([
     ['longer than 32 characters', 'k'.repeat(33)],
-    ['other than letters and digits', 'key-with-dash'],
+    ['other than letters and digits', 'key-with-a-dash-in-it'],
   ])('refuses a key %s, naming the rule and not the key', (_, key) => {
     expect(() => load(key)).toThrow(
       new ConfigError(
         'Invalid configuration: CALLBACK_SIGN_KEY: every CALLBACK_SIGN_KEY must be 1 to 32 letters and digits, as VOD requires',
+      ),
+    )
+  })
+
+  it('refuses a key shorter than 16 characters, naming the rule', () => {
+    expect(() => load('Short1')).toThrow(
+      new ConfigError(
+        'Invalid configuration: CALLBACK_SIGN_KEY: every CALLBACK_SIGN_KEY must be at least 16 characters',
       ),
     )
   })
