@@ -34,7 +34,9 @@ async function replayAll(request: QuarantineRequest, quarantine: Quarantine, ids
     for (const id of ids) {
       const outcome = await replayQuarantined(quarantine, id, {
         store: (results, receivedAt) =>
-          storeSnapshotResults(client, request.tableName, results, receivedAt),
+          storeSnapshotResults(client, request.tableName, results, receivedAt, {
+            resultTtlDays: request.resultTtlDays,
+          }),
       })
       outcomes.push(outcome)
       if (!request.json) console.log(describeReplayOutcome(outcome))
@@ -76,7 +78,14 @@ async function run(request: QuarantineRequest, quarantine: Quarantine): Promise<
         (await quarantine.list()).map((s) => s.id),
       )
     case 'import': {
-      const { entries, incomplete } = extractLoggedQuarantine(await readFile(action.file, 'utf8'))
+      let text: string
+      try {
+        text = await readFile(action.file, 'utf8')
+      } catch (error) {
+        console.error(`Could not read ${action.file}: ${errorMessage(error)}`)
+        return 1
+      }
+      const { entries, incomplete } = extractLoggedQuarantine(text)
       for (const entry of entries) await quarantine.keep(entry)
       for (const id of incomplete) console.error(`${id}: a piece is missing from ${action.file}`)
       print(

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util'
+import * as v from 'valibot'
 import type { QuarantineSummary } from '../durability/quarantine'
 import type { QuarantineReplayOutcome } from '../durability/quarantine-replay'
+import { ResultTtlDaysSchema } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { asUsage, UsageError } from './usage-error'
 
@@ -30,6 +32,7 @@ Options:
   --s3-endpoint <url>  an S3 endpoint (default: $S3_ENDPOINT, else AWS)
   --table <name>       the table replays write (default: $TABLE_NAME, else vod-snapshots)
   --endpoint <url>     a DynamoDB endpoint (default: $DYNAMODB_ENDPOINT, else AWS)
+                       (replayed results expire as stored ones do with RESULT_TTL_DAYS set)
   --help               this text
 
 AWS region, profile and credentials come from the usual AWS SDK settings. Exit codes: 0 done
@@ -51,6 +54,8 @@ export interface QuarantineRequest {
   s3Endpoint: string | undefined
   tableName: string
   dynamodbEndpoint: string | undefined
+  /** RESULT_TTL_DAYS, as the deployment sets it: replayed results expire as stored ones do. */
+  resultTtlDays: number | undefined
 }
 
 const ID = /^[A-Za-z0-9-]{1,200}$/
@@ -103,9 +108,12 @@ export function parseQuarantineArgs(argv: readonly string[], env: Env): Quaranti
       throw new UsageError(`the ${name} endpoint is not a URL: ${url}`)
     }
   }
+  const ttl = v.safeParse(ResultTtlDaysSchema, env.RESULT_TTL_DAYS)
+  if (!ttl.success) throw new UsageError(ttl.issues.map((issue) => issue.message).join('; '))
   return {
     action,
     json: values.json ?? false,
+    resultTtlDays: ttl.output,
     bucket: values.bucket || env.QUARANTINE_BUCKET || LOCAL_DEFAULTS.quarantineBucket,
     s3Endpoint,
     tableName: values.table || env.TABLE_NAME || LOCAL_DEFAULTS.tableName,

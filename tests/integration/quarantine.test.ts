@@ -192,6 +192,9 @@ describe('npm run quarantine', () => {
       stdout: '',
       stderr: `nope is not in the quarantine (bucket ${BUCKET})\n`,
     })
+    const unreadable = await runScript('quarantine', ['--import', '/no/such/file'], env())
+    expect(unreadable.code).toBe(1)
+    expect(unreadable.stderr).toMatch(/^Could not read \/no\/such\/file: ENOENT/)
     const help = await runScript('quarantine', ['--help'], {})
     expect(help.code).toBe(0)
     expect(help.stdout).toMatch(/^Usage: npm run quarantine/)

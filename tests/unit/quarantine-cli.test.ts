@@ -12,6 +12,7 @@ const DEFAULTS = {
   s3Endpoint: undefined,
   tableName: 'vod-snapshots',
   dynamodbEndpoint: undefined,
+  resultTtlDays: undefined,
 }
 
 describe('parseQuarantineArgs', () => {
@@ -70,6 +71,7 @@ describe('parseQuarantineArgs', () => {
       s3Endpoint: 'http://s3:1',
       tableName: 't',
       dynamodbEndpoint: 'http://ddb:2',
+      resultTtlDays: undefined,
     })
   })
 
@@ -87,6 +89,15 @@ describe('parseQuarantineArgs', () => {
     [['--list', '--s3-endpoint', 'nope'], 'the S3 endpoint is not a URL: nope'],
   ])('refuses %j: %s', (argv, message) => {
     expect(() => parseQuarantineArgs(argv, {})).toThrow(new UsageError(message))
+  })
+
+  it('reads RESULT_TTL_DAYS as the deployment sets it, and refuses a wrong one', () => {
+    expect(parseQuarantineArgs(['--list'], { RESULT_TTL_DAYS: '90' })).toMatchObject({
+      resultTtlDays: 90,
+    })
+    expect(() => parseQuarantineArgs(['--list'], { RESULT_TTL_DAYS: '-1' })).toThrow(
+      new UsageError('RESULT_TTL_DAYS must not be negative'),
+    )
   })
 
   it('returns help for --help', () => {
