@@ -3,6 +3,7 @@
  * and kept. Usage in lib/operator/quarantine-cli.ts (`npm run quarantine -- --help`).
  */
 import { readFile } from 'node:fs/promises'
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge'
 import { S3Client } from '@aws-sdk/client-s3'
 import type { Quarantine } from '../lib/durability/quarantine'
 import { bodyText, summarise } from '../lib/durability/quarantine'
@@ -12,6 +13,8 @@ import {
   replayQuarantined,
 } from '../lib/durability/quarantine-replay'
 import { s3Quarantine } from '../lib/durability/s3-quarantine'
+import { eventBridgePublisher } from '../lib/forward/event-publisher'
+import { vodEventEntry } from '../lib/forward/vod-event-entry'
 import {
   describeReplayOutcome,
   parseQuarantineArgs,
@@ -27,8 +30,25 @@ import { storeSnapshotResults } from '../lib/store/snapshot-store'
 const print = (json: boolean, value: unknown, text: string) =>
   console.log(json ? JSON.stringify(value, null, 2) : text)
 
+/**
+ * With EVENT_BUS_NAME (the stack output EventBusName), a replayed body that is another event type
+ * goes on the bus, as the function would have put it there; without, it just leaves.
+ */
+function forwarderOf(busName: string | undefined) {
+  if (!busName) return undefined
+  return async (eventType: string, text: string) => {
+    const client = new EventBridgeClient({})
+    try {
+      await eventBridgePublisher(client).publish([vodEventEntry(eventType, text, busName)])
+    } finally {
+      client.destroy()
+    }
+  }
+}
+
 async function replayAll(request: QuarantineRequest, quarantine: Quarantine, ids: string[]) {
   const client = createOperatorClient(request.dynamodbEndpoint, process.env)
+  const forward = forwarderOf(process.env.EVENT_BUS_NAME || undefined)
   const outcomes: QuarantineReplayOutcome[] = []
   try {
     for (const id of ids) {
@@ -37,6 +57,7 @@ async function replayAll(request: QuarantineRequest, quarantine: Quarantine, ids
           storeSnapshotResults(client, request.tableName, results, receivedAt, {
             resultTtlDays: request.resultTtlDays,
           }),
+        forward,
       })
       outcomes.push(outcome)
       if (!request.json) console.log(describeReplayOutcome(outcome))

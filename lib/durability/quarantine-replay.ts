@@ -14,6 +14,11 @@ export type QuarantineReplayOutcome =
 export interface QuarantineReplayOptions {
   /** Writes a callback's results with their original receipt time; rejects unless all are written. */
   store: (results: SnapshotResult[], receivedAt: string) => Promise<number>
+  /**
+   * Passes on a body that turns out to be another event type (put on the bus, as the function
+   * would have); rejects unless it is. Without it such a body just leaves the quarantine.
+   */
+  forward?: (eventType: string, text: string) => Promise<void>
   /** Today's parser; a test may pass a variant to stand for a fixed schema. */
   parse?: (body: unknown) => ParsedCallback
   now?: () => Date
@@ -36,7 +41,7 @@ function parseBody(entry: QuarantinedCallback): { body: unknown } | { problems: 
 export async function replayQuarantined(
   quarantine: Quarantine,
   id: string,
-  { store, parse = parseCallback, now = () => new Date() }: QuarantineReplayOptions,
+  { store, forward, parse = parseCallback, now = () => new Date() }: QuarantineReplayOptions,
 ): Promise<QuarantineReplayOutcome> {
   const entry = await quarantine.get(id)
   if (!entry) return { id, outcome: 'not-found' }
@@ -57,6 +62,11 @@ export async function replayQuarantined(
     return { id, outcome: 'invalid', problems: stillInvalid }
   }
   if (callback.kind === 'ignored') {
+    try {
+      await forward?.(callback.eventType, bodyText(entry))
+    } catch (error) {
+      return { id, outcome: 'failed', reason: errorMessage(error) }
+    }
     await quarantine.remove(id)
     return { id, outcome: 'ignored', eventType: callback.eventType }
   }

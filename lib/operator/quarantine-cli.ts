@@ -35,7 +35,9 @@ Options:
                        (replayed results expire as stored ones do with RESULT_TTL_DAYS set)
   --help               this text
 
-AWS region, profile and credentials come from the usual AWS SDK settings. Exit codes: 0 done
+With EVENT_BUS_NAME set (the stack output EventBusName), a replayed body that turns out to be
+another event type is put on that bus, as the function would have; without it, it just leaves
+the quarantine. AWS region, profile and credentials come from the usual AWS SDK settings. Exit codes: 0 done
 (a replay stored or acknowledged everything it was given), 1 an AWS error, an ID not found, or a
 replay that left callbacks in the quarantine, 2 usage error.`
 

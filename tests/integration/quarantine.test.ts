@@ -143,6 +143,34 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
     })
     expect(await quarantine.get(kept.id)).toBeUndefined()
   })
+
+  it('passes such an event on before it leaves, and keeps it while that fails', async () => {
+    const quarantine = s3Quarantine(s3.client, BUCKET)
+    const body = { version: '4.0', eventType: 'FileDeleted', data: {} }
+    const kept = entry('20261124T030005000Z-forward', body)
+    await quarantine.keep(kept)
+    const failing = async () => {
+      throw new Error('EventBridge is down')
+    }
+    expect(await replayQuarantined(quarantine, kept.id, { store, forward: failing })).toStrictEqual(
+      {
+        id: kept.id,
+        outcome: 'failed',
+        reason: 'EventBridge is down',
+      },
+    )
+    expect(await quarantine.get(kept.id)).toStrictEqual(kept)
+
+    const forwarded: [string, string][] = []
+    const forward = async (eventType: string, text: string) => {
+      forwarded.push([eventType, text])
+    }
+    expect(await replayQuarantined(quarantine, kept.id, { store, forward })).toMatchObject({
+      outcome: 'ignored',
+    })
+    expect(forwarded).toStrictEqual([['FileDeleted', JSON.stringify(body)]])
+    expect(await quarantine.get(kept.id)).toBeUndefined()
+  })
 })
 
 describe('npm run quarantine', () => {
