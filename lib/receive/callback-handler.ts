@@ -88,8 +88,18 @@ export function createCallbackHandler({
       forwardAll: forwarding.all,
     },
   }
+  // The 4-second budget counts from the request's arrival, before parsing a body of up to 1 MB.
+  const arrivals = new WeakMap<object, number>()
+  const arrival: middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> = {
+    before: (request) => {
+      if (typeof request.event === 'object' && request.event !== null) {
+        arrivals.set(request.event, performance.now())
+      }
+    },
+  }
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(observability)
+    .use(arrival)
     .use(
       httpErrorHandler({
         logger: false,
@@ -118,7 +128,8 @@ export function createCallbackHandler({
       const { rawBody, requestContext } = event as unknown as ParsedBodyEvent
       // Lambda's request ID: serverless-offline gives every request the same API Gateway one.
       const id = quarantineId(receivedAt, context?.awsRequestId || requestContext?.requestId || '')
-      return answerCallback(event.body, receivedAt, performance.now(), answerDeps, {
+      const started = arrivals.get(event) ?? performance.now()
+      return answerCallback(event.body, receivedAt, started, answerDeps, {
         text: rawBody,
         id,
       })
