@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { UNSTORED_CALLBACK_MARKER } from './fallback-message'
+import { jsonOfLogLine } from './log-line'
 import { parseQuarantined, type QuarantinedCallback } from './quarantine'
 
 const LoggedPartSchema = v.object({
@@ -13,20 +14,9 @@ const LoggedPartSchema = v.object({
 
 type LoggedPart = v.InferOutput<typeof LoggedPartSchema>
 
-/** The marker line in one exported log line: raw JSON, after a prefix, or wrapped by Lambda. */
+/** The quarantine piece one exported log line holds, if it holds one. */
 function loggedPart(line: string): LoggedPart | undefined {
-  const start = line.indexOf('{')
-  if (start < 0) return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(line.slice(start))
-  } catch {
-    return undefined
-  }
-  // Lambda's JSON log format wraps the line as a string in `message`.
-  const wrapped = (value as { message?: unknown } | null)?.message
-  if (typeof wrapped === 'string' && wrapped.startsWith('{')) return loggedPart(wrapped)
-  const result = v.safeParse(LoggedPartSchema, value)
+  const result = v.safeParse(LoggedPartSchema, jsonOfLogLine(line))
   return result.success ? result.output : undefined
 }
 

@@ -1,6 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import * as v from 'valibot'
 import { UNSTORED_CALLBACK_MARKER } from '../durability/fallback-message'
+import { jsonOfLogLine } from '../durability/log-line'
 
 const LoggedPieceSchema = v.object({
   message: v.literal(UNSTORED_CALLBACK_MARKER),
@@ -18,19 +19,9 @@ const LoggedPieceSchema = v.object({
 
 type LoggedPiece = v.InferOutput<typeof LoggedPieceSchema>
 
-/** The piece in one exported log line: raw JSON, after a prefix, or wrapped by Lambda. */
+/** The event piece one exported log line holds, if it holds one. */
 function pieceOf(line: string): LoggedPiece | undefined {
-  const start = line.indexOf('{')
-  if (start < 0) return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(line.slice(start))
-  } catch {
-    return undefined
-  }
-  const wrapped = (value as { message?: unknown } | null)?.message
-  if (typeof wrapped === 'string' && wrapped.startsWith('{')) return pieceOf(wrapped)
-  const result = v.safeParse(LoggedPieceSchema, value)
+  const result = v.safeParse(LoggedPieceSchema, jsonOfLogLine(line))
   return result.success ? result.output : undefined
 }
 
