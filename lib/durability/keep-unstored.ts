@@ -16,11 +16,19 @@ export class UnstoredResultsError extends Error {
   override name = UNSTORED_RESULTS_ERROR
 }
 
+const jsonOrUndefined = (value: unknown): string | undefined => {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return undefined
+  }
+}
+
 /** What is known of a callback whose results were not all stored. */
 export interface UnstoredCallback {
   vodTaskId: string
   receivedAt: string
-  /** The parsed body, logged whole when the queue fails too. */
+  /** The body, logged whole when the queue fails too: the text VOD sent, or what was parsed. */
   body: unknown
   /** What the store threw: a SnapshotStoreError carries the unwritten items. */
   error: unknown
@@ -66,10 +74,15 @@ export async function keepUnstoredResults(
       logger.error('fallback queue failed', { vodTaskId, reason: errorMessage(queueError) })
     }
   }
-  const text = JSON.stringify(body)
+  // The text VOD sent when the caller has it; a body nested deeper than the stack allows cannot
+  // be written again, and its results are then logged one by one below.
+  const text = typeof body === 'string' ? body : jsonOrUndefined(body)
   const reason = errorMessage(cause)
   // Measured as it will stand in the log line: a string field escapes quotes and backslashes.
-  if (unstored.length === 0 || Buffer.byteLength(JSON.stringify(text)) <= MAX_LOGGED_BODY_BYTES) {
+  if (
+    text !== undefined &&
+    (unstored.length === 0 || Buffer.byteLength(JSON.stringify(text)) <= MAX_LOGGED_BODY_BYTES)
+  ) {
     logger.error(UNSTORED_CALLBACK_MARKER, { vodTaskId, receivedAt, reason, body: text })
   } else {
     for (const fallbackMessage of toFallbackMessages(unstored)) {

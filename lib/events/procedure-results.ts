@@ -1,4 +1,4 @@
-import { PROCEDURE_EVENT_TYPE, type SnapshotResult } from './snapshot-result'
+import { MIN_DYNAMODB_NUMBER, PROCEDURE_EVENT_TYPE, type SnapshotResult } from './snapshot-result'
 
 /** One SnapshotByTimeOffset subtask of a task flow, whichever format it came in. */
 export interface SnapshotSubtask {
@@ -62,6 +62,8 @@ export function secondsToMs(point: string): number | undefined {
   if (!match) return undefined
   const fraction = match[2] ?? ''
   const ms = Number(`${match[1]}${fraction.slice(0, 3).padEnd(3, '0')}.${fraction.slice(3) || 0}`)
+  // DynamoDB cannot hold a positive number under 1e-130: such a point has no key either.
+  if (ms > 0 && ms < MIN_DYNAMODB_NUMBER) return undefined
   return ms <= Number.MAX_SAFE_INTEGER ? ms : undefined
 }
 

@@ -47,7 +47,7 @@ export const TimeOffsetSchema = v.pipe(
   v.minValue(0, 'the time offset must not be negative'),
 )
 
-const MIN_DYNAMODB_NUMBER = 1e-130
+export const MIN_DYNAMODB_NUMBER = 1e-130
 
 /**
  * Milliseconds into the video as a task flow reports them: a float ("3.5s" and "10%" points need

@@ -55,7 +55,13 @@ export async function handleVodEvent(
   const { EventHandle: handle, ...body } = event
   if (!handle) logger.warn('vod event without a handle', { eventType: event.EventType })
   // The SDK parsed the event: this is its JSON again, as VOD's HTTP body would carry it.
-  const text = () => JSON.stringify(body)
+  const text = () => {
+    try {
+      return JSON.stringify(body)
+    } catch {
+      return '(not serialisable: nested too deeply)'
+    }
+  }
   const requestId = handle ?? 'pulled'
   const id = quarantineId(receivedAt, requestId)
   let callback: ReturnType<typeof parseCallback>

@@ -157,7 +157,7 @@ export async function answerCallback(
         : undefined
     try {
       const kept = await keepUnstoredResults(
-        { vodTaskId, receivedAt, body, error },
+        { vodTaskId, receivedAt, body: origin?.text ?? body, error },
         { fallback, logger, metrics, queueTimeMs },
       )
       return json(202, { code: 0, ...kept })

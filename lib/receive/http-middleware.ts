@@ -97,7 +97,15 @@ export function bodyLimits(maxBytes: number): Middleware {
 /** The raw body as sent, decoded from base64 when API Gateway encoded it. */
 function rawBodyText(event: APIGatewayProxyEventV2 | null): string {
   const body: unknown = event?.body
-  if (typeof body !== 'string') return JSON.stringify(body) ?? ''
+  if (typeof body !== 'string') {
+    // Written again from what was parsed, so that a token spelled with \u escapes is redacted
+    // too; a body nested deeper than the stack allows is not logged.
+    try {
+      return JSON.stringify(body) ?? ''
+    } catch {
+      return '(not logged: nested too deeply)'
+    }
+  }
   return event?.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body
 }
 

@@ -70,6 +70,18 @@ describe('a received value', () => {
   })
 })
 
+describe('a body nested deeper than the stack allows', () => {
+  it('is answered 4xx and logged without its body, never a crash', async () => {
+    const depth = 400_000
+    const nested = `${'['.repeat(depth)}${']'.repeat(depth)}`
+    const body = `{"EventType":"CreateSnapshotByTimeOffsetComplete","x":${nested}}`
+    const response = await invoke(body)
+    expect(response?.statusCode).toBe(422)
+    const rejected = logger.lines.find((line) => line.message === 'callback rejected')
+    expect(rejected?.fields?.body).toBe('(not logged: nested too deeply)')
+  })
+})
+
 describe('an event API Gateway never sends', () => {
   const unauthorized = answer(401, { code: 401, message: 'Unauthorized' })
   const notText = answer(400, {

@@ -207,9 +207,12 @@ describe('secondsToMs', () => {
     expect(secondsToMs(point)).toBe(ms)
   })
 
-  it.each(['10%', '3.5', '-1s', 's', '1e3s', ' 3s'])('has no offset for %j', (point) => {
-    expect(secondsToMs(point)).toBeUndefined()
-  })
+  it.each(['10%', '3.5', '-1s', 's', '1e3s', ' 3s', `0.${'0'.repeat(200)}1s`])(
+    'has no offset for %j',
+    (point) => {
+      expect(secondsToMs(point)).toBeUndefined()
+    },
+  )
 })
 
 describe('a fractional offset DynamoDB cannot hold', () => {
