@@ -21,6 +21,7 @@ const SERVERLESS = fileURLToPath(
   new URL('../node_modules/serverless/bin/serverless.js', import.meta.url),
 )
 const STAGE = 'local'
+const EXIT_WITH_PARENT = new URL('../lib/local/exit-with-parent.mjs', import.meta.url).href
 
 const env = process.env
 const port = Number(env.PORT ?? LOCAL_DEFAULTS.port)
@@ -74,7 +75,9 @@ const redrive = startLocalRedrive({
 
 const offline = spawn(
   process.execPath,
-  [SERVERLESS, 'offline', 'start', '--stage', STAGE, '--host', host].concat([
+  ['--import', EXIT_WITH_PARENT, SERVERLESS, 'offline', 'start', '--stage', STAGE].concat([
+    '--host',
+    host,
     '--httpPort',
     String(port),
     '--lambdaPort',

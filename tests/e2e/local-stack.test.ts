@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
@@ -22,6 +23,10 @@ const post = (body: string, token?: string) =>
     body: await response.json(),
   }))
 const itemsOfTask = (vodTaskId: string) => itemsOf(stack.dynamodbEndpoint, TABLE, vodTaskId)
+
+/** The command line of a process, from the process table. */
+const commandOf = (pid: number) =>
+  execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim()
 
 const refusesConnections = (p: number) =>
   new Promise<boolean>((resolve) => {
@@ -143,6 +148,23 @@ describe('the local stack', () => {
     expect(response).toStrictEqual({ status: 200, body: { code: 0, stored: 1000 } })
     expect(await itemsOfTask('CreateSnapshotByTimeOffset-1000')).toHaveLength(1000)
   })
+
+  it('leaves no serverless-offline behind when npm start is killed outright', async () => {
+    const other = await startLocalStack(TOKEN, `${TABLE}-killed`)
+    try {
+      const processes = descendantsOf(other.process.pid ?? -1)
+      const start = processes.find((pid) => commandOf(pid).includes('scripts/start.ts'))
+      expect(start).toBeDefined()
+      process.kill(start ?? -1, 'SIGKILL')
+      const deadline = Date.now() + 5000
+      while (!(await refusesConnections(other.port)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      expect(await refusesConnections(other.port)).toBe(true)
+    } finally {
+      await other.stop()
+    }
+  }, 60_000)
 
   it('stops everything on SIGTERM to npm, leaving no process and no port behind', async () => {
     expect(descendantsOf(stack.process.pid ?? -1).length).toBeGreaterThanOrEqual(2)
