@@ -1,3 +1,4 @@
+import { stringifyOrUndefined } from '../runtime/json'
 import { errorMessage, type Logger, type MetricsSink } from '../runtime/log'
 import type { SnapshotItem } from '../store/snapshot-item'
 import { SnapshotStoreError } from '../store/snapshot-store'
@@ -14,14 +15,6 @@ export const UNSTORED_RESULTS_ERROR = 'UnstoredResultsError'
 /** Results neither DynamoDB nor the fallback queue took: they are only in the log. */
 export class UnstoredResultsError extends Error {
   override name = UNSTORED_RESULTS_ERROR
-}
-
-const jsonOrUndefined = (value: unknown): string | undefined => {
-  try {
-    return JSON.stringify(value)
-  } catch {
-    return undefined
-  }
 }
 
 /** What is known of a callback whose results were not all stored. */
@@ -76,7 +69,7 @@ export async function keepUnstoredResults(
   }
   // The text VOD sent when the caller has it; a body nested deeper than the stack allows cannot
   // be written again, and its results are then logged one by one below.
-  const text = typeof body === 'string' ? body : jsonOrUndefined(body)
+  const text = typeof body === 'string' ? body : stringifyOrUndefined(body)
   const reason = errorMessage(cause)
   // Measured as it will stand in the log line: a string field escapes quotes and backslashes.
   if (

@@ -15,3 +15,36 @@ export function jsonOfLogLine(line: string): unknown {
   const wrapped = (value as { message?: unknown } | null)?.message
   return typeof wrapped === 'string' && wrapped.startsWith('{') ? jsonOfLogLine(wrapped) : value
 }
+
+/** One piece of a text logged in pieces: which whole it belongs to, where, and what it says. */
+export interface LoggedPiece<TAbout> {
+  id: string
+  part: number
+  parts: number
+  text: string
+  /** What the log line says of the whole besides its text. */
+  about: TAbout
+}
+
+/**
+ * Puts texts logged in pieces back together, in any order of lines.
+ * @returns the wholes, and the IDs of those with a piece missing
+ */
+export function joinLoggedPieces<TAbout>(pieces: Iterable<LoggedPiece<TAbout>>): {
+  whole: { id: string; about: TAbout; text: string }[]
+  incomplete: string[]
+} {
+  const byId = new Map<string, { about: TAbout; parts: (string | undefined)[] }>()
+  for (const { id, part, parts, text, about } of pieces) {
+    const found = byId.get(id) ?? { about, parts: Array.from({ length: parts }, () => undefined) }
+    found.parts[part - 1] = text
+    byId.set(id, found)
+  }
+  const whole: { id: string; about: TAbout; text: string }[] = []
+  const incomplete: string[] = []
+  for (const [id, { about, parts }] of byId) {
+    if (parts.some((piece) => piece === undefined)) incomplete.push(id)
+    else whole.push({ id, about, text: parts.join('') })
+  }
+  return { whole, incomplete }
+}

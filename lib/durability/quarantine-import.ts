@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { UNSTORED_CALLBACK_MARKER } from './fallback-message'
-import { jsonOfLogLine } from './log-line'
+import { joinLoggedPieces, jsonOfLogLine } from './log-line'
 import { parseQuarantined, type QuarantinedCallback } from './quarantine'
 
 const LoggedPartSchema = v.object({
@@ -28,24 +28,15 @@ export function extractLoggedQuarantine(text: string): {
   entries: QuarantinedCallback[]
   incomplete: string[]
 } {
-  const byId = new Map<string, { described: Record<string, unknown>; parts: string[]; n: number }>()
-  for (const line of text.split(/\r?\n/)) {
-    const part = loggedPart(line)
-    if (!part) continue
-    const id = String(part.quarantine.id)
-    const found = byId.get(id) ?? { described: part.quarantine, parts: [], n: part.parts }
-    found.parts[part.part - 1] = part.bodyPart
-    byId.set(id, found)
-  }
-  const entries: QuarantinedCallback[] = []
-  const incomplete: string[] = []
-  for (const [id, { described, parts, n }] of byId) {
-    const pieces = Array.from({ length: n }, (_, i) => parts[i])
-    if (pieces.some((piece) => piece === undefined)) {
-      incomplete.push(id)
-      continue
-    }
-    entries.push(parseQuarantined(JSON.stringify({ ...described, body: pieces.join('') })))
-  }
+  const lines = text.split(/\r?\n/).flatMap((line) => {
+    const piece = loggedPart(line)
+    if (!piece) return []
+    const { quarantine, part, parts, bodyPart } = piece
+    return [{ id: String(quarantine.id), part, parts, text: bodyPart, about: quarantine }]
+  })
+  const { whole, incomplete } = joinLoggedPieces(lines)
+  const entries = whole.map(({ about, text: body }) =>
+    parseQuarantined(JSON.stringify({ ...about, body })),
+  )
   return { entries, incomplete }
 }

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { parseCallback } from '../events/parse-callback'
+import { parseJsonOrUndefined } from '../runtime/json'
 import { storeSnapshotResults, writeSnapshotItems } from '../store/snapshot-store'
 import {
   type FallbackMessage,
@@ -90,14 +91,6 @@ export async function replay(
   return storeSnapshotResults(client, tableName, callback.results, receivedAt, { resultTtlDays })
 }
 
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
 /** Progress of a dead-letter queue drain, one call per message. */
 export type DrainProgress = (
   message: Message,
@@ -136,7 +129,7 @@ export async function drainDeadLetterQueue(
       try {
         const body = message.Body ?? ''
         const stored = await write(
-          parseUnpublishedEvents(parseJson(body)) ?? parseFallbackMessage(body),
+          parseUnpublishedEvents(parseJsonOrUndefined(body)) ?? parseFallbackMessage(body),
         )
         await sqs.send(
           new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),

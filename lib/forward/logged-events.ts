@@ -1,7 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import * as v from 'valibot'
 import { UNSTORED_CALLBACK_MARKER } from '../durability/fallback-message'
-import { jsonOfLogLine } from '../durability/log-line'
+import { joinLoggedPieces, jsonOfLogLine } from '../durability/log-line'
 
 const LoggedPieceSchema = v.object({
   message: v.literal(UNSTORED_CALLBACK_MARKER),
@@ -17,10 +17,10 @@ const LoggedPieceSchema = v.object({
   detailPart: v.string(),
 })
 
-type LoggedPiece = v.InferOutput<typeof LoggedPieceSchema>
+type EventPiece = v.InferOutput<typeof LoggedPieceSchema>
 
 /** The event piece one exported log line holds, if it holds one. */
-function pieceOf(line: string): LoggedPiece | undefined {
+function pieceOf(line: string): EventPiece | undefined {
   const result = v.safeParse(LoggedPieceSchema, jsonOfLogLine(line))
   return result.success ? result.output : undefined
 }
@@ -34,20 +34,17 @@ export function extractLoggedEvents(text: string): {
   entries: PutEventsRequestEntry[]
   incomplete: number
 } {
-  const byId = new Map<string, { event: LoggedPiece['event']; parts: string[]; n: number }>()
-  for (const line of text.split(/\r?\n/)) {
+  const lines = text.split(/\r?\n/).flatMap((line) => {
     const piece = pieceOf(line)
-    if (!piece) continue
-    const found = byId.get(piece.id) ?? { event: piece.event, parts: [], n: piece.parts }
-    found.parts[piece.part - 1] = piece.detailPart
-    byId.set(piece.id, found)
-  }
-  const entries: PutEventsRequestEntry[] = []
-  let incomplete = 0
-  for (const { event, parts, n } of byId.values()) {
-    const pieces = Array.from({ length: n }, (_, i) => parts[i])
-    if (pieces.some((piece) => piece === undefined)) incomplete++
-    else entries.push({ ...event, Detail: pieces.join('') })
-  }
+    if (!piece) return []
+    const { id, part, parts, detailPart, event } = piece
+    return [{ id, part, parts, text: detailPart, about: event }]
+  })
+  const { whole, incomplete: missing } = joinLoggedPieces(lines)
+  const entries: PutEventsRequestEntry[] = whole.map(({ about, text: Detail }) => ({
+    ...about,
+    Detail,
+  }))
+  const incomplete = missing.length
   return { entries, incomplete }
 }

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util'
-import * as v from 'valibot'
 import type { QuarantineSummary } from '../durability/quarantine'
 import type { QuarantineReplayOutcome } from '../durability/quarantine-replay'
-import { ResultTtlDaysSchema } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+import { localDynamoDBEndpoint, localSqsEndpoint, resultTtlDaysOf } from './local-stack'
 import { asUsage, UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
@@ -94,14 +93,12 @@ export function parseQuarantineArgs(argv: readonly string[], env: Env): Quaranti
   }
   if (values.all && action.kind !== 'replay-all') throw new UsageError('--all goes with --replay')
 
-  const localUrl = (port: string | undefined, fallback: number) =>
-    values.local ? `http://127.0.0.1:${port || fallback}` : undefined
   const s3Endpoint =
-    values['s3-endpoint'] || env.S3_ENDPOINT || localUrl(env.SQS_PORT, LOCAL_DEFAULTS.sqsPort)
+    values['s3-endpoint'] || env.S3_ENDPOINT || (values.local ? localSqsEndpoint(env) : undefined)
   const dynamodbEndpoint =
     values.endpoint ||
     env.DYNAMODB_ENDPOINT ||
-    localUrl(env.DYNAMODB_PORT, LOCAL_DEFAULTS.dynamodbPort)
+    (values.local ? localDynamoDBEndpoint(env) : undefined)
   for (const [name, url] of [
     ['S3', s3Endpoint],
     ['DynamoDB', dynamodbEndpoint],
@@ -110,12 +107,10 @@ export function parseQuarantineArgs(argv: readonly string[], env: Env): Quaranti
       throw new UsageError(`the ${name} endpoint is not a URL: ${url}`)
     }
   }
-  const ttl = v.safeParse(ResultTtlDaysSchema, env.RESULT_TTL_DAYS)
-  if (!ttl.success) throw new UsageError(ttl.issues.map((issue) => issue.message).join('; '))
   return {
     action,
     json: values.json ?? false,
-    resultTtlDays: ttl.output,
+    resultTtlDays: resultTtlDaysOf(env),
     bucket: values.bucket || env.QUARANTINE_BUCKET || LOCAL_DEFAULTS.quarantineBucket,
     s3Endpoint,
     tableName: values.table || env.TABLE_NAME || LOCAL_DEFAULTS.tableName,

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+import { localDynamoDBEndpoint } from './local-stack'
 import { asUsage, UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
@@ -62,9 +63,7 @@ export function parseQueryArgs(argv: readonly string[], env: Env): QueryRequest 
   const endpoint =
     values.endpoint ||
     env.DYNAMODB_ENDPOINT ||
-    (values.local
-      ? `http://127.0.0.1:${env.DYNAMODB_PORT || LOCAL_DEFAULTS.dynamodbPort}`
-      : undefined)
+    (values.local ? localDynamoDBEndpoint(env) : undefined)
   if (endpoint !== undefined && !URL.canParse(endpoint)) {
     throw new UsageError(`the DynamoDB endpoint is not a URL: ${endpoint}`)
   }

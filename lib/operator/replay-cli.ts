@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util'
-import * as v from 'valibot'
-import { ResultTtlDaysSchema } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+import { localDynamoDBEndpoint, localSqsEndpoint, resultTtlDaysOf } from './local-stack'
 import { asUsage, UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
@@ -82,21 +81,16 @@ export function parseReplayArgs(argv: readonly string[], env: Env): ReplayReques
     source = { kind: 'file', file }
   }
 
-  const ttl = v.safeParse(ResultTtlDaysSchema, env.RESULT_TTL_DAYS)
-  if (!ttl.success) throw new UsageError(ttl.issues.map((issue) => issue.message).join('; '))
+  const resultTtlDays = resultTtlDaysOf(env)
   const endpoint =
-    values.endpoint ||
-    env.DYNAMODB_ENDPOINT ||
-    (local ? `http://127.0.0.1:${env.DYNAMODB_PORT || LOCAL_DEFAULTS.dynamodbPort}` : undefined)
-  const sqsEndpoint = local
-    ? `http://127.0.0.1:${env.SQS_PORT || LOCAL_DEFAULTS.sqsPort}`
-    : undefined
+    values.endpoint || env.DYNAMODB_ENDPOINT || (local ? localDynamoDBEndpoint(env) : undefined)
+  const sqsEndpoint = local ? localSqsEndpoint(env) : undefined
   return {
     source,
     tableName: values.table || env.TABLE_NAME || LOCAL_DEFAULTS.tableName,
     endpoint: checkUrl(endpoint, 'the DynamoDB endpoint'),
     sqsEndpoint,
-    resultTtlDays: ttl.output,
+    resultTtlDays,
   }
 }
 

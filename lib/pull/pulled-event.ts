@@ -7,6 +7,7 @@ import { announcementOf } from '../forward/announcement'
 import { EventPublishError, type EventPublisher } from '../forward/event-publisher'
 import type { Forwarder } from '../forward/forwarder'
 import { logUnpublished } from '../forward/publish-durably'
+import { stringifyOrUndefined } from '../runtime/json'
 import { errorMessage, type Logger, type MetricsSink } from '../runtime/log'
 import { SnapshotStoreError } from '../store/snapshot-store'
 
@@ -55,12 +56,10 @@ export async function handleVodEvent(
   const { EventHandle: handle, ...body } = event
   if (!handle) logger.warn('vod event without a handle', { eventType: event.EventType })
   // The SDK parsed the event: this is its JSON again, as VOD's HTTP body would carry it.
+  let written: string | undefined
   const text = () => {
-    try {
-      return JSON.stringify(body)
-    } catch {
-      return '(not serialisable: nested too deeply)'
-    }
+    written ??= stringifyOrUndefined(body) ?? '(not serialisable: nested too deeply)'
+    return written
   }
   const requestId = handle ?? 'pulled'
   const id = quarantineId(receivedAt, requestId)

@@ -2,6 +2,7 @@ import type middy from '@middy/core'
 import { createError } from '@middy/util'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { UNSTORED_RESULTS_ERROR } from '../durability/keep-unstored'
+import { stringifyOrUndefined } from '../runtime/json'
 import type { Logger, MetricsSink } from '../runtime/log'
 import { redactForLog } from '../runtime/log'
 
@@ -100,11 +101,10 @@ function rawBodyText(event: APIGatewayProxyEventV2 | null): string {
   if (typeof body !== 'string') {
     // Written again from what was parsed, so that a token spelled with \u escapes is redacted
     // too; a body nested deeper than the stack allows is not logged.
-    try {
-      return JSON.stringify(body) ?? ''
-    } catch {
-      return '(not logged: nested too deeply)'
-    }
+    const text = stringifyOrUndefined(body)
+    return text === undefined && body !== undefined
+      ? '(not logged: nested too deeply)'
+      : (text ?? '')
   }
   return event?.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body
 }

@@ -2,19 +2,12 @@ import type middy from '@middy/core'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { keepRejectedCallback } from '../durability/keep-rejected'
 import type { Quarantine } from '../durability/quarantine'
+import { parseJsonOrUndefined } from '../runtime/json'
 import type { Logger, MetricsSink } from '../runtime/log'
 import type { createSignatureCheck } from './callback-signature'
 import type { CallbackHttpError } from './http-middleware'
 
 type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>
-
-const jsonOrUndefined = (text: string): unknown => {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
 
 /** The answers that mean "authenticated, but not a callback we could take": kept whole. */
 const KEPT_STATUSES = new Set([400, 413, 422])
@@ -75,7 +68,7 @@ export function quarantineRejected({
       // A 422 passed the signature check already; a 400 or 413 came before it.
       if (signatureCheck && error.statusCode !== 422) {
         const text = raw.base64 ? Buffer.from(raw.body, 'base64').toString('utf8') : raw.body
-        if (signatureCheck(jsonOrUndefined(text), now().getTime()) !== undefined) {
+        if (signatureCheck(parseJsonOrUndefined(text), now().getTime()) !== undefined) {
           logger.warn('rejected callback not kept: not signed', { statusCode: error.statusCode })
           return
         }
