@@ -44,7 +44,7 @@ async function readServerlessYml(): Promise<ServerlessYml> {
 }
 
 /** The esbuild options serverless-esbuild derives from custom.esbuild (exclude -> external). */
-export async function productionBuildOptions(): Promise<BuildOptions> {
+async function productionBuildOptions(): Promise<BuildOptions> {
   const custom = (await readServerlessYml()).custom?.esbuild
   if (!custom) throw new Error('serverless.yml has no custom.esbuild')
   const options: Record<string, unknown> = { ...custom }

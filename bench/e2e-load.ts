@@ -9,7 +9,7 @@ import { countItems, startLocalStack, stopAndWait } from '../tests/support/local
 
 const TOKEN = 'bench-token-0123456789abcdef'
 const TABLE = 'vod-snapshots-bench'
-export const RESULTS_PER_CALLBACK = 10
+const RESULTS_PER_CALLBACK = 10
 
 export interface E2eFigures {
   callbacksPerSecond: number

@@ -23,7 +23,7 @@ export interface InitEnvironment {
 }
 
 /** Milliseconds one fresh process takes to import the bundle at `path`. */
-export async function importOnce(path: string, env: InitEnvironment): Promise<number> {
+async function importOnce(path: string, env: InitEnvironment): Promise<number> {
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD], {
     // Only what the function is given: nothing of this shell leaks into the measurement.
     env: {

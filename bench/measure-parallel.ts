@@ -10,7 +10,7 @@ import { median } from './stats'
 import { stubDocumentClient, stubHandler } from './stub-dynamodb'
 
 export const INJECTED_LATENCY_MS = 20
-export const PARALLEL_SIZES = [100, 1000] as const
+const PARALLEL_SIZES = [100, 1000] as const
 
 export interface ParallelFigures {
   /** Median wall milliseconds per store with the injected round trip, by number of results. */

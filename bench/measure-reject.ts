@@ -21,7 +21,7 @@ const fill = (wrap: (inner: string) => string, unit: string, joiner = ',') => {
 }
 
 /** The worst bodies found, each just under 1 MB. */
-export const HOSTILE_BODIES: Record<string, string> = {
+const HOSTILE_BODIES: Record<string, string> = {
   // The finding: every entry broken, ~330,000 of them.
   empty_pic_info: fill((inner) => legacy(`"picInfo":[${inner}]`), '{}'),
   empty_snapshot_info_set: fill(

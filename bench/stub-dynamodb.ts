@@ -7,12 +7,12 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { DynamoDB, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocument, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 // @smithy/protocol-http is not installed here: the SDK of this lockfile takes HttpResponse from
-// @smithy/core (a dependency of the SDK, not of the project).
+// @smithy/core (a devDependency at the version the SDK uses, so that it resolves to the SDK's copy).
 import { HttpResponse } from '@smithy/core/transport'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 
-export const STUB_REGION = 'us-east-1'
-export const STUB_CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret' }
+const STUB_REGION = 'us-east-1'
+const STUB_CREDENTIALS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret' }
 
 /** Counts what reached the "network", so a run can check that every batch was really sent. */
 export interface StubHandler {

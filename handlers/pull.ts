@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import { SSMClient } from '@aws-sdk/client-ssm'
 import middy from '@middy/core'
 import { lazyS3Quarantine } from '../lib/durability/lazy-s3-quarantine'
@@ -39,7 +40,6 @@ const pull = createPullHandler({
   subAppId: config.subAppId,
   quarantine: bucket ? lazyS3Quarantine(bucket, s3) : undefined,
   forwarding: publisher && {
-    publisher,
     forwardAll: forwardConfig.forwardAll,
     forwarder: createForwarder({
       busName: forwardConfig.busName ?? 'local',
@@ -51,5 +51,8 @@ const pull = createPullHandler({
   },
 })
 
-// The request ID on every log line, as in the other functions.
-export const handler = middy(pull).use(injectLambdaContext(powertoolsLogger))
+// The request ID on every log line and the metrics flushed once per invocation, as in the other
+// functions: the pull's quarantine and forwarding alarms watch those metrics.
+export const handler = middy(pull)
+  .use(injectLambdaContext(powertoolsLogger))
+  .use(logMetrics(functionMetrics))

@@ -14,7 +14,7 @@ import {
 } from '../lib/durability/quarantine-replay'
 import { s3Quarantine } from '../lib/durability/s3-quarantine'
 import { eventBridgePublisher } from '../lib/forward/event-publisher'
-import { vodEventEntry } from '../lib/forward/vod-event-entry'
+import { createForwarder } from '../lib/forward/forwarder'
 import {
   describeReplayOutcome,
   parseQuarantineArgs,
@@ -24,46 +24,43 @@ import {
 } from '../lib/operator/quarantine-cli'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { createOperatorClient, operatorClientConfig } from '../lib/runtime/dynamodb-client'
-import { errorMessage } from '../lib/runtime/log'
-import { storeSnapshotResults } from '../lib/store/snapshot-store'
+import { errorMessage, noMetrics, quietLogger } from '../lib/runtime/log'
 
 const print = (json: boolean, value: unknown, text: string) =>
   console.log(json ? JSON.stringify(value, null, 2) : text)
 
 /**
  * With EVENT_BUS_NAME (the stack output EventBusName), a replayed body that is another event type
- * goes on the bus, as the function would have put it there; without, it just leaves.
+ * goes on the bus, as the function would have put it there; without, it stays in the quarantine.
  */
-function forwarderOf(busName: string | undefined) {
+function forwardingOf(busName: string | undefined, client: EventBridgeClient) {
   if (!busName) return undefined
-  return async (eventType: string, text: string) => {
-    const client = new EventBridgeClient({})
-    try {
-      await eventBridgePublisher(client).publish([vodEventEntry(eventType, text, busName)])
-    } finally {
-      client.destroy()
-    }
-  }
+  const publisher = eventBridgePublisher(client)
+  const forwarder = createForwarder({ busName, publisher, logger: quietLogger, metrics: noMetrics })
+  return { forwarder, forwardAll: false }
 }
 
 async function replayAll(request: QuarantineRequest, quarantine: Quarantine, ids: string[]) {
   const client = createOperatorClient(request.dynamodbEndpoint, process.env)
-  const forward = forwarderOf(process.env.EVENT_BUS_NAME || undefined)
+  const events = new EventBridgeClient({})
+  const forwarding = forwardingOf(process.env.EVENT_BUS_NAME || undefined, events)
   const outcomes: QuarantineReplayOutcome[] = []
   try {
     for (const id of ids) {
       const outcome = await replayQuarantined(quarantine, id, {
-        store: (results, receivedAt) =>
-          storeSnapshotResults(client, request.tableName, results, receivedAt, {
-            resultTtlDays: request.resultTtlDays,
-          }),
-        forward,
+        tableName: request.tableName,
+        client,
+        storeOptions: { resultTtlDays: request.resultTtlDays },
+        logger: quietLogger,
+        metrics: noMetrics,
+        forwarding,
       })
       outcomes.push(outcome)
       if (!request.json) console.log(describeReplayOutcome(outcome))
     }
   } finally {
     client.destroy()
+    events.destroy()
   }
   const left = outcomes.filter((o) => o.outcome !== 'stored' && o.outcome !== 'ignored').length
   print(request.json, outcomes, `done: ${outcomes.length - left} replayed, ${left} left`)

@@ -8,11 +8,28 @@ import { readFile } from 'node:fs/promises'
 import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { fallbackItems } from '../lib/durability/fallback-message'
-import { drainDeadLetterQueue, extractReplayables, replay } from '../lib/durability/replay'
+import {
+  drainDeadLetterQueue,
+  extractReplayables,
+  type QueueDepth,
+  queueDepth,
+  replay,
+} from '../lib/durability/replay'
 import { eventBridgePublisher } from '../lib/forward/event-publisher'
 import { extractLoggedEvents } from '../lib/forward/logged-events'
 import { readQueueDefinitions } from '../lib/local/queue-definitions'
-import { parseReplayArgs, REPLAY_USAGE, type ReplayRequest } from '../lib/operator/replay-cli'
+import {
+  parseReplayArgs,
+  printable,
+  REPLAY_USAGE,
+  type ReplayRequest,
+} from '../lib/operator/replay-cli'
+import {
+  isTableNotFound,
+  tableIsMissing,
+  tableLocation,
+  tableNotFoundLine,
+} from '../lib/operator/table-not-found'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { createOperatorClient, operatorClientConfig } from '../lib/runtime/dynamodb-client'
 import { errorMessage } from '../lib/runtime/log'
@@ -33,33 +50,71 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
     console.error(`Could not read ${file}: ${errorMessage(error)}`)
     return 1
   }
-  const entries = extractReplayables(text, file)
+  const shown = printable(file)
+  const { entries, damaged, skipped, quarantinePieces } = extractReplayables(text, file)
   const events = extractLoggedEvents(text)
-  console.log(`${entries.length} callback(s) or result set(s) found in ${file}; table ${tableName}`)
-  const client = createOperatorClient(endpoint, process.env)
+  console.log(
+    `${entries.length} callback(s) or result set(s) found in ${shown}; table ${tableName}`,
+  )
+  // Named by line, never quoted: what was received may hold anything.
+  for (const { source, problem } of damaged) console.error(`${printable(source)}: ${problem}`)
+  if (quarantinePieces > 0) {
+    console.log(
+      `${quarantinePieces} line(s) of rejected callbacks skipped: npm run quarantine -- --import ${shown} puts them back`,
+    )
+  }
   let failed = 0
-  for (const [i, entry] of entries.entries()) {
-    const label = `[${i + 1}/${entries.length}] ${entry.source}`
+  if (entries.length > 0) {
+    const client = createOperatorClient(endpoint, process.env)
+    // A replay's error may not say why it failed: the table is asked once, at the first failure.
+    let asked = false
+    const tableMissing = async (error: unknown) => {
+      if (isTableNotFound(error)) return true
+      if (asked) return false
+      asked = true
+      return tableIsMissing(client, tableName)
+    }
     try {
-      console.log(`${label}: stored ${await replay(client, tableName, entry, { resultTtlDays })}`)
-    } catch (error) {
-      failed++
-      console.error(`${label}: FAILED ${withCause(error)}`)
+      for (const [i, entry] of entries.entries()) {
+        const label = `[${i + 1}/${entries.length}] ${printable(entry.source)}`
+        try {
+          console.log(
+            `${label}: stored ${await replay(client, tableName, entry, { resultTtlDays })}`,
+          )
+        } catch (error) {
+          // Every other entry would fail the same way: one line says which table is missing.
+          if (await tableMissing(error)) {
+            console.error(tableNotFoundLine(tableName, await tableLocation(client, endpoint)))
+            return 1
+          }
+          failed++
+          console.error(`${label}: FAILED ${printable(withCause(error))}`)
+        }
+      }
+    } finally {
+      client.destroy()
     }
   }
-  client.destroy()
-  console.log(`done: ${entries.length - failed} replayed, ${failed} failed`)
+  console.log(
+    `done: ${entries.length - failed} replayed, ${failed} failed, ${damaged.length} damaged, ${skipped} skipped`,
+  )
   // Events the functions could only log go back on the bus they were meant for.
   if (events.entries.length + events.incomplete > 0) {
     try {
       console.log(`${await publishEvents(events.entries)} event(s) put on the bus again`)
     } catch (error) {
       failed++
-      console.error(`events: FAILED ${withCause(error)}`)
+      console.error(`events: FAILED ${printable(withCause(error))}`)
     }
     if (events.incomplete > 0) console.error(`${events.incomplete} event(s) with a piece missing`)
   }
-  return failed === 0 && events.incomplete === 0 ? 0 : 1
+  const nothing = entries.length === 0 && events.entries.length + events.incomplete === 0
+  if (nothing) {
+    console.error(
+      `Nothing to replay in ${shown}: no marker line, callback body or fallback message that can be used`,
+    )
+  }
+  return failed === 0 && damaged.length === 0 && events.incomplete === 0 && !nothing ? 0 : 1
 }
 
 /** Puts events the redrive could not put on the bus there: AWS's EventBridge, as the SDK finds it. */
@@ -100,14 +155,30 @@ async function drain(request: ReplayRequest, queueUrl: string | undefined): Prom
           : writeSnapshotItems(client, tableName, fallbackItems(message), { resultTtlDays }),
       (message, outcome) =>
         console.log(
-          `[${++n}] ${message.MessageId}: ${outcome.error ? `FAILED ${withCause(outcome.error)}` : `stored ${outcome.stored}`}`,
+          `[${++n}] ${printable(message.MessageId ?? '')}: ${outcome.error ? `FAILED ${printable(withCause(outcome.error))}` : `stored ${outcome.stored}`}`,
         ),
+      // Every other message would fail the same way: it stays for a run with the right table.
+      { stopOn: isTableNotFound },
     )
-    console.log(`done: ${written} message(s) written and deleted, ${failed} left in the queue`)
-    return failed === 0 ? 0 : 1
+    console.log(`done: ${written} message(s) written and deleted, ${failed} failed`)
+    // A message that failed, here or in a run just before, is invisible, not gone.
+    let left: QueueDepth
+    try {
+      left = await queueDepth(sqs, url)
+    } catch (error) {
+      console.error(`Could not read what is left in ${url}: ${printable(withCause(error))}`)
+      return 1
+    }
+    const comeBack = left.inFlight > 0 ? ' (they come back when their visibility timeout ends)' : ''
+    console.log(`left in the queue: ${left.waiting} waiting, ${left.inFlight} in flight${comeBack}`)
+    return failed === 0 && left.inFlight === 0 ? 0 : 1
   } catch (error) {
+    if (isTableNotFound(error)) {
+      console.error(tableNotFoundLine(tableName, await tableLocation(client, endpoint)))
+      return 1
+    }
     const where = queueUrl ?? `the local stack's SQS at ${sqsEndpoint}`
-    console.error(`Could not drain ${where}: ${withCause(error)}`)
+    console.error(`Could not drain ${where}: ${printable(withCause(error))}`)
     return 1
   } finally {
     sqs.destroy()

@@ -70,7 +70,7 @@ export const eventSchema = {
 const zId = z.string().min(1).max(2048)
 const zOffset = z.number().int().nonnegative()
 const zUrl = z.string().max(16_384).nullish()
-export const Legacy = z.object({
+const Legacy = z.object({
   eventType: z.literal(SNAPSHOT),
   data: z.object({
     vodTaskId: zId,
@@ -79,7 +79,7 @@ export const Legacy = z.object({
     picInfo: z.array(z.object({ timeOffset: zOffset, status: z.number().int(), url: zUrl })),
   }),
 })
-export const V3 = z.object({
+const V3 = z.object({
   EventType: z.literal(SNAPSHOT),
   SnapshotByTimeOffsetCompleteEvent: z.object({
     TaskId: zId,

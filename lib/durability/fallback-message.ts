@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import {
   DefinitionSchema,
   FileIdSchema,
+  MAX_FALLBACK_MESSAGE_BYTES,
   PROCEDURE_EVENT_TYPE,
   SNAPSHOT_EVENT_TYPE,
   StatusSchema,
@@ -19,7 +20,7 @@ export const UNSTORED_CALLBACK_MARKER = 'VOD_SNAPSHOTS_UNSTORED_CALLBACK'
  * event, task flow, session and receipt time, so those are written once: a message is never much
  * larger than the callback. It carries every attribute, so a redriven item equals a stored one.
  */
-export const FallbackMessageSchema = v.object({
+const FallbackMessageSchema = v.object({
   kind: v.literal('vod-snapshots/unstored-results'),
   vodTaskId: TaskIdSchema,
   fileId: FileIdSchema,
@@ -32,6 +33,8 @@ export const FallbackMessageSchema = v.object({
   procedureTaskId: v.optional(TaskIdSchema),
   sessionContext: v.optional(v.string()),
   sessionId: v.optional(v.string()),
+  /** The results' format lacks attributes: they are merged, never written whole. */
+  partial: v.optional(v.literal(true)),
   receivedAt: v.pipe(v.string(), v.isoTimestamp()),
   results: v.array(
     v.object({
@@ -54,6 +57,7 @@ function sharedFields(item: SnapshotItem): SharedFields {
   if (item.procedureTaskId !== undefined) shared.procedureTaskId = item.procedureTaskId
   if (item.sessionContext !== undefined) shared.sessionContext = item.sessionContext
   if (item.sessionId !== undefined) shared.sessionId = item.sessionId
+  if (item.partial) shared.partial = true
   return shared
 }
 
@@ -64,7 +68,7 @@ function sharedFields(item: SnapshotItem): SharedFields {
  */
 export function toFallbackMessages(
   items: readonly SnapshotItem[],
-  maxBytes = 200_000,
+  maxBytes = MAX_FALLBACK_MESSAGE_BYTES,
 ): FallbackMessage[] {
   const messages: FallbackMessage[] = []
   const open = new Map<string, { message: FallbackMessage; bytes: number }>()

@@ -1,6 +1,9 @@
-import { InvalidCallbackError, type ParsedCallback, parseCallback } from '../events/parse-callback'
-import type { SnapshotResult } from '../events/snapshot-result'
-import { errorMessage } from '../runtime/log'
+import {
+  handleVodEvent,
+  type RoadDependencies,
+  type RoadForwarding,
+  replayTiming,
+} from '../intake/handle-vod-event'
 import { bodyText, type Quarantine, type QuarantinedCallback } from './quarantine'
 
 /** What a replay did with one quarantined callback. */
@@ -11,16 +14,13 @@ export type QuarantineReplayOutcome =
   | { id: string; outcome: 'failed'; reason: string }
   | { id: string; outcome: 'not-found' }
 
-export interface QuarantineReplayOptions {
-  /** Writes a callback's results with their original receipt time; rejects unless all are written. */
-  store: (results: SnapshotResult[], receivedAt: string) => Promise<number>
+export interface QuarantineReplayOptions
+  extends Omit<RoadDependencies, 'forwarding' | 'keepUnstored'> {
   /**
-   * Passes on a body that turns out to be another event type (put on the bus, as the function
-   * would have); rejects unless it is. Without it such a body just leaves the quarantine.
+   * Where a body that turns out to be another event type is passed on (the bus, as the function
+   * would have put it there). Without it such a body stays in the quarantine.
    */
-  forward?: (eventType: string, text: string) => Promise<void>
-  /** Today's parser; a test may pass a variant to stand for a fixed schema. */
-  parse?: (body: unknown) => ParsedCallback
+  forwarding?: Omit<RoadForwarding, 'durable'>
   now?: () => Date
 }
 
@@ -34,48 +34,58 @@ function parseBody(entry: QuarantinedCallback): { body: unknown } | { problems: 
 }
 
 /**
- * Runs one quarantined callback through today's parser and store. Stored, or acknowledged as
- * another event type: it leaves the quarantine. Still invalid: it stays, with today's problems.
- * A store failure leaves it as it was. Idempotent: results are puts by their keys.
+ * Takes one quarantined callback down the one road again, with today's parser. Stored, or passed
+ * on as another event type: it leaves the quarantine. Still invalid: it stays, with today's
+ * problems. Not stored, or nowhere to pass it on: it stays as it was. Idempotent.
  */
 export async function replayQuarantined(
   quarantine: Quarantine,
   id: string,
-  { store, forward, parse = parseCallback, now = () => new Date() }: QuarantineReplayOptions,
+  { now = () => new Date(), forwarding, ...road }: QuarantineReplayOptions,
 ): Promise<QuarantineReplayOutcome> {
   const entry = await quarantine.get(id)
   if (!entry) return { id, outcome: 'not-found' }
   const parsedBody = parseBody(entry)
-  let callback: ParsedCallback | undefined
-  let problems = 'problems' in parsedBody ? parsedBody.problems : undefined
-  if ('body' in parsedBody) {
-    try {
-      callback = parse(parsedBody.body)
-    } catch (error) {
-      if (!(error instanceof InvalidCallbackError)) throw error
-      problems = error.problems
-    }
+  const outcome =
+    'body' in parsedBody
+      ? await handleVodEvent(
+          {
+            kind: 'event',
+            body: parsedBody.body,
+            text: () => bodyText(entry),
+            receivedAt: entry.receivedAt,
+            id,
+          },
+          { ...road, forwarding: forwarding && { ...forwarding, durable: false } },
+          replayTiming(),
+        )
+      : ({ kind: 'invalid', problems: parsedBody.problems } as const)
+  switch (outcome.kind) {
+    case 'invalid':
+      await quarantine.keep({
+        ...entry,
+        problems: outcome.problems,
+        replayedAt: now().toISOString(),
+      })
+      return { id, outcome: 'invalid', problems: outcome.problems }
+    case 'ignored':
+      if (outcome.passedOn === 'nowhere') {
+        return { id, outcome: 'failed', reason: 'another event type, and no bus to pass it on to' }
+      }
+      if (outcome.passedOn === 'failed') {
+        return { id, outcome: 'failed', reason: 'the bus did not take it' }
+      }
+      await quarantine.remove(id)
+      return { id, outcome: 'ignored', eventType: outcome.eventType }
+    case 'stored':
+      if (outcome.forwarded === 'failed') {
+        return { id, outcome: 'failed', reason: 'stored, but the bus did not take the event' }
+      }
+      await quarantine.remove(id)
+      return { id, outcome: 'stored', stored: outcome.stored }
+    case 'unstored':
+      return { id, outcome: 'failed', reason: outcome.reason }
+    default:
+      return { id, outcome: 'failed', reason: `not stored (${outcome.kind})` }
   }
-  if (!callback) {
-    const stillInvalid = problems ?? []
-    await quarantine.keep({ ...entry, problems: stillInvalid, replayedAt: now().toISOString() })
-    return { id, outcome: 'invalid', problems: stillInvalid }
-  }
-  if (callback.kind === 'ignored') {
-    try {
-      await forward?.(callback.eventType, bodyText(entry))
-    } catch (error) {
-      return { id, outcome: 'failed', reason: errorMessage(error) }
-    }
-    await quarantine.remove(id)
-    return { id, outcome: 'ignored', eventType: callback.eventType }
-  }
-  let stored: number
-  try {
-    stored = await store(callback.results, entry.receivedAt)
-  } catch (error) {
-    return { id, outcome: 'failed', reason: errorMessage(error) }
-  }
-  await quarantine.remove(id)
-  return { id, outcome: 'stored', stored }
 }

@@ -7,7 +7,7 @@ export const QUARANTINE_PREFIX = 'quarantine/'
  * An authenticated callback that was rejected (400, 413, 422), kept whole so that it can be
  * replayed once the cause is fixed: VOD does not send it again.
  */
-export const QuarantinedCallbackSchema = v.object({
+const QuarantinedCallbackSchema = v.object({
   kind: v.literal('vod-snapshots/quarantined-callback'),
   id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,200}$/, 'must be a quarantine ID')),
   receivedAt: v.pipe(v.string(), v.isoTimestamp('must be an ISO timestamp')),

@@ -2,6 +2,8 @@ import { setMaxListeners } from 'node:events'
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
+import type { Forwarder } from '../forward/forwarder'
+import { handleVodEvent } from '../intake/handle-vod-event'
 import {
   errorMessage,
   functionLogger,
@@ -9,17 +11,16 @@ import {
   type Logger,
   type MetricsSink,
 } from '../runtime/log'
-import type { SnapshotItem } from '../store/snapshot-item'
-import { type StoreOptions, writeSnapshotItems } from '../store/snapshot-store'
-import { fallbackItems, parseFallbackMessage } from './fallback-message'
+import type { StoreOptions } from '../store/snapshot-store'
+import { parseFallbackMessage } from './fallback-message'
 import { parseUnpublishedEvents } from './unpublished-events'
 
 /** What the redrive needs of the forwarding: to put queued events on the bus, and to announce. */
 export interface RedriveForwarding {
   /** Puts entries on the bus; rejects unless every one is published. */
   publish(entries: PutEventsRequestEntry[], signal: AbortSignal): Promise<void>
-  /** Announces results the redrive wrote (SnapshotResultsStored); never rejects. */
-  announce(items: SnapshotItem[], stored: number): Promise<unknown>
+  /** Announces the results the redrive wrote (SnapshotResultsStored). */
+  forwarder: Forwarder
 }
 
 export interface RedriveDependencies {
@@ -31,12 +32,15 @@ export interface RedriveDependencies {
   forwarding?: RedriveForwarding
 }
 
+// An announcement's share of a redrive batch's time.
+const ANNOUNCE_MS = 2000
+
 /**
  * The fallback queue's consumer: writes each message's results to the table and reports the
  * messages it could not write as batch item failures, so SQS delivers them again (and, after
- * the queue's maxReceiveCount, moves them to the dead-letter queue). Writes are idempotent puts.
- * A message of events the bus did not take is put on the bus again; written results are
- * announced, as the callback function announces what it stores.
+ * the queue's maxReceiveCount, moves them to the dead-letter queue). Results take the one road
+ * ({@link handleVodEvent}) from the store on: the same integrity rules, and an announcement as
+ * the callback function makes. A message of events the bus did not take is put on the bus again.
  */
 export function createRedriveHandler({
   tableName,
@@ -62,15 +66,26 @@ export function createRedriveHandler({
             return undefined
           }
           const message = parseFallbackMessage(record.body)
-          const items = fallbackItems(message)
-          const stored = await writeSnapshotItems(client, tableName, items, {
-            maxAttempts: 10,
-            ...storeOptions,
-            signal: deadline,
-          })
-          logger.info('results redriven', { vodTaskId: message.vodTaskId, stored })
-          metrics.addMetric('ResultsRedriven', 'Count', stored)
-          await forwarding?.announce(items, stored)
+          const outcome = await handleVodEvent(
+            { kind: 'results', message },
+            {
+              tableName,
+              client,
+              storeOptions: { maxAttempts: 10, ...storeOptions },
+              logger,
+              metrics,
+              forwarding: forwarding && {
+                forwarder: forwarding.forwarder,
+                forwardAll: false,
+                durable: true,
+              },
+            },
+            { storeSignal: deadline, publishMs: () => ANNOUNCE_MS },
+          )
+          if (outcome.kind !== 'stored') {
+            throw new Error(outcome.kind === 'unstored' ? outcome.reason : outcome.kind)
+          }
+          logger.info('results redriven', { vodTaskId: message.vodTaskId, stored: outcome.stored })
           return undefined
         } catch (error) {
           logger.error('redrive failed', {

@@ -8,7 +8,7 @@ const MAX_MESSAGE_BYTES = 250_000
  * Events EventBridge did not take in time, kept in the fallback queue for the redrive to put on
  * the bus again: the entries exactly as they were to be sent.
  */
-export const UnpublishedEventsSchema = v.object({
+const UnpublishedEventsSchema = v.object({
   kind: v.literal('vod-snapshots/unpublished-events'),
   entries: v.array(
     v.object({

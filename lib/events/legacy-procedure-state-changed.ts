@@ -1,17 +1,22 @@
 import * as v from 'valibot'
-import { type ProcedureResults, procedureResults } from './procedure-results'
 import {
+  OtherSubtaskTypeSchema,
+  type ProcedureResults,
+  procedureResults,
+  SNAPSHOT_SUBTASK_TYPE,
+} from './procedure-results'
+import {
+  CallbackTaskIdSchema,
   DefinitionSchema,
   FileIdSchema,
   PROCEDURE_EVENT_TYPE,
   StatusSchema,
   TaskFlowTimeOffsetSchema,
-  TaskIdSchema,
   UrlSchema,
 } from './snapshot-result'
 
 /** The legacy subtask type whose results are screenshots by time offset. */
-export const LEGACY_SNAPSHOT_SUBTASK = 'SnapshotByTimeOffset'
+const LEGACY_SNAPSHOT_SUBTASK = SNAPSHOT_SUBTASK_TYPE
 
 const SnapshotSubtaskSchema = v.object({
   taskType: v.literal(LEGACY_SNAPSHOT_SUBTASK),
@@ -35,50 +40,58 @@ const SnapshotSubtaskSchema = v.object({
   ),
 })
 
-// Any other subtask, whatever its shape. Its key must not be the snapshot type: the variant
-// would otherwise fall back to this option when a snapshot subtask is invalid, and accept it.
-const OtherSubtaskSchema = v.object({
-  taskType: v.pipe(
-    v.unknown(),
-    v.check((type) => type !== LEGACY_SNAPSHOT_SUBTASK),
-  ),
-})
+// Any other subtask: only its type is checked, whatever else VOD puts in it.
+const OtherSubtaskSchema = v.object(
+  { taskType: OtherSubtaskTypeSchema },
+  'each subtask must be an object',
+)
+
+const SubtaskSchema = v.lazy((item: unknown) =>
+  (item as { taskType?: unknown } | null)?.taskType === LEGACY_SNAPSHOT_SUBTASK
+    ? SnapshotSubtaskSchema
+    : OtherSubtaskSchema,
+)
 
 /**
- * The legacy ("v2.0" callback, `version` "4.0") task-flow event. Only its SnapshotByTimeOffset
- * subtasks are checked: Transcode, SampleSnapshot and the rest keep just their `taskType`.
+ * The legacy ("v2.0" callback, `version` "4.0") task-flow event, validated whatever its
+ * subtasks: vodTaskId, fileId and a task list that is an array (null: no media results). A
+ * SnapshotByTimeOffset subtask is checked whole; Transcode, SampleSnapshot and the rest keep
+ * just their `taskType`.
  */
 export const LegacyProcedureCallbackSchema = v.object({
   version: v.picklist(['4.0', 4], 'the version must be "4.0" or 4'),
   eventType: v.literal(PROCEDURE_EVENT_TYPE),
-  data: v.object({
-    vodTaskId: TaskIdSchema,
-    fileId: FileIdSchema,
-    processTaskList: v.array(
-      v.variant('taskType', [SnapshotSubtaskSchema, OtherSubtaskSchema]),
-      'processTaskList must be an array',
+  data: v.pipe(
+    v.object(
+      {
+        vodTaskId: CallbackTaskIdSchema,
+        fileId: FileIdSchema,
+        processTaskList: v.optional(
+          v.nullable(v.array(SubtaskSchema, 'processTaskList must be an array')),
+        ),
+      },
+      'data must be an object',
     ),
-  }),
+    // Absent is not null: a body without its task list is not one with no results.
+    v.forward(
+      v.check((data) => data.processTaskList !== undefined, 'processTaskList must be an array'),
+      ['processTaskList'],
+    ),
+  ),
 })
 
 export type LegacyProcedureCallback = v.InferOutput<typeof LegacyProcedureCallbackSchema>
 
-/** Whether a legacy task-flow body holds a snapshot subtask: only then is it validated and stored. */
-export function hasLegacySnapshotSubtask(body: Record<string, unknown>): boolean {
-  const list = (body.data as { processTaskList?: unknown } | null)?.processTaskList
-  return (
-    Array.isArray(list) &&
-    list.some(
-      (item) => (item as { taskType?: unknown } | null)?.taskType === LEGACY_SNAPSHOT_SUBTASK,
-    )
-  )
-}
-
-/** Maps a validated legacy task flow to its results (see {@link procedureResults}). */
-export function normaliseLegacyProcedure({ data }: LegacyProcedureCallback): ProcedureResults {
-  const subtasks = data.processTaskList.flatMap((item) => ('status' in item ? [item] : []))
-  return procedureResults(
-    { taskId: data.vodTaskId, fileId: data.fileId },
+/**
+ * Maps a validated legacy task flow to its results (see {@link procedureResults}). The format
+ * has no session or watermark fields, so every result is `partial`: merged into its item.
+ */
+export function normaliseLegacyProcedure({
+  data,
+}: LegacyProcedureCallback): ProcedureResults & { snapshotSubtasks: number } {
+  const subtasks = (data.processTaskList ?? []).flatMap((item) => ('status' in item ? [item] : []))
+  const normalised = procedureResults(
+    { taskId: data.vodTaskId, fileId: data.fileId, partial: true },
     subtasks.map((task) => ({
       status: task.status,
       errCode: task.errCode ?? 0,
@@ -91,4 +104,5 @@ export function normaliseLegacyProcedure({ data }: LegacyProcedureCallback): Pro
       })),
     })),
   )
+  return { ...normalised, snapshotSubtasks: subtasks.length }
 }

@@ -1,11 +1,11 @@
 import * as v from 'valibot'
 import {
+  CallbackTaskIdSchema,
   DefinitionSchema,
   FileIdSchema,
   SNAPSHOT_EVENT_TYPE,
   type SnapshotResult,
   StatusSchema,
-  TaskIdSchema,
   TimeOffsetSchema,
   UrlSchema,
 } from './snapshot-result'
@@ -19,7 +19,7 @@ export const LegacySnapshotCallbackSchema = v.object({
   version: v.picklist(['4.0', 4], 'the version must be "4.0" or 4'),
   eventType: v.literal(SNAPSHOT_EVENT_TYPE),
   data: v.object({
-    vodTaskId: TaskIdSchema,
+    vodTaskId: CallbackTaskIdSchema,
     fileId: FileIdSchema,
     definition: DefinitionSchema,
     picInfo: v.array(

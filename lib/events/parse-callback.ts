@@ -1,7 +1,6 @@
 import * as v from 'valibot'
 import { describeIssues } from '../runtime/validation-issues'
 import {
-  hasLegacySnapshotSubtask,
   LegacyProcedureCallbackSchema,
   normaliseLegacyProcedure,
 } from './legacy-procedure-state-changed'
@@ -12,11 +11,7 @@ import {
   SNAPSHOT_EVENT_TYPE,
   type SnapshotResult,
 } from './snapshot-result'
-import {
-  hasV3SnapshotSubtask,
-  normaliseV3Procedure,
-  V3ProcedureCallbackSchema,
-} from './v3-procedure-state-changed'
+import { normaliseV3Procedure, V3ProcedureCallbackSchema } from './v3-procedure-state-changed'
 import { normaliseV3Callback, V3SnapshotCallbackSchema } from './v3-snapshot-complete'
 
 /** Which of VOD's two callback formats a body is in. */
@@ -37,7 +32,7 @@ export type ParsedCallback =
   | { kind: 'ignored'; format: CallbackFormat; eventType: string }
 
 /** The event types whose results are stored. */
-export type StoredEventType = typeof SNAPSHOT_EVENT_TYPE | typeof PROCEDURE_EVENT_TYPE
+type StoredEventType = typeof SNAPSHOT_EVENT_TYPE | typeof PROCEDURE_EVENT_TYPE
 
 /** A body that is not a callback this function can act on; `problems` are `path: message` lines. */
 export class InvalidCallbackError extends Error {
@@ -81,8 +76,8 @@ function recogniseCallback(
 }
 
 /**
- * A task flow with several snapshot templates keys its items `<TaskId>#<definition>`: that key
- * must still fit DynamoDB's partition-key limit, or the write would fail for good.
+ * A task flow keys its items `<TaskId>#<definition>` (and `#<n>` for a repeated template): that
+ * key must still fit DynamoDB's partition-key limit, or the write would fail for good.
  *
  * @throws {InvalidCallbackError} naming the task ID's path
  */
@@ -91,17 +86,37 @@ function checkTaskFlowKeys(results: readonly SnapshotResult[], path: string): vo
   for (const key of keys) {
     if (Buffer.byteLength(key) > MAX_PARTITION_KEY_BYTES) {
       throw new InvalidCallbackError([
-        `${path}: with several snapshot templates, the task ID and "#<definition>" must be at most ${MAX_PARTITION_KEY_BYTES} bytes`,
+        `${path}: the task ID and its "#<definition>" suffix must be at most ${MAX_PARTITION_KEY_BYTES} bytes`,
       ])
     }
   }
 }
 
+/** Validates and normalises a task flow in either format, whatever its subtasks. */
+function validateProcedure(body: Record<string, unknown>, format: CallbackFormat) {
+  if (format === 'v3') {
+    const callback = validate(V3ProcedureCallbackSchema, body)
+    return {
+      vodTaskId: callback.ProcedureStateChangeEvent.TaskId,
+      path: 'ProcedureStateChangeEvent.TaskId',
+      normalised: normaliseV3Procedure(callback),
+    }
+  }
+  const callback = validate(LegacyProcedureCallbackSchema, body)
+  return {
+    vodTaskId: callback.data.vodTaskId,
+    path: 'data.vodTaskId',
+    normalised: normaliseLegacyProcedure(callback),
+  }
+}
+
 /**
  * Recognises, validates and normalises a parsed JSON body. Other event types come back as
- * `ignored` without further checks (the same URL receives every event the account enabled),
- * and so does a task flow without a SnapshotByTimeOffset subtask; a body with results is either
- * valid as a whole or rejected as a whole.
+ * `ignored` without further checks (the same URL receives every event the account enabled). A
+ * task flow is always validated, whatever its subtasks, so that no change of shape can make a
+ * flow's screenshots look like an event to ignore; one without a SnapshotByTimeOffset subtask
+ * (or with a null result set) is then `ignored`. A body with results is either valid as a whole
+ * or rejected as a whole.
  *
  * @throws {InvalidCallbackError} naming the first problem found
  */
@@ -129,25 +144,11 @@ export function parseCallback(body: unknown): ParsedCallback {
     }
   }
   if (eventType === PROCEDURE_EVENT_TYPE) {
-    if (format === 'v3' && hasV3SnapshotSubtask(body)) {
-      const callback = validate(V3ProcedureCallbackSchema, body)
-      const vodTaskId = callback.ProcedureStateChangeEvent.TaskId
-      const normalised = normaliseV3Procedure(callback)
-      checkTaskFlowKeys(normalised.results, 'ProcedureStateChangeEvent.TaskId')
-      return { kind: 'snapshots', format, eventType, vodTaskId, ...normalised }
-    }
-    if (format === 'legacy' && hasLegacySnapshotSubtask(body)) {
-      const callback = validate(LegacyProcedureCallbackSchema, body)
-      const normalised = normaliseLegacyProcedure(callback)
-      checkTaskFlowKeys(normalised.results, 'data.vodTaskId')
-      return {
-        kind: 'snapshots',
-        format,
-        eventType,
-        vodTaskId: callback.data.vodTaskId,
-        ...normalised,
-      }
-    }
+    const { vodTaskId, path, normalised } = validateProcedure(body, format)
+    const { results, unkeyedFailures, snapshotSubtasks } = normalised
+    if (snapshotSubtasks === 0) return { kind: 'ignored', format, eventType }
+    checkTaskFlowKeys(results, path)
+    return { kind: 'snapshots', format, eventType, vodTaskId, results, unkeyedFailures }
   }
   return { kind: 'ignored', format, eventType }
 }

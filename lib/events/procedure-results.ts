@@ -1,4 +1,8 @@
+import * as v from 'valibot'
 import { MIN_DYNAMODB_NUMBER, PROCEDURE_EVENT_TYPE, type SnapshotResult } from './snapshot-result'
+
+/** The subtask type whose results are screenshots by time offset, in both formats. */
+export const SNAPSHOT_SUBTASK_TYPE = 'SnapshotByTimeOffset'
 
 /** One SnapshotByTimeOffset subtask of a task flow, whichever format it came in. */
 export interface SnapshotSubtask {
@@ -18,6 +22,8 @@ export interface Procedure {
   fileId: string
   sessionContext?: string
   sessionId?: string
+  /** The format lacks some of the item's attributes: every result is `partial` (a merge). */
+  partial?: true
 }
 
 /** A task flow's results, and the failed points that have no definite offset to key them by. */
@@ -30,26 +36,45 @@ export interface ProcedureResults {
  * The status a failed subtask's items carry when VOD gave the failure no code of its own (the
  * deprecated ErrCode left 0): any non-zero value, so the item never reads as a success.
  */
-export const UNCODED_FAILURE_STATUS = -1
+const UNCODED_FAILURE_STATUS = -1
 
 /**
- * The `vodTaskId` of each snapshot subtask, in order. One subtask: the TaskId itself. Several:
- * `<TaskId>#<definition>`, and `#<n>` after it (1-based, in order) for a template that occurs
- * more than once. VOD lists every subtask in every delivery, so the rule gives the same keys in
- * each delivery of one task flow.
+ * The `vodTaskId` of each snapshot subtask, in order: `<TaskId>#<definition>`, and
+ * `<TaskId>#<definition>#<n>` for the n-th occurrence (n ≥ 2, in list order) of a template that
+ * occurs again in the same flow. The rule does not depend on how many subtasks a delivery lists:
+ * a subtask keeps its key whether or not the flow's other subtasks are listed with it, and a
+ * template's first occurrence keeps its key whether or not its repeats are. Callbacks' task IDs
+ * hold no `#` (see CallbackTaskIdSchema), so no task ID makes another task's key.
  */
 export function subtaskTaskIds(taskId: string, definitions: readonly number[]): string[] {
-  if (definitions.length === 1) return [taskId]
-  const counts = new Map<number, number>()
-  for (const definition of definitions) counts.set(definition, (counts.get(definition) ?? 0) + 1)
   const seen = new Map<number, number>()
   return definitions.map((definition) => {
-    if (counts.get(definition) === 1) return `${taskId}#${definition}`
     const n = (seen.get(definition) ?? 0) + 1
     seen.set(definition, n)
-    return `${taskId}#${definition}#${n}`
+    return n === 1 ? `${taskId}#${definition}` : `${taskId}#${definition}#${n}`
   })
 }
+
+/**
+ * Whether a subtask type names the snapshot type but for case or spelling
+ * ("snapshotByTimeOffset", "SNAPSHOT_BY_TIME_OFFSET"): compared lower-cased, non-letters removed.
+ */
+function isSnapshotTypeVariant(type: string): boolean {
+  return (
+    type !== SNAPSHOT_SUBTASK_TYPE &&
+    type.toLowerCase().replace(/[^a-z]/g, '') === SNAPSHOT_SUBTASK_TYPE.toLowerCase()
+  )
+}
+
+/**
+ * The check the type of every subtask that is not exactly the snapshot type gets, in either
+ * format: a string, and not a misspelt snapshot type. Such a subtask is refused, never skipped
+ * as another type: its screenshots would be lost.
+ */
+export const OtherSubtaskTypeSchema = v.pipe(
+  v.string('the subtask type must be a string'),
+  v.check((type: string) => !isSnapshotTypeVariant(type), `must be "${SNAPSHOT_SUBTASK_TYPE}"`),
+)
 
 const SECONDS = /^(\d+)(?:\.(\d+))?s$/
 
@@ -97,6 +122,7 @@ export function procedureResults(
       }
       if (procedure.sessionContext !== undefined) result.sessionContext = procedure.sessionContext
       if (procedure.sessionId !== undefined) result.sessionId = procedure.sessionId
+      if (procedure.partial) result.partial = true
       return result
     }
     if (subtask.status === 'FAIL') {

@@ -1,18 +1,24 @@
 import * as v from 'valibot'
-import { type ProcedureResults, procedureResults } from './procedure-results'
 import {
+  OtherSubtaskTypeSchema,
+  type ProcedureResults,
+  procedureResults,
+  SNAPSHOT_SUBTASK_TYPE,
+} from './procedure-results'
+import {
+  CallbackTaskIdSchema,
   DefinitionSchema,
   FileIdSchema,
   PROCEDURE_EVENT_TYPE,
   SessionStringSchema,
   StatusSchema,
   TaskFlowTimeOffsetSchema,
-  TaskIdSchema,
   UrlSchema,
+  WatermarkDefinitionsSchema,
 } from './snapshot-result'
 
 /** The subtask type whose results are screenshots by time offset. */
-export const V3_SNAPSHOT_SUBTASK = 'SnapshotByTimeOffset'
+const V3_SNAPSHOT_SUBTASK = SNAPSHOT_SUBTASK_TYPE
 
 const SubtaskStatusSchema = v.picklist(
   ['PROCESSING', 'SUCCESS', 'FAIL'],
@@ -38,7 +44,7 @@ const SnapshotSubtaskSchema = v.object({
             v.object({
               TimeOffset: TaskFlowTimeOffsetSchema,
               Url: UrlSchema,
-              WaterMarkDefinition: v.nullish(v.array(DefinitionSchema)),
+              WaterMarkDefinition: v.nullish(WatermarkDefinitionsSchema),
             }),
           ),
           [],
@@ -48,53 +54,59 @@ const SnapshotSubtaskSchema = v.object({
   }),
 })
 
-// Any other subtask, whatever its shape. Its key must not be the snapshot type: the variant
-// would otherwise fall back to this option when a snapshot subtask is invalid, and accept it.
-const OtherSubtaskSchema = v.object({
-  Type: v.pipe(
-    v.unknown(),
-    v.check((type) => type !== V3_SNAPSHOT_SUBTASK),
-  ),
-})
+// Any other subtask: only its type is checked, whatever else VOD puts in it.
+const OtherSubtaskSchema = v.object(
+  { Type: OtherSubtaskTypeSchema },
+  'each subtask must be an object',
+)
+
+const SubtaskSchema = v.lazy((item: unknown) =>
+  (item as { Type?: unknown } | null)?.Type === V3_SNAPSHOT_SUBTASK
+    ? SnapshotSubtaskSchema
+    : OtherSubtaskSchema,
+)
 
 /**
- * The v3.0 task-flow event. Only its SnapshotByTimeOffset subtasks are checked: Transcode,
- * CoverBySnapshot and the rest keep just their `Type`, whatever else VOD puts in them.
+ * The v3.0 task-flow event, validated whatever its subtasks: TaskId, FileId and a result set
+ * that is an array (null: no media results). A SnapshotByTimeOffset subtask is checked whole;
+ * Transcode, CoverBySnapshot and the rest keep just their `Type`.
  */
 export const V3ProcedureCallbackSchema = v.object({
   EventType: v.literal(PROCEDURE_EVENT_TYPE),
-  ProcedureStateChangeEvent: v.object({
-    TaskId: TaskIdSchema,
-    FileId: FileIdSchema,
-    SessionContext: SessionStringSchema,
-    SessionId: SessionStringSchema,
-    MediaProcessResultSet: v.array(
-      v.variant('Type', [SnapshotSubtaskSchema, OtherSubtaskSchema]),
-      'MediaProcessResultSet must be an array',
+  ProcedureStateChangeEvent: v.pipe(
+    v.object(
+      {
+        TaskId: CallbackTaskIdSchema,
+        FileId: FileIdSchema,
+        SessionContext: SessionStringSchema,
+        SessionId: SessionStringSchema,
+        MediaProcessResultSet: v.optional(
+          v.nullable(v.array(SubtaskSchema, 'MediaProcessResultSet must be an array')),
+        ),
+      },
+      'ProcedureStateChangeEvent must be an object',
     ),
-  }),
+    // Absent is not null: a body without its result set is not one with no results.
+    v.forward(
+      v.check(
+        (event) => event.MediaProcessResultSet !== undefined,
+        'MediaProcessResultSet must be an array',
+      ),
+      ['MediaProcessResultSet'],
+    ),
+  ),
 })
 
 export type V3ProcedureCallback = v.InferOutput<typeof V3ProcedureCallbackSchema>
 
-/** Whether a v3.0 task-flow body holds a snapshot subtask: only then is it validated and stored. */
-export function hasV3SnapshotSubtask(body: Record<string, unknown>): boolean {
-  const event = body.ProcedureStateChangeEvent as { MediaProcessResultSet?: unknown } | null
-  const set = event?.MediaProcessResultSet
-  return (
-    Array.isArray(set) &&
-    set.some((item) => (item as { Type?: unknown } | null)?.Type === V3_SNAPSHOT_SUBTASK)
-  )
-}
-
 /** Maps a validated v3.0 task flow to its results (see {@link procedureResults}). */
 export function normaliseV3Procedure({
   ProcedureStateChangeEvent: event,
-}: V3ProcedureCallback): ProcedureResults {
-  const subtasks = event.MediaProcessResultSet.flatMap((item) =>
+}: V3ProcedureCallback): ProcedureResults & { snapshotSubtasks: number } {
+  const subtasks = (event.MediaProcessResultSet ?? []).flatMap((item) =>
     'SnapshotByTimeOffsetTask' in item ? [item.SnapshotByTimeOffsetTask] : [],
   )
-  return procedureResults(
+  const normalised = procedureResults(
     {
       taskId: event.TaskId,
       fileId: event.FileId,
@@ -114,4 +126,5 @@ export function normaliseV3Procedure({
       })),
     })),
   )
+  return { ...normalised, snapshotSubtasks: subtasks.length }
 }

@@ -1,11 +1,11 @@
 import * as v from 'valibot'
 import {
+  CallbackTaskIdSchema,
   DefinitionSchema,
   FileIdSchema,
   SNAPSHOT_EVENT_TYPE,
   type SnapshotResult,
   StatusSchema,
-  TaskIdSchema,
   TimeOffsetSchema,
   UrlSchema,
 } from './snapshot-result'
@@ -17,7 +17,7 @@ import {
 export const V3SnapshotCallbackSchema = v.object({
   EventType: v.literal(SNAPSHOT_EVENT_TYPE),
   SnapshotByTimeOffsetCompleteEvent: v.object({
-    TaskId: TaskIdSchema,
+    TaskId: CallbackTaskIdSchema,
     FileId: FileIdSchema,
     Definition: DefinitionSchema,
     SnapshotInfoSet: v.array(

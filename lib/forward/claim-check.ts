@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 
 /** Where an event too large for EventBridge is kept, under this prefix of the kept-bodies bucket. */
-export const OVERSIZED_PREFIX = 'oversized-events/'
+const OVERSIZED_PREFIX = 'oversized-events/'
 
 /** Keeps a body in S3 and says where: what the bus carries in place of a body over 256 KB. */
 export interface BodyStore {

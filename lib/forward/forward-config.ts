@@ -5,7 +5,7 @@ import { parseConfig } from '../runtime/config'
  * Where the functions put VOD events and announcements: the stage's bus in AWS, or, on the local
  * stack, a receiver URL that stands in for the bus and its API destination.
  */
-export const ForwardConfigSchema = v.pipe(
+const ForwardConfigSchema = v.pipe(
   v.object({
     // The stage's EventBridge bus; empty on the local stage.
     EVENT_BUS_NAME: v.optional(v.string('EVENT_BUS_NAME must be a string'), ''),

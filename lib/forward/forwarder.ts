@@ -1,6 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import { errorMessage } from '../runtime/log'
 import type { BodyStore } from './claim-check'
+import { EventPublishError } from './event-publisher'
 import {
   logUnpublished,
   type PublishDependencies,
@@ -16,7 +17,7 @@ import {
 } from './vod-event-entry'
 
 /** What a VOD event too large for EventBridge is replaced by on the bus. */
-export interface OversizedEventReference {
+interface OversizedEventReference {
   vodSnapshotsOversizedEvent: { bucket: string; key: string; bytes: number }
 }
 
@@ -27,6 +28,16 @@ export interface Forwarder {
    * 256 KB is kept in S3 and the bus carries a reference to it ({@link OversizedEventReference}).
    */
   forward(
+    event: { eventType?: string; body: string; id: string },
+    timeMs: number,
+  ): Promise<PublishOutcome>
+  /**
+   * Puts one VOD event on the bus as {@link forward} does, but without its fallbacks: for a
+   * caller that keeps the event itself when it is not on the bus (the pull leaves it in VOD's
+   * queue). An event EventBridge refuses for what it is goes to the log: no later try can help.
+   * @throws when the event is not on the bus and not logged
+   */
+  publish(
     event: { eventType?: string; body: string; id: string },
     timeMs: number,
   ): Promise<PublishOutcome>
@@ -71,6 +82,21 @@ export function createForwarder({
   }
   return {
     prepare,
+    async publish(event, timeMs) {
+      const started = performance.now()
+      const entry = await prepare(event, timeMs / 3)
+      const left = Math.max(1, Math.floor(timeMs - (performance.now() - started)))
+      try {
+        await publishing.publisher.publish([entry], AbortSignal.timeout(left))
+      } catch (error) {
+        if (error instanceof EventPublishError && error.unpublished.length === 0) {
+          return logUnpublished(error.refused, publishing)
+        }
+        throw error
+      }
+      publishing.metrics.addMetric('EventsPublished', 'Count', 1)
+      return 'published'
+    },
     async forward(event, timeMs) {
       const started = performance.now()
       let entry: PutEventsRequestEntry

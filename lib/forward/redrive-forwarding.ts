@@ -1,12 +1,8 @@
 import type { RedriveForwarding } from '../durability/redrive'
 import type { Logger, MetricsSink } from '../runtime/log'
-import { announcementOf } from './announcement'
 import { EventPublishError, type EventPublisher } from './event-publisher'
 import { createForwarder } from './forwarder'
 import { logUnpublished } from './publish-durably'
-
-// An announcement's share of a redrive batch's time.
-const ANNOUNCE_MS = 2000
 
 /**
  * The redrive's forwarding: queued events go to the bus through `publisher` (a failure leaves
@@ -37,16 +33,6 @@ export function redriveForwarding({
         if (error.unpublished.length > 0) throw error
       }
     },
-    async announce(items, stored) {
-      const [first] = items
-      if (!first) return
-      const detail = announcementOf(items, {
-        taskId: first.procedureTaskId ?? first.vodTaskId,
-        eventType: first.eventType,
-        receivedAt: first.receivedAt,
-        stored,
-      })
-      if (detail) await forwarder.announce(detail, ANNOUNCE_MS)
-    },
+    forwarder,
   }
 }

@@ -16,7 +16,7 @@ export const MAX_ENTRY_BYTES = 256 * 1024
 const PLAIN_WORD = /^[A-Za-z0-9]{1,64}$/
 
 /** The detail-type a VOD event is published under: its own type when it is a plain word. */
-export function detailTypeOf(eventType: string | undefined): string {
+function detailTypeOf(eventType: string | undefined): string {
   return eventType !== undefined && PLAIN_WORD.test(eventType) ? eventType : UNNAMED_EVENT_TYPE
 }
 

@@ -18,7 +18,7 @@ const SERVERLESS_YML = new URL('../../serverless.yml', import.meta.url)
  * the local table and the deployed one come from one definition. Only what CreateTable takes
  * is kept (point-in-time recovery and deletion protection are account-side settings).
  */
-export async function readTableDefinition(tableName: string): Promise<CreateTableCommandInput> {
+async function readTableDefinition(tableName: string): Promise<CreateTableCommandInput> {
   const service = parse(await readFile(SERVERLESS_YML, 'utf8'))
   const table = service?.resources?.Resources?.SnapshotsTable?.Properties
   if (!table) throw new Error('serverless.yml has no resources.Resources.SnapshotsTable')

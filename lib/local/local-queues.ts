@@ -11,7 +11,7 @@ import { type QueueDefinitions, type QueueProperties, toQueueAttributes } from '
  * redrive runs in the same process, one batch at a time, so a message it could not write may
  * come back at once, and reaches the dead-letter queue after maxReceiveCount in seconds.
  */
-export const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 1
+const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 1
 
 /** An SQS client for a local endpoint. */
 export function localSqsClient(endpoint: string): SQSClient {

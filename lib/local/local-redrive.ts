@@ -1,50 +1,163 @@
-import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger'
-import { createRedriveHandler } from '../durability/redrive'
-import { httpDeliveryPublisher } from '../forward/http-delivery'
-import { redriveForwarding } from '../forward/redrive-forwarding'
-import { createSnapshotsClient } from '../runtime/dynamodb-client'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { Context, SQSBatchResponse } from 'aws-lambda'
 import { LOCAL_CREDENTIALS } from '../runtime/local-defaults'
-import type { Logger } from '../runtime/log'
 import { type LocalQueues, localSqsClient } from './local-queues'
 import type { QueueDefinitions } from './queue-definitions'
-import { type SqsEventSource, startSqsEventSource } from './sqs-event-source'
+import { type SqsEventSource, type SqsHandler, startSqsEventSource } from './sqs-event-source'
 
-/**
- * Runs the redrive on the local fallback queue as Lambda would run it in AWS: the same handler
- * and DynamoDB client settings as handlers/redrive.ts, fed by {@link startSqsEventSource} with
- * the batch size and timeout serverless.yml gives the function. Metrics are dropped: there is no
- * CloudWatch locally.
- */
-export function startLocalRedrive({
-  queues,
-  definitions,
-  dynamodbEndpoint,
-  tableName,
-  functionName,
-  forwardUrl,
-}: {
+export interface LocalRedriveOptions {
   /** FORWARD_URL: where the local stand-in for the bus delivers events. */
   forwardUrl?: string
   queues: LocalQueues
   definitions: QueueDefinitions
   dynamodbEndpoint: string
   tableName: string
+  /** The function's name on the stage, `<service>-<stage>-redrive`. */
   functionName: string
-}): SqsEventSource {
-  const client = createSnapshotsClient({
-    endpoint: dynamodbEndpoint,
-    region: 'us-east-1',
-    credentials: LOCAL_CREDENTIALS,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 2000 },
-  })
-  // The service name the deployed redrive logs under on this stage (POWERTOOLS_SERVICE_NAME).
-  const powertools = new PowertoolsLogger({ serviceName: functionName.replace(/-redrive$/, '') })
-  const logger: Logger = {
-    info: (message, fields = {}) => powertools.info(message, fields),
-    warn: (message, fields = {}) => powertools.warn(message, fields),
-    error: (message, fields = {}) => powertools.error(message, fields),
+  /** RESULT_TTL_DAYS; serverless.yml's resultTtlDays (0, for ever) unless given. */
+  resultTtlDays?: number
+}
+
+/**
+ * The environment serverless.yml gives the redrive function on the local stage, as
+ * handlers/redrive.ts and lib/runtime/log.ts read it when they load: its table, DynamoDB and
+ * forwarding (no bus locally; FORWARD_URL, when set, stands in for it), the service name of its
+ * logs and metrics, and the region and credentials `npm start` gives the functions it runs.
+ *
+ * One difference: the local stage's metricsDisabled is not mirrored. The metrics are published
+ * as in AWS, as embedded-metric-format lines on stdout, so that the redrive's counts can be read.
+ */
+function localRedriveEnvironment({
+  dynamodbEndpoint,
+  tableName,
+  functionName,
+  forwardUrl,
+  resultTtlDays,
+}: Omit<LocalRedriveOptions, 'queues' | 'definitions'>): Record<string, string> {
+  return {
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: dynamodbEndpoint,
+    RESULT_TTL_DAYS: String(resultTtlDays ?? 0),
+    // `${self:service}-${sls:stage}`: the function's name less its own.
+    POWERTOOLS_SERVICE_NAME: functionName.replace(/-redrive$/, ''),
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    EVENT_BUS_NAME: '',
+    FORWARD_URL: forwardUrl ?? '',
+    FORWARD_ALL: 'false',
+    AWS_REGION: process.env.AWS_REGION || 'us-east-1',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
   }
-  const metrics = { addMetric() {} }
+}
+
+/** A failure the function itself reported (and logged): the event source logs it no more. */
+class InvocationError extends Error {
+  override name = 'InvocationError'
+}
+
+/** What crosses to the worker of a Lambda context: its fields, and the time left. */
+type ContextFields = Omit<Context, 'getRemainingTimeInMillis' | 'done' | 'fail' | 'succeed'>
+
+// The function's own thread, as serverless-offline runs a function: handlers/redrive.ts loads
+// there with its own module state (lib/runtime/log.ts names its service when it loads) and its
+// own process.env, the environment above. TypeScript through tsx, as `npm start` runs.
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads')
+const loaded = (async () => {
+  ;(await import(workerData.tsx)).register()
+  const { handler } = await import(workerData.handler)
+  const { functionLogger } = await import(workerData.log)
+  return { handler, logger: functionLogger }
+})()
+loaded.catch(() => {})
+parentPort.on('message', async ({ id, event, context, remainingMs }) => {
+  const deadline = Date.now() + remainingMs
+  let logger
+  try {
+    const redrive = await loaded
+    logger = redrive.logger
+    const result = await redrive.handler(event, {
+      ...context,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done() {},
+      fail() {},
+      succeed() {},
+    })
+    parentPort.postMessage({ id, result })
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    if (logger) logger.error('local redrive failed', { reason })
+    else console.error('local redrive failed: ' + reason)
+    parentPort.postMessage({ id, error: reason })
+  }
+})
+`
+
+/** Starts handlers/redrive.ts in a thread of its own with `environment` as its process.env. */
+function startRedriveWorker(environment: Record<string, string>) {
+  const resolve = createRequire(import.meta.url).resolve
+  const worker = new Worker(WORKER, {
+    eval: true,
+    execArgv: [],
+    env: { ...process.env, ...environment },
+    workerData: {
+      tsx: pathToFileURL(resolve('tsx/esm/api')).href,
+      handler: new URL('../../handlers/redrive.ts', import.meta.url).href,
+      log: new URL('../runtime/log.ts', import.meta.url).href,
+    },
+  })
+  const pending = new Map<number, { resolve(value: unknown): void; reject(e: Error): void }>()
+  let ended: Error | undefined
+  const end = (error: Error) => {
+    ended ??= error
+    for (const { reject } of pending.values()) reject(error)
+    pending.clear()
+  }
+  worker.on('message', ({ id, result, error }) => {
+    const call = pending.get(id)
+    pending.delete(id)
+    if (error === undefined) call?.resolve(result)
+    else call?.reject(new InvocationError(error))
+  })
+  worker.on('error', end)
+  worker.on('exit', (code) => end(new Error(`the redrive's thread exited (${code})`)))
+  let calls = 0
+
+  const invoke: SqsHandler = (event, context) => {
+    if (ended) return Promise.reject(ended)
+    const id = ++calls
+    // Its functions stay here: the worker makes its own, counting down from the same time.
+    const fields = Object.fromEntries(
+      Object.entries(context).filter(([, value]) => typeof value !== 'function'),
+    ) as ContextFields
+    const message = { id, event, context: fields, remainingMs: context.getRemainingTimeInMillis() }
+    return new Promise<SQSBatchResponse | undefined>((resolve, reject) => {
+      pending.set(id, { resolve: (value) => resolve(value as SQSBatchResponse), reject })
+      worker.postMessage(message)
+    })
+  }
+  return {
+    invoke,
+    async stop() {
+      await worker.terminate()
+    },
+  }
+}
+
+/**
+ * Runs the redrive on the local fallback queue as Lambda runs it in AWS: the handler that
+ * handlers/redrive.ts exports (middy, Powertools' logger with the request's context, metrics
+ * flushed after each batch as EMF lines on stdout), loaded as serverless-offline loads a
+ * function, in a thread of its own with the environment serverless.yml gives it
+ * ({@link localRedriveEnvironment}), fed by {@link startSqsEventSource} with the batch size and
+ * timeout serverless.yml gives the function. A module that fails to load fails every batch, as
+ * a function whose start-up fails does.
+ */
+export function startLocalRedrive(options: LocalRedriveOptions): SqsEventSource {
+  const { queues, definitions, functionName } = options
+  const redrive = startRedriveWorker(localRedriveEnvironment(options))
   const sqs = localSqsClient(queues.endpoint)
   const source = startSqsEventSource({
     sqs,
@@ -53,28 +166,18 @@ export function startLocalRedrive({
     functionName,
     batchSize: definitions.redrive.batchSize,
     timeoutSeconds: definitions.redrive.timeoutSeconds,
-    handler: createRedriveHandler({
-      tableName,
-      client,
-      logger,
-      metrics,
-      forwarding:
-        forwardUrl === undefined
-          ? undefined
-          : redriveForwarding({
-              publisher: httpDeliveryPublisher(forwardUrl, logger),
-              busName: 'local',
-              logger,
-              metrics,
-            }),
-    }),
-    onError: (error) => logger.error('local redrive failed', { reason: (error as Error).message }),
+    handler: redrive.invoke,
+    onError: (error) => {
+      // The function logged its own failures; these are the queue's (receive, delete).
+      if (error instanceof InvocationError) return
+      console.error(`local redrive: ${error instanceof Error ? error.message : String(error)}`)
+    },
   })
   return {
     async stop() {
       await source.stop()
+      await redrive.stop()
       sqs.destroy()
-      client.destroy()
     },
   }
 }

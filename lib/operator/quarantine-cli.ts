@@ -40,7 +40,7 @@ the quarantine. AWS region, profile and credentials come from the usual AWS SDK 
 (a replay stored or acknowledged everything it was given), 1 an AWS error, an ID not found, or a
 replay that left callbacks in the quarantine, 2 usage error.`
 
-export type QuarantineAction =
+type QuarantineAction =
   | { kind: 'list' }
   | { kind: 'show'; id: string }
   | { kind: 'replay'; id: string }

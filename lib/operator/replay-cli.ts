@@ -13,9 +13,13 @@ Writes screenshot results that were not stored to the table, with their original
 time. Idempotent: replaying twice changes nothing.
 
   <file>            a file of the callback function's VOD_SNAPSHOTS_UNSTORED_CALLBACK log lines
-                    (as CloudWatch shows or exports them), callback bodies or fallback messages
+                    (as CloudWatch shows or exports them), callback bodies or fallback messages;
+                    a marker line that is cut or damaged is named by its line number, other
+                    lines are skipped
   --dlq             drain the fallback dead-letter queue instead: each message written is
-                    deleted, a message that fails stays in the queue
+                    deleted, a message that fails stays in the queue; then says how many
+                    messages are waiting and how many are in flight (back when their
+                    visibility timeout ends)
   --queue-url <url> the dead-letter queue (default: $FALLBACK_DLQ_URL; with --local, the
                     local stack's)
   --table <name>    the table (default: $TABLE_NAME, else vod-snapshots)
@@ -26,8 +30,27 @@ time. Idempotent: replaying twice changes nothing.
   --help            this text
 
 Replayed results expire as stored ones do when RESULT_TTL_DAYS is set as the deployment sets
-it. AWS region, profile and credentials come from the usual AWS SDK settings. Exit codes: 0
-everything replayed, 1 something could not be read or written, 2 usage error.`
+it. AWS region, profile and credentials come from the usual AWS SDK settings. Exit codes:
+  0 everything replayed, and with --dlq no message in flight
+  1 the file held nothing to replay, or a damaged marker line; something could not be read or
+    written (a missing table is named); with --dlq, a message failed or is still in flight
+  2 usage error`
+
+/**
+ * Received text as it may go to a terminal: C0 and C1 control characters (and DEL) are written
+ * as `\xNN`, so that no escape sequence, line break or carriage return of a sender's reaches it.
+ */
+export function printable(text: string): string {
+  let out = ''
+  for (const char of text) {
+    const code = char.charCodeAt(0)
+    out +=
+      code < 0x20 || (code >= 0x7f && code <= 0x9f)
+        ? `\\x${code.toString(16).padStart(2, '0')}`
+        : char
+  }
+  return out
+}
 
 /** What one run of `npm run replay` is asked to do. */
 export interface ReplayRequest {

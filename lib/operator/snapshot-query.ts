@@ -6,7 +6,7 @@ import {
 import type { SnapshotItem } from '../store/snapshot-item'
 
 /** The table's global secondary index by video: partition `fileId`, sort `timeOffset`. */
-export const BY_FILE_INDEX = 'byFileId'
+const BY_FILE_INDEX = 'byFileId'
 
 /** What to read and how. */
 export interface QueryOptions {

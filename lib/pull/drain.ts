@@ -2,14 +2,14 @@ import { setMaxListeners } from 'node:events'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { EventContent } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
 import type { Quarantine } from '../durability/quarantine'
-import type { SnapshotResult } from '../events/snapshot-result'
-import { errorMessage, type Logger, type MetricsSink } from '../runtime/log'
-import { type StoreOptions, storeSnapshotResults } from '../store/snapshot-store'
-import { handleVodEvent, type PullForwarding, type VodEventOutcome } from './pulled-event'
+import type { RoadForwarding } from '../intake/handle-vod-event'
+import { errorMessage, type Logger, type MetricsSink, noMetrics } from '../runtime/log'
+import type { StoreOptions } from '../store/snapshot-store'
+import { handlePulledEvent, isConfirmed, type PulledEventOutcome } from './pulled-event'
 import { isEmptyQueueError, type VodEventQueue, vodErrorCode } from './vod-client'
 
 /** ConfirmEvents takes at most 16 handles per call (and PullEvents gives at most 16 events). */
-export const MAX_HANDLES_PER_CONFIRM = 16
+const MAX_HANDLES_PER_CONFIRM = 16
 
 /** Where snapshot results go: the same table and store as the HTTP function. */
 export interface SnapshotTarget {
@@ -23,7 +23,7 @@ export interface SnapshotTarget {
  * on an empty queue, which ends the drain), so a batch needs `storeMs` plus two short calls.
  * Overrunning costs no result: VOD delivers what was not confirmed again after 30 s.
  */
-export const DEFAULT_DRAIN_BUDGET = {
+const DEFAULT_DRAIN_BUDGET = {
   /** No pull starts with less time than this before the deadline. */
   runwayMs: 20_000,
   /** A batch's results are stored within this, so its handles are confirmed within VOD's 30 s. */
@@ -41,14 +41,14 @@ export interface DrainOptions {
   subAppId?: number
   budget?: Partial<typeof DEFAULT_DRAIN_BUDGET>
   /** Events that store nothing are put on the bus, and confirmed only once they are. */
-  forwarding?: PullForwarding
+  forwarding?: Omit<RoadForwarding, 'durable'>
   /** Where invalid snapshot events are kept whole; else the log, in pieces. */
   quarantine?: Quarantine
   metrics?: MetricsSink
 }
 
 /** Why a drain ended: only `empty` and `deadline` mean everything pulled was dealt with. */
-export type DrainStop = 'empty' | 'deadline' | 'vod-error' | 'store-failing'
+type DrainStop = 'empty' | 'deadline' | 'vod-error' | 'store-failing'
 
 /** What one drain did, in events unless the name says results. */
 export interface DrainReport {
@@ -62,8 +62,12 @@ export interface DrainReport {
   /** Snapshot events that can never be stored: kept whole in the quarantine, confirmed. */
   invalid: number
   confirmed: number
-  /** Left for VOD to deliver again: not stored, or their confirmation failed. */
+  /** Left for VOD to deliver again: not passed on, or their confirmation failed. */
   unconfirmed: number
+  /** Of those, other event types with no bus to pass them on to. */
+  unpassed: number
+  /** Of those, invalid snapshot events that no quarantine kept. */
+  unkept: number
   stop: DrainStop
 }
 
@@ -76,18 +80,17 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 
 /**
  * Pulls VOD's event queue until it is empty, an SDK call fails, storing fails for a whole batch,
- * or the deadline nears. Each event's content goes through `parseCallback` and
- * `storeSnapshotResults`, as an HTTP callback does; after each pull its batch is confirmed
- * (≤ 16 handles a call): stored snapshot events, other event types (once on the bus, with
- * forwarding), and invalid snapshot events (kept whole first). An event whose results were not
- * all stored, or that was not published, is never confirmed, so VOD delivers it again; storing
+ * or the deadline nears. Each event takes the one road, as an HTTP callback does
+ * ({@link handlePulledEvent}); after each pull its batch is confirmed (≤ 16 handles a call):
+ * stored snapshot events, other event types once on the bus, and invalid snapshot events once
+ * kept in the quarantine. Any other event is never confirmed, so VOD delivers it again; storing
  * is idempotent, so redeliveries change nothing.
  *
  * Never throws: SDK errors and timeouts are logged and end the drain early.
  */
 export async function drainVodQueue(options: DrainOptions): Promise<DrainReport> {
   const { vod, store, logger, deadline, now = Date.now, subAppId, forwarding, quarantine } = options
-  const metrics = options.metrics ?? { addMetric() {} }
+  const metrics = options.metrics ?? noMetrics
   const budget = { ...DEFAULT_DRAIN_BUDGET, ...options.budget }
   const app = subAppId === undefined ? {} : { SubAppId: subAppId }
   const report: DrainReport = emptyReport()
@@ -114,28 +117,32 @@ export async function drainVodQueue(options: DrainOptions): Promise<DrainReport>
     const signal = AbortSignal.timeout(Math.max(0, Math.min(budget.storeMs, deadline - now())))
     // Up to 16 events, each with up to 40 write requests in flight, listen on one deadline.
     setMaxListeners(16 * 40 + 10, signal)
-    const storeResults = (results: SnapshotResult[]) =>
-      storeSnapshotResults(store.client, store.tableName, results, receivedAt, {
-        ...store.options,
-        signal,
-      })
     const handling = {
-      store: storeResults,
+      tableName: store.tableName,
+      client: store.client,
+      storeOptions: store.options,
       logger,
       metrics,
       receivedAt,
       // A publish or a kept body gets what the batch has left after storing, within VOD's 30 s.
       timeMs: Math.max(1000, Math.min(budget.storeMs, deadline - now())),
+      timing: {
+        storeSignal: signal,
+        publishMs: () => Math.max(1000, Math.min(budget.storeMs, deadline - now())),
+      },
       forwarding,
       quarantine,
     }
-    const outcomes = await Promise.all(events.map((event) => handleVodEvent(event, handling)))
-    const count = (kind: VodEventOutcome['kind']) => outcomes.filter((o) => o.kind === kind).length
+    const outcomes = await Promise.all(events.map((event) => handlePulledEvent(event, handling)))
+    const count = (kind: PulledEventOutcome['kind']) =>
+      outcomes.filter((o) => o.kind === kind).length
     report.storedEvents += count('stored')
     report.ignored += count('ignored')
     report.invalid += count('invalid')
+    report.unpassed += count('unpassed')
+    report.unkept += count('unkept')
     report.storedResults += outcomes.reduce((n, o) => n + (o.kind === 'stored' ? o.stored : 0), 0)
-    const handles = outcomes.flatMap((o) => (o.kind !== 'failed' && o.handle ? [o.handle] : []))
+    const handles = outcomes.flatMap((o) => (isConfirmed(o) && o.handle ? [o.handle] : []))
     report.unconfirmed += events.length - handles.length
 
     const confirmation = await confirmHandles(vod, handles, app, logger)
@@ -174,5 +181,13 @@ async function confirmHandles(
 
 function emptyReport(): DrainReport {
   const report = { pulls: 0, pulled: 0, storedEvents: 0, storedResults: 0, ignored: 0 }
-  return { ...report, invalid: 0, confirmed: 0, unconfirmed: 0, stop: 'empty' }
+  return {
+    ...report,
+    invalid: 0,
+    confirmed: 0,
+    unconfirmed: 0,
+    unpassed: 0,
+    unkept: 0,
+    stop: 'empty',
+  }
 }

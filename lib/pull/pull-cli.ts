@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util'
+import { loadForwardConfig } from '../forward/forward-config'
+import { localDynamoDBEndpoint, localSqsEndpoint, resultTtlDaysOf } from '../operator/local-stack'
 import { asUsage, UsageError } from '../operator/usage-error'
+import { ConfigError } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import type { DrainReport } from './drain'
 import type { TencentCredentials } from './vod-client'
@@ -8,23 +11,40 @@ import { vodHttpProfile } from './vod-client'
 type Env = Record<string, string | undefined>
 
 /** Printed for --help and after every usage error. */
-export const PULL_USAGE = `Usage: npm run pull -- --once [--endpoint <host or URL>] [--sub-app-id <id>]
+export const PULL_USAGE = `Usage: npm run pull -- --once [options]
 
 Drains VOD's event queue once (reliable-callback mode), as the scheduled function does: pulls
 events until the queue is empty or 55 s have passed, stores every screenshot result in the
-table, and confirms each event handled. Events not stored stay in VOD's queue.
+table, passes the other events on to the bus, keeps invalid snapshot events in the quarantine,
+and confirms each event dealt with. An event not dealt with stays in VOD's queue: one not
+stored, another type with no bus to pass it on to, an invalid one with no quarantine.
 
-  --once               one drain, then exit (required)
-  --endpoint <e>       the VOD API: a host (default vod.tencentcloudapi.com) or a URL such as
-                       http://127.0.0.1:9000 (a local fake) (default: $VOD_ENDPOINT)
-  --sub-app-id <id>    the VOD application ID (default: $VOD_SUBAPP_ID); required for
-                       accounts opened since 2023-12-25
-  --help               this text
+  --once                      one drain, then exit (required)
+  --endpoint <e>              the VOD API: a host (default vod.tencentcloudapi.com) or a URL
+                              such as http://127.0.0.1:9000 (a local fake) (default: $VOD_ENDPOINT)
+  --sub-app-id <id>           the VOD application ID (default: $VOD_SUBAPP_ID); required for
+                              accounts opened since 2023-12-25
+  --bus <name>                the EventBridge bus other event types are put on (default:
+                              $EVENT_BUS_NAME; the stack output EventBusName)
+  --quarantine-bucket <name>  the bucket invalid snapshot events, and events too large for the
+                              bus, are kept in (default: $QUARANTINE_BUCKET; the stack output
+                              QuarantineBucketName)
+  --result-ttl-days <n>       days until DynamoDB may delete a stored result, as the deployment
+                              sets it (default: $RESULT_TTL_DAYS; 0 or none: kept for ever)
+  --local                     the local stack (npm start): its DynamoDB at
+                              http://127.0.0.1:$DYNAMODB_PORT (8000) unless DYNAMODB_ENDPOINT is
+                              set, its S3 at http://127.0.0.1:$SQS_PORT (9324) unless S3_ENDPOINT
+                              is set, and its quarantine bucket (default ${LOCAL_DEFAULTS.quarantineBucket});
+                              other events go to $FORWARD_URL, as npm start delivers them. The VOD
+                              API is still --endpoint's
+  --help                      this text
 
 Environment: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (a Tencent Cloud API key),
 VOD_REGION (e.g. ap-guangzhou), TABLE_NAME (default vod-snapshots), DYNAMODB_ENDPOINT (default
-AWS; then the usual AWS_* settings). Exit codes: 0 the queue was drained or the time was up
-with nothing left unconfirmed, 1 otherwise, 2 usage or configuration error.`
+AWS; then the usual AWS_* settings), FORWARD_ALL=true (put the snapshot events on the bus too),
+FORWARD_URL (the local stack's receiver, in place of a bus), S3_ENDPOINT. Exit codes: 0 every
+event pulled was confirmed (the queue is empty, or the time was up), 1 events were left in VOD's
+queue or a VOD call failed (the reason on stderr), 2 usage or configuration error.`
 
 /** What one run of `npm run pull` is asked to do. */
 export interface PullRequest {
@@ -34,10 +54,30 @@ export interface PullRequest {
   subAppId: number | undefined
   tableName: string
   dynamodbEndpoint: string | undefined
+  /** RESULT_TTL_DAYS: stored results expire as the deployment's do. */
+  resultTtlDays: number | undefined
+  /** EVENT_BUS_NAME: where other event types go (and, with forwardAll, the snapshot events). */
+  busName: string | undefined
+  /** FORWARD_URL: the local stack's stand-in for the bus. */
+  forwardUrl: string | undefined
+  forwardAll: boolean
+  /** QUARANTINE_BUCKET: where invalid snapshot events and oversized events are kept. */
+  quarantineBucket: string | undefined
+  /** The quarantine's S3; undefined: AWS. */
+  s3Endpoint: string | undefined
+}
+
+const checkUrl = (url: string | undefined, what: string) => {
+  if (url !== undefined && !URL.canParse(url)) throw new UsageError(`${what} is not a URL: ${url}`)
+  return url
 }
 
 /**
- * Reads the command line and the environment.
+ * Reads the command line and the environment the pull function reads too (TABLE_NAME,
+ * DYNAMODB_ENDPOINT, RESULT_TTL_DAYS, EVENT_BUS_NAME, FORWARD_ALL, FORWARD_URL,
+ * QUARANTINE_BUCKET, VOD_ENDPOINT, VOD_SUBAPP_ID, VOD_REGION), the API key, and DYNAMODB_PORT,
+ * SQS_PORT and S3_ENDPOINT for --local.
+ *
  * @returns the request, or `help` when --help was asked for
  * @throws {UsageError} naming what is wrong
  */
@@ -45,6 +85,7 @@ export function parsePullArgs(argv: readonly string[], env: Env): PullRequest | 
   const { values } = asUsage(() => parse(argv))
   if (values.help) return 'help'
   if (!values.once) throw new UsageError('give --once: each run drains the queue once')
+  const local = values.local ?? false
 
   const endpoint = values.endpoint || env.VOD_ENDPOINT || undefined
   try {
@@ -56,6 +97,32 @@ export function parsePullArgs(argv: readonly string[], env: Env): PullRequest | 
   if (subAppId !== undefined && !/^[1-9]\d{0,15}$/.test(subAppId)) {
     throw new UsageError(`the sub-app ID must be a VOD application ID, not ${subAppId}`)
   }
+  const ttlDays = values['result-ttl-days']
+  let resultTtlDays: number | undefined
+  try {
+    resultTtlDays = resultTtlDaysOf({ RESULT_TTL_DAYS: ttlDays ?? env.RESULT_TTL_DAYS })
+  } catch (error) {
+    if (ttlDays === undefined || !(error instanceof UsageError)) throw error
+    throw new UsageError(`--result-ttl-days ${ttlDays}: ${error.message}`)
+  }
+  let forwarding: ReturnType<typeof loadForwardConfig>
+  try {
+    forwarding = loadForwardConfig({
+      EVENT_BUS_NAME: values.bus || env.EVENT_BUS_NAME,
+      FORWARD_URL: env.FORWARD_URL,
+      FORWARD_ALL: env.FORWARD_ALL,
+    })
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    throw new UsageError(error.message)
+  }
+  const dynamodbEndpoint = env.DYNAMODB_ENDPOINT || (local ? localDynamoDBEndpoint(env) : undefined)
+  const s3Endpoint = env.S3_ENDPOINT || (local ? localSqsEndpoint(env) : undefined)
+  const quarantineBucket =
+    values['quarantine-bucket'] ||
+    env.QUARANTINE_BUCKET ||
+    (local ? LOCAL_DEFAULTS.quarantineBucket : undefined)
+
   const secretId = env.TENCENTCLOUD_SECRET_ID
   const secretKey = env.TENCENTCLOUD_SECRET_KEY
   if (!secretId || !secretKey) {
@@ -68,7 +135,11 @@ export function parsePullArgs(argv: readonly string[], env: Env): PullRequest | 
     endpoint,
     subAppId: subAppId === undefined ? undefined : Number(subAppId),
     tableName: env.TABLE_NAME || LOCAL_DEFAULTS.tableName,
-    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    dynamodbEndpoint: checkUrl(dynamodbEndpoint, 'the DynamoDB endpoint'),
+    resultTtlDays,
+    ...forwarding,
+    quarantineBucket,
+    s3Endpoint: checkUrl(s3Endpoint, 'the S3 endpoint'),
   }
 }
 
@@ -81,6 +152,10 @@ function parse(argv: readonly string[]) {
       once: { type: 'boolean' },
       endpoint: { type: 'string' },
       'sub-app-id': { type: 'string' },
+      bus: { type: 'string' },
+      'quarantine-bucket': { type: 'string' },
+      'result-ttl-days': { type: 'string' },
+      local: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -93,17 +168,51 @@ const STOPS: Record<DrainReport['stop'], string> = {
   'store-failing': 'DynamoDB took none of the last batch (see above)',
 }
 
-/** The report as the closing lines an operator reads. */
+/** The report as the closing lines an operator reads (on stdout). */
 export function describeReport(report: DrainReport): string {
   const { pulls, pulled, storedEvents, storedResults, ignored, invalid } = report
   return [
     `${pulled} event(s) in ${pulls} pull(s): ${storedEvents} stored (${storedResults} results), ` +
-      `${ignored} other type(s) acknowledged, ${invalid} invalid (quarantined)`,
+      `${ignored} other type(s) passed on, ${invalid} invalid (quarantined)`,
     `${report.confirmed} confirmed, ${report.unconfirmed} left for VOD to deliver again`,
     `stopped: ${STOPS[report.stop]}`,
   ].join('\n')
 }
 
-/** 0 when everything pulled was dealt with, 1 otherwise. */
-export const exitCodeOf = (report: DrainReport): number =>
-  (report.stop === 'empty' || report.stop === 'deadline') && report.unconfirmed === 0 ? 0 : 1
+const events = (n: number, kind = '') => `${n} ${kind}event${n === 1 ? '' : 's'}`
+
+/**
+ * Why the run did not confirm everything it pulled, one line each, for stderr: events with no
+ * bus to pass them on to, invalid events with no quarantine to keep them in, events not stored
+ * or not confirmed, a drain that ended on an error. Empty when every pulled event was confirmed.
+ */
+export function problemsOf(report: DrainReport): string[] {
+  const { unpassed, unkept } = report
+  // `unpassed` and `unkept` are counted in `unconfirmed` too.
+  const otherwise = report.unconfirmed - unpassed - unkept
+  const problems: string[] = []
+  if (unpassed > 0) {
+    problems.push(
+      `${events(unpassed)} left in VOD's queue: nothing to pass them on to (set EVENT_BUS_NAME or --bus)`,
+    )
+  }
+  if (unkept > 0) {
+    problems.push(
+      `${events(unkept, 'invalid ')} left in VOD's queue: no quarantine to keep them in ` +
+        '(set QUARANTINE_BUCKET or --quarantine-bucket)',
+    )
+  }
+  if (otherwise > 0) {
+    problems.push(
+      `${events(otherwise)} left in VOD's queue, not stored or not confirmed (see above): ` +
+        'VOD delivers them again',
+    )
+  }
+  if (report.stop === 'vod-error' || report.stop === 'store-failing') {
+    problems.push(`stopped early: ${STOPS[report.stop]}`)
+  }
+  return problems
+}
+
+/** 0 when every pulled event was confirmed and the drain ended normally, 1 otherwise. */
+export const exitCodeOf = (report: DrainReport): number => (problemsOf(report).length === 0 ? 0 : 1)

@@ -12,7 +12,7 @@ const nonEmpty = (name: string) =>
   v.pipe(v.string(`${name} must be a string`), v.nonEmpty(`${name} must not be empty`))
 
 /** The pull function's environment, as the schema that checks it. */
-export const PullConfigSchema = v.pipe(
+const PullConfigSchema = v.pipe(
   v.object({
     TABLE_NAME: nonEmpty('TABLE_NAME'),
     DYNAMODB_ENDPOINT: DynamoDBEndpointSchema,

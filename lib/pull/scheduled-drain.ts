@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda'
-import { functionLogger, type Logger } from '../runtime/log'
+import { functionLogger, functionMetrics, type Logger, type MetricsSink } from '../runtime/log'
 import { type DrainOptions, type DrainReport, drainVodQueue, type SnapshotTarget } from './drain'
 import type { VodEventQueue } from './vod-client'
 
@@ -17,6 +17,7 @@ export interface PullDependencies {
   store: SnapshotTarget
   subAppId?: number
   logger?: Logger
+  metrics?: MetricsSink
   now?: () => number
   budget?: DrainOptions['budget']
   forwarding?: DrainOptions['forwarding']
@@ -25,7 +26,8 @@ export interface PullDependencies {
 
 /**
  * The scheduled function: drains VOD's event queue into the table within the invocation's time.
- * A drain that ended on an SDK error or on failed stores throws once its report is logged, so
+ * A drain that ended on an SDK error or on failed stores, or that left events it had nowhere to
+ * pass on, throws once its report is logged, so
  * the function's Errors metric (and an alarm on it) shows events waiting in VOD's queue, which
  * keeps them only about 4 days. Nothing is lost meanwhile: unconfirmed events come back.
  */
@@ -34,6 +36,7 @@ export function createPullHandler({
   store,
   subAppId,
   logger = functionLogger,
+  metrics = functionMetrics,
   now = Date.now,
   budget,
   forwarding,
@@ -45,6 +48,7 @@ export function createPullHandler({
       vod: await vod(),
       store,
       logger,
+      metrics,
       deadline,
       now,
       subAppId,
@@ -55,6 +59,12 @@ export function createPullHandler({
     logger.info('vod drain finished', { ...report })
     if (report.stop === 'vod-error' || report.stop === 'store-failing') {
       throw new VodPullError(`drain stopped (${report.stop}), ${report.unconfirmed} unconfirmed`)
+    }
+    // Events with nowhere to go come back every minute and leave VOD's queue after 4 days.
+    if (report.unpassed + report.unkept > 0) {
+      throw new VodPullError(
+        `${report.unpassed} event(s) with no bus and ${report.unkept} invalid event(s) not kept: left in VOD's queue`,
+      )
     }
     return report
   }

@@ -14,7 +14,7 @@ export interface VodEventQueue {
 }
 
 /** Tencent's advice for PullEvents, which holds a request up to 5 s on an empty queue. */
-export const VOD_TIMEOUT_SECONDS = 10
+const VOD_TIMEOUT_SECONDS = 10
 
 /** A Tencent Cloud API key pair (CAM), as the SSM parameter holds it in JSON. */
 export const TencentCredentialsSchema = v.object(

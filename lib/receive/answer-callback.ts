@@ -2,16 +2,13 @@ import { setMaxListeners } from 'node:events'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import type { FallbackQueue } from '../durability/fallback-queue'
-import { keepUnstoredResults } from '../durability/keep-unstored'
-import { InvalidCallbackError, type ParsedCallback, parseCallback } from '../events/parse-callback'
 import {
-  announceStored,
-  type CallbackOrigin,
-  type Forwarding,
-  forwardIgnored,
-} from '../forward/forward-callback'
+  handleVodEvent,
+  type RoadForwarding,
+  type VodEventOutcome,
+} from '../intake/handle-vod-event'
 import type { Logger, MetricsSink } from '../runtime/log'
-import { type StoreOptions, storeSnapshotResults } from '../store/snapshot-store'
+import type { StoreOptions } from '../store/snapshot-store'
 import { httpError } from './http-middleware'
 
 /** Largest body accepted: a 1,000-result callback is about 120 KB. */
@@ -25,9 +22,21 @@ const WITHHELD_EVENT_TYPE = '(not a plain event name)'
 /**
  * What answering takes after the queue gave up: splitting the results into log lines and
  * writing them. 32,000 results took 70-240 ms (tests/integration/fault-injection.test.ts); 25 µs
- * a result plus 150 ms leaves room for a loaded machine.
+ * a result plus 150 ms leaves room for a loaded machine, up to {@link MAX_ANSWER_RESERVE_MS}: a
+ * larger reserve would leave the queue no time at all, and the queue is what keeps results
+ * whole (120,000 results are logged in about 600 ms).
  */
-export const answerReserveMs = (results: number): number => 150 + results * 0.025
+export const answerReserveMs = (results: number): number =>
+  Math.min(MAX_ANSWER_RESERVE_MS, 150 + results * 0.025)
+
+/** The most the answer keeps back for logging. */
+const MAX_ANSWER_RESERVE_MS = 1000
+
+/**
+ * The least the fallback queue gets: the store stops early enough to leave it this, so a
+ * callback of any size reaches the queue when DynamoDB cannot take it all in time.
+ */
+const MIN_QUEUE_MS = 500
 
 /**
  * VOD waits 5 s and retries only on a timeout: the answer leaves within `answerMs` of the
@@ -48,7 +57,7 @@ export interface AnswerDependencies {
   /** The configured tokens and keys: an event type holding one is never echoed. */
   secrets?: readonly string[]
   /** Where events that store nothing, and announcements, are published. */
-  forwarding?: Forwarding
+  forwarding?: Omit<RoadForwarding, 'durable'>
 }
 
 // What answering keeps back from publishing an event, for the answer itself.
@@ -61,15 +70,12 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
 })
 
 /**
- * The answer to one authenticated, parsed callback body: recognise, validate and normalise it,
- * store its results, and say what became of them. Results DynamoDB does not take before
+ * The HTTP function's answer to one authenticated, parsed callback body: it takes the one road
+ * ({@link handleVodEvent}) and says what became of it. Results DynamoDB does not take before
  * `budget.storeMs` go to the fallback queue (202); if that fails too they are logged for replay.
  *
- * Other event types are forwarded unchanged and stored results announced, when `forwarding` is
- * set, within what is left of the budget.
- *
  * @param started `performance.now()` when the request arrived: the budget counts from there
- * @param origin the text VOD sent, for forwarding it unchanged
+ * @param origin the text VOD sent and an ID for what is kept of it
  * @throws {CallbackHttpError} 422 for a body that is not a valid callback
  * @throws {UnstoredResultsError} when the results could only be logged (answered 500)
  */
@@ -78,91 +84,82 @@ export async function answerCallback(
   receivedAt: string,
   started: number,
   deps: AnswerDependencies,
-  origin?: CallbackOrigin,
+  origin: { text: string; id: string },
 ): Promise<APIGatewayProxyStructuredResultV2> {
-  const { tableName, client, fallback, logger, metrics, storeOptions, forwarding } = deps
+  const { logger, forwarding } = deps
   const budget = deps.budget ?? DEFAULT_BUDGET
-  const timeLeft = () => budget.answerMs - (performance.now() - started) - PUBLISH_RESERVE_MS
-  let callback: ParsedCallback
-  try {
-    callback = parseCallback(body)
-  } catch (error) {
-    if (!(error instanceof InvalidCallbackError)) throw error
-    throw httpError(422, 'Invalid callback', error.problems)
-  }
-
-  if (callback.kind === 'ignored') {
-    const echoable =
-      PLAIN_EVENT_TYPE.test(callback.eventType) &&
-      !deps.secrets?.some((secret) => callback.eventType.includes(secret))
-    const eventType = echoable ? callback.eventType : WITHHELD_EVENT_TYPE
-    const forwarded =
-      forwarding && origin
-        ? await forwardIgnored(forwarding, callback.eventType, origin, timeLeft())
-        : undefined
-    logger.info('callback ignored', {
-      eventType,
-      format: callback.format,
-      ...(forwarded ? { forwarded } : {}),
-    })
-    metrics.addMetric('CallbacksIgnored', 'Count', 1)
-    return json(200, { code: 0, ignored: eventType })
-  }
-
-  const { vodTaskId, format, eventType, results, unkeyedFailures } = callback
-  if (unkeyedFailures > 0) {
-    // A failed "10%" point has no offset to key an item by: this line and the metric are its record.
-    logger.warn('failed screenshots without an offset', { vodTaskId, unkeyedFailures })
-    metrics.addMetric('FailuresWithoutOffset', 'Count', unkeyedFailures)
-  }
-  // Validating a large body took part of the budget already.
-  const deadline = AbortSignal.timeout(
-    Math.max(0, Math.floor(budget.storeMs - (performance.now() - started))),
+  const elapsed = () => performance.now() - started
+  const reserveMs = (results: number) => answerReserveMs(results)
+  // Validating a large body took part of the budget already; the queue always keeps its share.
+  const storeUntil = Math.min(
+    budget.storeMs,
+    budget.answerMs - MAX_ANSWER_RESERVE_MS - MIN_QUEUE_MS,
   )
+  const storeSignal = AbortSignal.timeout(Math.max(0, Math.floor(storeUntil - elapsed())))
   // Every request in flight listens on the deadline: 40 at once is not a leak.
-  setMaxListeners(100, deadline)
-  try {
-    const stored = await storeSnapshotResults(client, tableName, results, receivedAt, {
-      ...storeOptions,
-      signal: deadline,
-    })
-    const announced = forwarding
-      ? await announceStored(
-          forwarding,
-          { results, taskId: vodTaskId, eventType, receivedAt, count: stored },
-          origin,
-          timeLeft(),
-        )
-      : undefined
-    const durationMs = Math.round(performance.now() - started)
-    logger.info('callback stored', {
-      vodTaskId,
-      eventType,
-      format,
-      results: results.length,
-      stored,
-      durationMs,
-      ...(announced ? { announced } : {}),
-    })
-    metrics.addMetric('ResultsStored', 'Count', stored)
-    metrics.addMetric('StoreLatency', 'Milliseconds', durationMs)
-    return json(200, { code: 0, stored })
-  } catch (error) {
-    const queueTimeMs =
-      budget.answerMs - (performance.now() - started) - answerReserveMs(results.length)
-    // With forwardAll the event itself goes on the bus, whatever became of its results.
-    const forwarded =
-      forwarding?.forwardAll && origin
-        ? forwardIgnored(forwarding, eventType, origin, queueTimeMs)
-        : undefined
-    try {
-      const kept = await keepUnstoredResults(
-        { vodTaskId, receivedAt, body: origin?.text ?? body, error },
-        { fallback, logger, metrics, queueTimeMs },
-      )
-      return json(202, { code: 0, ...kept })
-    } finally {
-      await forwarded
+  setMaxListeners(100, storeSignal)
+  const outcome = await handleVodEvent(
+    { kind: 'event', body, text: () => origin.text, receivedAt, id: origin.id },
+    {
+      tableName: deps.tableName,
+      client: deps.client,
+      storeOptions: deps.storeOptions,
+      logger,
+      metrics: deps.metrics,
+      forwarding: forwarding && { ...forwarding, durable: true },
+      keepUnstored: {
+        fallback: deps.fallback,
+        queueTimeMs: (results) =>
+          Math.max(MIN_QUEUE_MS, budget.answerMs - elapsed() - reserveMs(results)),
+      },
+    },
+    { storeSignal, publishMs: () => budget.answerMs - elapsed() - PUBLISH_RESERVE_MS },
+  )
+  return httpAnswer(outcome, deps, Math.round(elapsed()))
+}
+
+/** The HTTP answer to an outcome of the one road, and its log line. */
+function httpAnswer(
+  outcome: VodEventOutcome,
+  { logger, metrics, secrets }: AnswerDependencies,
+  durationMs: number,
+): APIGatewayProxyStructuredResultV2 {
+  switch (outcome.kind) {
+    case 'invalid':
+      throw httpError(422, 'Invalid callback', outcome.problems)
+    case 'ignored': {
+      const echoable =
+        PLAIN_EVENT_TYPE.test(outcome.eventType) &&
+        !secrets?.some((secret) => outcome.eventType.includes(secret))
+      const eventType = echoable ? outcome.eventType : WITHHELD_EVENT_TYPE
+      const forwarded = outcome.passedOn === 'nowhere' ? undefined : outcome.passedOn
+      logger.info('callback ignored', {
+        eventType,
+        format: outcome.format,
+        ...(forwarded ? { forwarded } : {}),
+      })
+      return json(200, { code: 0, ignored: eventType })
     }
+    case 'stored': {
+      const { taskId: vodTaskId, eventType, format, results, stored, announced } = outcome
+      logger.info('callback stored', {
+        vodTaskId,
+        eventType,
+        format,
+        results,
+        stored,
+        durationMs,
+        ...(announced ? { announced } : {}),
+      })
+      metrics.addMetric('StoreLatency', 'Milliseconds', durationMs)
+      return json(200, { code: 0, stored })
+    }
+    case 'queued':
+      return json(202, { code: 0, stored: outcome.stored, queued: outcome.queued })
+    case 'logged':
+      throw outcome.error
+    case 'unstored':
+      // The HTTP function always keeps what it did not store: this outcome cannot come here.
+      throw new Error(`results of ${outcome.taskId} neither stored nor kept`)
   }
 }

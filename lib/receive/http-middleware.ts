@@ -10,7 +10,7 @@ type Middleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStr
 type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>
 
 /** The error body every non-2xx answer carries: the status, what went wrong, and each problem. */
-export interface ErrorBody {
+interface ErrorBody {
   code: number
   message: string
   problems?: string[]

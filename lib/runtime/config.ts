@@ -2,7 +2,7 @@ import * as v from 'valibot'
 import { describeIssues } from './validation-issues'
 
 /** Shortest token accepted: the token in the URL is the only proof a callback comes from VOD. */
-export const MIN_TOKEN_LENGTH = 16
+const MIN_TOKEN_LENGTH = 16
 
 const TokenListSchema = v.pipe(
   v.string('CALLBACK_TOKEN must be a string'),
@@ -21,7 +21,7 @@ const TokenListSchema = v.pipe(
 )
 
 /** Shortest signing key accepted (VOD takes 1 to 32 letters and digits). */
-export const MIN_SIGN_KEY_LENGTH = 16
+const MIN_SIGN_KEY_LENGTH = 16
 
 /** VOD's own rule for a `SignKey`: letters and digits, at most 32 characters. */
 const SIGN_KEY = /^[A-Za-z0-9]{1,32}$/
@@ -30,7 +30,7 @@ const SIGN_KEY = /^[A-Za-z0-9]{1,32}$/
  * The keys VOD signs callbacks with, comma-separated so one can be rotated; empty (the default)
  * checks no signature.
  */
-export const SignKeyListSchema = v.pipe(
+const SignKeyListSchema = v.pipe(
   v.optional(v.string('CALLBACK_SIGN_KEY must be a string'), ''),
   v.transform((raw) =>
     raw
@@ -70,7 +70,7 @@ const EndpointSchema = v.pipe(
 export const DynamoDBEndpointSchema = EndpointSchema
 
 /** The function's environment, as the schema that checks it. */
-export const ConfigSchema = v.pipe(
+const ConfigSchema = v.pipe(
   v.object({
     TABLE_NAME: v.pipe(v.string(), v.nonEmpty('TABLE_NAME must not be empty')),
     CALLBACK_TOKEN: TokenListSchema,

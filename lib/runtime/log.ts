@@ -100,3 +100,9 @@ export function redactingLogger(logger: Logger, secrets: readonly string[]): Log
 /** The message of anything thrown, for a log line. */
 export const errorMessage = (error: unknown): string =>
   error instanceof Error ? error.message : String(error)
+
+/** The log of an operator command, which prints what it did as its outcome instead. */
+export const quietLogger: Logger = { info() {}, warn() {}, error() {} }
+
+/** Metrics where nothing publishes them (an operator command on a terminal). */
+export const noMetrics: MetricsSink = { addMetric() {} }

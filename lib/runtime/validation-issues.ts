@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 
 /** The most problems one answer or log line lists: a hostile body can hold hundreds of thousands. */
-export const MAX_PROBLEMS = 20
+const MAX_PROBLEMS = 20
 
 /** The longest problem line: a path is built from schema keys and indexes, so this is generous. */
 const MAX_PROBLEM_CHARS = 300

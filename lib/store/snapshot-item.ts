@@ -44,7 +44,61 @@ export function toSnapshotItem(result: SnapshotResult, receivedAt: string): Snap
   if (result.watermarkDefinitions !== undefined) {
     item.watermarkDefinitions = result.watermarkDefinitions
   }
+  if (result.partial) item.partial = true
   return item
+}
+
+/**
+ * The integrity rules' common case: a success that carries its image and every attribute its
+ * format knows may replace whatever is stored under its key, so it goes in a batch of puts.
+ * Anything else is merged ({@link mergeUpdate}): a failure, a success without a URL, and an
+ * item of a format that lacks attributes (`partial`, the legacy task flow's).
+ */
+export function replacesWhole(item: SnapshotItem): boolean {
+  return item.status === 0 && item.url !== undefined && item.partial !== true
+}
+
+// The attributes a merge sets; the keys are the Key, and `partial` is never stored.
+const MERGED_ATTRIBUTES = [
+  'fileId',
+  'definition',
+  'status',
+  'eventType',
+  'receivedAt',
+  'url',
+  'procedureTaskId',
+  'sessionContext',
+  'sessionId',
+  'watermarkDefinitions',
+  'expiresAt',
+] as const satisfies readonly Exclude<keyof SnapshotItem, 'vodTaskId' | 'timeOffset' | 'partial'>[]
+
+/**
+ * The UpdateItem that merges an item into what is stored: it sets the attributes the item has
+ * and removes none (v3 and legacy twins end as their union), and a failure is written only where
+ * no success is stored (a FAIL delivery after the SUCCESS leaves the screenshots).
+ */
+export function mergeUpdate(item: SnapshotItem) {
+  const names: Record<string, string> = { '#status': 'status' }
+  const values: Record<string, unknown> = {}
+  const sets: string[] = []
+  MERGED_ATTRIBUTES.forEach((name, i) => {
+    const value = item[name]
+    if (value === undefined) return
+    const alias = name === 'status' ? '#status' : `#a${i}`
+    names[alias] = name
+    values[`:a${i}`] = value
+    sets.push(`${alias} = :a${i}`)
+  })
+  const update = {
+    Key: { vodTaskId: item.vodTaskId, timeOffset: item.timeOffset },
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  }
+  if (item.status === 0) return update
+  values[':success'] = 0
+  return { ...update, ConditionExpression: 'attribute_not_exists(#status) OR #status <> :success' }
 }
 
 /**

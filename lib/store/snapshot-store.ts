@@ -1,16 +1,22 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb'
 import pLimit from 'p-limit'
 import type { SnapshotResult } from '../events/snapshot-result'
 import {
   collapseDuplicateResults,
+  mergeUpdate,
+  replacesWhole,
   type SnapshotItem,
   toSnapshotItem,
   withExpiry,
 } from './snapshot-item'
 
 /** BatchWriteItem takes at most 25 writes per request. */
-export const BATCH_SIZE = 25
+const BATCH_SIZE = 25
 
 /** How storing is paced; every field has a default suited to VOD's 5-second wait. */
 export interface StoreOptions {
@@ -51,9 +57,11 @@ const PERMANENT_ERRORS = new Set(['ValidationException', 'ResourceNotFoundExcept
 type WriteRequest = { PutRequest: { Item: SnapshotItem } }
 
 /**
- * Writes items (keys unique) in batches of 25 sent in parallel (bounded), retrying
- * `UnprocessedItems` and failed requests with exponential backoff and full jitter until
- * `maxAttempts` or the deadline. Puts are idempotent: writing the same items again is harmless.
+ * Writes items (keys unique) under the integrity rules (see {@link replacesWhole}): whole
+ * successes in batches of 25, everything else as a merge (UpdateItem) that never removes an
+ * attribute and never replaces a stored success with a failure. Requests run in parallel
+ * (bounded); `UnprocessedItems` and failed requests are retried with exponential backoff and full
+ * jitter until `maxAttempts` or the deadline. Writing the same items again changes nothing.
  *
  * @returns the number of items written
  * @throws {SnapshotStoreError} with the items left unwritten
@@ -74,18 +82,24 @@ export async function writeSnapshotItems(
     random = Math.random,
     resultTtlDays,
   } = options
-  const batches: WriteRequest[][] = []
-  for (let i = 0; i < items.length; i += BATCH_SIZE) {
-    batches.push(
-      items.slice(i, i + BATCH_SIZE).map((item) => ({
-        PutRequest: { Item: resultTtlDays ? withExpiry(item, resultTtlDays) : item },
-      })),
-    )
+  const withTtl = (item: SnapshotItem) => (resultTtlDays ? withExpiry(item, resultTtlDays) : item)
+  // The common path: a whole success replaces what is stored, 25 items a request. Anything else
+  // is a merge of its own, so that no later delivery makes a stored result worse.
+  const puts: WriteRequest[] = []
+  const merges: SnapshotItem[] = []
+  for (const item of items) {
+    if (replacesWhole(item)) puts.push({ PutRequest: { Item: withTtl(item) } })
+    else merges.push(withTtl(item))
   }
+  const batches: WriteRequest[][] = []
+  for (let i = 0; i < puts.length; i += BATCH_SIZE) batches.push(puts.slice(i, i + BATCH_SIZE))
 
-  // Never throws: whatever is still pending when it gives up is handed back.
-  const writeBatch = async (batch: WriteRequest[]) => {
-    let pending = batch
+  /** Sends until nothing is pending, `maxAttempts` or the deadline; never throws. */
+  const withRetries = async <T>(
+    first: T[],
+    send: (pending: T[]) => Promise<T[]>,
+  ): Promise<{ pending: T[]; cause: unknown }> => {
+    let pending = first
     let cause: unknown
     for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
       try {
@@ -93,11 +107,7 @@ export async function writeSnapshotItems(
         if (attempt > 0) {
           await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt), signal)
         }
-        const output = await client.send(
-          new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
-          { abortSignal: signal },
-        )
-        pending = (output.UnprocessedItems?.[tableName] ?? []) as WriteRequest[]
+        pending = await send(pending)
       } catch (error) {
         cause = error
         if (signal?.aborted || PERMANENT_ERRORS.has((error as Error).name)) break
@@ -105,10 +115,35 @@ export async function writeSnapshotItems(
     }
     return { pending, cause }
   }
+  const writeBatch = async (batch: WriteRequest[]) => {
+    const outcome = await withRetries(batch, async (pending) => {
+      const output = await client.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+        { abortSignal: signal },
+      )
+      return (output.UnprocessedItems?.[tableName] ?? []) as WriteRequest[]
+    })
+    return { pending: outcome.pending.map((w) => w.PutRequest.Item), cause: outcome.cause }
+  }
+  const writeMerge = (item: SnapshotItem) =>
+    withRetries([item], async () => {
+      try {
+        await client.send(new UpdateCommand({ TableName: tableName, ...mergeUpdate(item) }), {
+          abortSignal: signal,
+        })
+      } catch (error) {
+        // The stored result is a success and this is a failure: the success stays, as it should.
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error
+      }
+      return []
+    })
 
   const limit = pLimit(concurrency)
-  const outcomes = await Promise.all(batches.map((batch) => limit(() => writeBatch(batch))))
-  const unstored = outcomes.flatMap((outcome) => outcome.pending.map((w) => w.PutRequest.Item))
+  const outcomes = await Promise.all([
+    ...batches.map((batch) => limit(() => writeBatch(batch))),
+    ...merges.map((item) => limit(() => writeMerge(item))),
+  ])
+  const unstored = outcomes.flatMap((outcome) => outcome.pending)
   if (unstored.length > 0) {
     const cause = outcomes.find((outcome) => outcome.pending.length > 0)?.cause
     throw new SnapshotStoreError(unstored, items.length - unstored.length, { cause })

@@ -137,7 +137,7 @@ describe('the fallback path of the local stack', () => {
 
     expect({ code: replay.code, stderr: replay.stderr }).toStrictEqual({ code: 0, stderr: '' })
     expect(replay.stdout).toMatch(
-      /\n\[1\] [\w-]+: stored 4\ndone: 1 message\(s\) written and deleted, 0 left in the queue\n$/,
+      /\n\[1\] [\w-]+: stored 4\ndone: 1 message\(s\) written and deleted, 0 failed\nleft in the queue: 0 waiting, 0 in flight\n$/,
     )
     await expectStored(callback, failedSince)
     expect(await depth(queueUrls.deadLetter)).toBe(0)

@@ -11,6 +11,9 @@ const V3_TASK = '1256768367-Procedure-475b72xxxcb177t1'
 const V3_FILE = '5285890784246869930'
 const V3_SHOTS = 'https://1256768367.vod2.myqcloud.com/xxx/xxx/snapshot'
 const LEGACY_TASK = '251000333-mango-c27bdf65ea06646171e714f25f5aac63'
+// A task flow's items are keyed `<TaskId>#<definition>`, even when it has one snapshot subtask.
+const V3_KEY = `${V3_TASK}#10`
+const LEGACY_KEY = `${LEGACY_TASK}#10`
 const LEGACY_SHOTS =
   'http://125xx.vod2.myqcloud.com/42f909a8vodtransgzp251000333/dee2963524820810452267193/snapshot/1502280085_887773835.100_'
 
@@ -38,18 +41,18 @@ beforeAll(async () => {
 afterAll(() => stack?.stop())
 
 describe('task flows sent to the local stack', () => {
-  it('stores a v3.0 ProcedureStateChanged that reads back exactly, by TaskId and by fileId', async () => {
+  it('stores a v3.0 ProcedureStateChanged that reads back exactly, by its key and by fileId', async () => {
     expect(await post('v3-procedure-snapshot')).toStrictEqual({
       status: 200,
       body: { code: 0, stored: 2 },
     })
-    const items = await byTask(V3_TASK)
+    const items = await byTask(V3_KEY)
     const receivedAt = receivedAtOf(items)
     expect(Date.now() - Date.parse(receivedAt)).toBeLessThan(60_000)
     const shot = (timeOffset: number, watermarks?: number[]) =>
       rawSnapshotItem(
         {
-          vodTaskId: V3_TASK,
+          vodTaskId: V3_KEY,
           fileId: V3_FILE,
           definition: 10,
           timeOffset,
@@ -66,19 +69,21 @@ describe('task flows sent to the local stack', () => {
     const expected = [shot(3500, [1000]), shot(10000.5)]
     expect(items).toStrictEqual(expected)
     expect(await byFile(V3_FILE)).toStrictEqual(expected)
+    // Nothing under the bare TaskId: only the `#<definition>` key holds the flow's items.
+    expect(await byTask(V3_TASK)).toStrictEqual([])
   })
 
-  it('stores a legacy ProcedureStateChanged that reads back exactly, by TaskId and by fileId', async () => {
+  it('stores a legacy ProcedureStateChanged that reads back exactly, by its key and by fileId', async () => {
     expect(await post('legacy-procedure-fractional')).toStrictEqual({
       status: 200,
       body: { code: 0, stored: 2 },
     })
-    const items = await byTask(LEGACY_TASK)
+    const items = await byTask(LEGACY_KEY)
     const receivedAt = receivedAtOf(items)
     const expected = [300, 400.5].map((timeOffset) =>
       rawSnapshotItem(
         {
-          vodTaskId: LEGACY_TASK,
+          vodTaskId: LEGACY_KEY,
           fileId: '123123123',
           definition: 10,
           timeOffset,
@@ -92,6 +97,8 @@ describe('task flows sent to the local stack', () => {
     )
     expect(items).toStrictEqual(expected)
     expect(await byFile('123123123')).toStrictEqual(expected)
+    // Merged (the legacy results are `partial`), never stored with a `partial` attribute.
+    expect(await byTask(LEGACY_TASK)).toStrictEqual([])
   })
 
   it('acknowledges a task flow without a snapshot subtask', async () => {

@@ -309,4 +309,80 @@ describe('the production budget', () => {
       .flatMap((line) => (line.fields as { fallback: FallbackMessage }).fallback.results)
     expect(logged).toHaveLength(32_000)
   })
+
+  it('answers a valid 120,000-point failed task flow without a 5xx while the stores are healthy', async () => {
+    const sent: string[] = []
+    const handler = createCallbackHandler({
+      config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
+      client: DynamoDBDocumentClient.from(
+        faultyDynamoDBClient(dynamodb.endpoint, () => ({}), { ...faults }),
+      ),
+      fallback: sqsFallbackQueue(
+        fakeSqsClient(sent, () => ({})),
+        FALLBACK_QUEUE_URL,
+      ),
+      logger: captureLogger(),
+      metrics: captureMetrics(),
+    })
+    const taskId = 'fault-production-budget-120k'
+    const offsets = Array.from({ length: 120_000 }, (_, i) => i)
+    const body = JSON.stringify({
+      EventType: 'ProcedureStateChanged',
+      ProcedureStateChangeEvent: {
+        TaskId: taskId,
+        Status: 'FINISH',
+        FileId: '5285890784246869930',
+        MediaProcessResultSet: [
+          {
+            Type: 'SnapshotByTimeOffset',
+            SnapshotByTimeOffsetTask: {
+              Status: 'FAIL',
+              ErrCode: 70000,
+              Input: { Definition: 10, TimeOffsetSet: offsets, ExtTimeOffsetSet: [] },
+              Output: null,
+            },
+          },
+        ],
+      },
+    })
+    expect(body.length).toBeLessThan(MAX_BODY_BYTES)
+
+    const started = performance.now()
+    const response = await handler(callbackEvent(body, { token: TOKEN }), lambdaContext())
+    const elapsedMs = performance.now() - started
+    const inQueue = sent.flatMap((text) =>
+      parseFallbackMessage(text).results.map((result) => result.timeOffset),
+    )
+    const inTable = await offsetsOf(`${taskId}#10`)
+    console.info(
+      `production budget, 120,000 failed points: answered ${response?.statusCode} after ${Math.round(elapsedMs)} ms, ${inTable.length} in the table, ${inQueue.length} queued`,
+    )
+
+    expect([200, 202]).toContain(response?.statusCode)
+    expect(new Set([...inTable, ...inQueue]).size).toBe(120_000)
+  })
 })
+
+/** Every time offset stored under one partition key. */
+async function offsetsOf(vodTaskId: string): Promise<number[]> {
+  const client = localClient(dynamodb.endpoint)
+  const offsets: number[] = []
+  let ExclusiveStartKey:
+    | Record<string, import('@aws-sdk/client-dynamodb').AttributeValue>
+    | undefined
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'vodTaskId = :t',
+        ExpressionAttributeValues: { ':t': { S: vodTaskId } },
+        ProjectionExpression: 'timeOffset',
+        ExclusiveStartKey,
+      }),
+    )
+    for (const item of page.Items ?? []) offsets.push(Number(item.timeOffset?.N))
+    ExclusiveStartKey = page.LastEvaluatedKey
+  } while (ExclusiveStartKey)
+  client.destroy()
+  return offsets
+}

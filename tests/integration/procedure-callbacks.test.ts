@@ -111,12 +111,12 @@ describe.each(backends)('task-flow callbacks on $name', ({ start, needsJava }) =
   it('stores a v3.0 procedure item by item: fractional offsets, session and watermarks', async () => {
     const session = { sessionContext: 'order-4711', sessionId: 'dedup-4711' }
     const expected = raws([
-      shot(TASK_ID, 10, 3500, { ...session, watermarkDefinitions: [1000] }),
-      shot(TASK_ID, 10, 10000.5, session),
+      shot(`${TASK_ID}#10`, 10, 3500, { ...session, watermarkDefinitions: [1000] }),
+      shot(`${TASK_ID}#10`, 10, 10000.5, session),
     ])
 
     expect(await send('v3-procedure-snapshot')).toStrictEqual(jsonResponse({ code: 0, stored: 2 }))
-    expect(await itemsOfTask(raw, table, TASK_ID)).toStrictEqual(expected)
+    expect(await itemsOfTask(raw, table, `${TASK_ID}#10`)).toStrictEqual(expected)
     expect(await itemsOfFile(raw, table, FILE_ID)).toStrictEqual(expected)
   })
 
@@ -125,7 +125,7 @@ describe.each(backends)('task-flow callbacks on $name', ({ start, needsJava }) =
     ['legacy-procedure-fractional', 400.5],
   ])('stores the legacy procedure %s the same way', async (name, second) => {
     const legacy = (timeOffset: number): ExpectedSnapshot => ({
-      vodTaskId: LEGACY_TASK_ID,
+      vodTaskId: `${LEGACY_TASK_ID}#10`,
       fileId: '123123123',
       definition: 10,
       timeOffset,
@@ -138,7 +138,7 @@ describe.each(backends)('task-flow callbacks on $name', ({ start, needsJava }) =
     const response = await send(name)
 
     expect(response).toStrictEqual(jsonResponse({ code: 0, stored: 2 }))
-    expect(await itemsOfTask(raw, table, LEGACY_TASK_ID)).toStrictEqual(
+    expect(await itemsOfTask(raw, table, `${LEGACY_TASK_ID}#10`)).toStrictEqual(
       raws([legacy(300), legacy(second)]),
     )
   })
@@ -182,13 +182,13 @@ describe.each(backends)('task-flow callbacks on $name', ({ start, needsJava }) =
 
   it('keeps a failed subtask as one failure item per definite offset, and counts the rest', async () => {
     const failed = (timeOffset: number) =>
-      shot(TASK_ID, 10, timeOffset, { status: 60000, url: undefined })
+      shot(`${TASK_ID}#10`, 10, timeOffset, { status: 60000, url: undefined })
     const expected = raws([failed(1000.5), failed(3500)])
 
     const response = await send('v3-procedure-snapshot-failure')
 
     expect(response).toStrictEqual(jsonResponse({ code: 0, stored: 2 }))
-    expect(await itemsOfTask(raw, table, TASK_ID)).toStrictEqual(expected)
+    expect(await itemsOfTask(raw, table, `${TASK_ID}#10`)).toStrictEqual(expected)
     expect(logger.lines).toContainEqual({
       level: 'WARN',
       message: 'failed screenshots without an offset',

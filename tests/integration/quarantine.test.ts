@@ -4,9 +4,10 @@ import type { QuarantinedCallback } from '../../lib/durability/quarantine'
 import { replayQuarantined } from '../../lib/durability/quarantine-replay'
 import { s3Quarantine } from '../../lib/durability/s3-quarantine'
 import { parseCallback } from '../../lib/events/parse-callback'
+import type { Forwarder } from '../../lib/forward/forwarder'
 import * as local from '../../lib/local/local-dynamodb'
 import { queryByTask } from '../../lib/operator/snapshot-query'
-import { storeSnapshotResults } from '../../lib/store/snapshot-store'
+import { noMetrics, quietLogger } from '../../lib/runtime/log'
 import { legacyCallbackWith } from '../support/fixtures'
 import { startLocalS3 } from '../support/local-s3'
 import { runScript } from '../support/run-script'
@@ -68,8 +69,12 @@ afterAll(async () => {
 })
 
 describe('the S3 quarantine on a local S3 (fauxqs)', () => {
-  const store = (results: Parameters<typeof storeSnapshotResults>[2], receivedAt: string) =>
-    storeSnapshotResults(doc, TABLE, results, receivedAt)
+  const store = { tableName: TABLE, client: doc, logger: quietLogger, metrics: noMetrics }
+  /** A forwarder whose bus takes events with `publish`. */
+  const forwardingTo = (publish: Forwarder['publish']) => ({
+    forwarder: { publish } as Forwarder,
+    forwardAll: false,
+  })
 
   it('keeps a 1 MB body whole, lists it and gives it back byte for byte', async () => {
     const quarantine = s3Quarantine(s3.client, BUCKET)
@@ -95,7 +100,7 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
     const kept = { ...entry('20261124T030001000Z-still', invalidCallback(3)), problems: ['old'] }
     await quarantine.keep(kept)
     const outcome = await replayQuarantined(quarantine, kept.id, {
-      store,
+      ...store,
       now: () => new Date('2026-11-25T00:00:00.000Z'),
     })
     expect(outcome).toStrictEqual({
@@ -116,19 +121,19 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
     const quarantine = s3Quarantine(s3.client, BUCKET)
     const kept = entry('20261124T030002000Z-fixed', invalidCallback(1000))
     await quarantine.keep(kept)
-    const outcome = await replayQuarantined(quarantine, kept.id, { store, parse: fixedParser })
+    const outcome = await replayQuarantined(quarantine, kept.id, { ...store, parse: fixedParser })
     expect(outcome).toStrictEqual({ id: kept.id, outcome: 'stored', stored: 999 })
     const items = await queryByTask(doc, TABLE, TASK)
     expect(items).toHaveLength(999)
     expect(items.every((item) => item.receivedAt === RECEIVED_AT)).toBe(true)
     expect(await quarantine.list()).toStrictEqual([])
     expect(
-      await replayQuarantined(quarantine, kept.id, { store, parse: fixedParser }),
+      await replayQuarantined(quarantine, kept.id, { ...store, parse: fixedParser }),
     ).toStrictEqual({ id: kept.id, outcome: 'not-found' })
     expect(await queryByTask(doc, TABLE, TASK)).toStrictEqual(items)
   })
 
-  it('lets another event type leave the quarantine as acknowledged', async () => {
+  it('keeps another event type while there is no bus to pass it on to', async () => {
     const quarantine = s3Quarantine(s3.client, BUCKET)
     const kept = entry('20261124T030003000Z-other', {
       version: '4.0',
@@ -136,12 +141,13 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
       data: {},
     })
     await quarantine.keep(kept)
-    expect(await replayQuarantined(quarantine, kept.id, { store })).toStrictEqual({
+    expect(await replayQuarantined(quarantine, kept.id, store)).toStrictEqual({
       id: kept.id,
-      outcome: 'ignored',
-      eventType: 'NewFileUpload',
+      outcome: 'failed',
+      reason: 'another event type, and no bus to pass it on to',
     })
-    expect(await quarantine.get(kept.id)).toBeUndefined()
+    expect(await quarantine.get(kept.id)).toStrictEqual(kept)
+    await quarantine.remove(kept.id)
   })
 
   it('passes such an event on before it leaves, and keeps it while that fails', async () => {
@@ -149,23 +155,20 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
     const body = { version: '4.0', eventType: 'FileDeleted', data: {} }
     const kept = entry('20261124T030005000Z-forward', body)
     await quarantine.keep(kept)
-    const failing = async () => {
+    const failing = forwardingTo(async () => {
       throw new Error('EventBridge is down')
-    }
-    expect(await replayQuarantined(quarantine, kept.id, { store, forward: failing })).toStrictEqual(
-      {
-        id: kept.id,
-        outcome: 'failed',
-        reason: 'EventBridge is down',
-      },
-    )
+    })
+    expect(
+      await replayQuarantined(quarantine, kept.id, { ...store, forwarding: failing }),
+    ).toStrictEqual({ id: kept.id, outcome: 'failed', reason: 'the bus did not take it' })
     expect(await quarantine.get(kept.id)).toStrictEqual(kept)
 
-    const forwarded: [string, string][] = []
-    const forward = async (eventType: string, text: string) => {
-      forwarded.push([eventType, text])
-    }
-    expect(await replayQuarantined(quarantine, kept.id, { store, forward })).toMatchObject({
+    const forwarded: [string | undefined, string][] = []
+    const forwarding = forwardingTo(async ({ eventType, body }) => {
+      forwarded.push([eventType, body])
+      return 'published'
+    })
+    expect(await replayQuarantined(quarantine, kept.id, { ...store, forwarding })).toMatchObject({
       outcome: 'ignored',
     })
     expect(forwarded).toStrictEqual([['FileDeleted', JSON.stringify(body)]])

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { QueryCommand } from '@aws-sdk/client-dynamodb'
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs'
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toFallbackMessages, UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
 import { freePort } from '../../lib/local/free-port'
@@ -102,8 +108,8 @@ describe('npm run replay -- <file>', () => {
     const second = await replay(file)
 
     expect(first.stdout).toContain('3 callback(s) or result set(s) found')
-    expect(first.stdout).toContain('done: 3 replayed, 0 failed')
-    expect(second.stdout).toContain('done: 3 replayed, 0 failed')
+    expect(first.stdout).toContain('done: 3 replayed, 0 failed, 0 damaged, 2 skipped')
+    expect(second.stdout).toContain('done: 3 replayed, 0 failed, 0 damaged, 2 skipped')
     expect(await offsetsOf('task-text-format')).toStrictEqual([0, 1000, 2000])
     expect(await offsetsOf('task-from-message')).toStrictEqual([0, 1, 2, 3])
     expect(await offsetsOf('task-raw-body')).toStrictEqual([0, 1000])
@@ -169,6 +175,73 @@ describe('npm run replay -- <file>', () => {
     })
   })
 
+  /** Runs `npm run replay` against the local table, as a shell next to `npm start` would. */
+  const replayLocal = (...args: string[]) =>
+    runScript('replay', args, { ...LOCAL_STACK_ENV, DYNAMODB_ENDPOINT: dynamodb.endpoint })
+
+  it('names damaged marker lines by number without quoting them, counts the rest, and exits 1', async () => {
+    const good = JSON.stringify({
+      level: 'ERROR',
+      message: UNSTORED_CALLBACK_MARKER,
+      receivedAt: RECEIVED_AT,
+      body: JSON.stringify(legacyCallbackWith(1, 'task-beside-damage')),
+    })
+    const lines = [
+      `2026-11-24T03:00:00.000Z\t6f1c\tERROR\t${good}`,
+      // Cut by an export, with a terminal escape sequence in what is left of it.
+      `2026-11-24T03:00:01.000Z\t6f1c\tERROR\t{"message":"${UNSTORED_CALLBACK_MARKER}","body":"\u001b]0;owned\u0007{\\"eventT`,
+      '',
+      'START RequestId: 6f1c Version: $LATEST',
+      JSON.stringify({ message: UNSTORED_CALLBACK_MARKER, body: '{"eventType":"Create' }),
+    ]
+    const file = join(dir, 'damaged.log')
+    await writeFile(file, `${lines.join('\n')}\n`)
+
+    expect(await replayLocal(file)).toStrictEqual({
+      code: 1,
+      stdout: [
+        `1 callback(s) or result set(s) found in ${file}; table ${TABLE}`,
+        `[1/1] ${file}:1: stored 1`,
+        'done: 1 replayed, 0 failed, 2 damaged, 2 skipped',
+        '',
+      ].join('\n'),
+      stderr: [
+        `${file}:2: a marker line whose JSON is damaged`,
+        `${file}:5: a marker line whose body is not JSON`,
+        '',
+      ].join('\n'),
+    })
+    expect(await offsetsOf('task-beside-damage')).toStrictEqual([0])
+  })
+
+  it('says that a file holds nothing to replay, and exits 1', async () => {
+    const file = join(dir, 'nothing.log')
+    await writeFile(
+      file,
+      'START RequestId: 6f1c\n\n{"level":"INFO","message":"callback stored"}\nEND RequestId: 6f1c\n',
+    )
+    expect(await replayLocal(file)).toStrictEqual({
+      code: 1,
+      stdout: [
+        `0 callback(s) or result set(s) found in ${file}; table ${TABLE}`,
+        'done: 0 replayed, 0 failed, 0 damaged, 4 skipped',
+        '',
+      ].join('\n'),
+      stderr: `Nothing to replay in ${file}: no marker line, callback body or fallback message that can be used\n`,
+    })
+  })
+
+  it('names a missing table and where it looked in one line, and exits 1', async () => {
+    const file = join(dir, 'no-table.log')
+    const body = (task: string) => JSON.stringify(legacyCallbackWith(1, task))
+    await writeFile(file, `${body('task-no-table-1')}\n${body('task-no-table-2')}\n`)
+    expect(await replayLocal(file, '--table', 'vod-snapshots-missing')).toStrictEqual({
+      code: 1,
+      stdout: `2 callback(s) or result set(s) found in ${file}; table vod-snapshots-missing\n`,
+      stderr: `Table "vod-snapshots-missing" not found at ${dynamodb.endpoint}. Set TABLE_NAME or --table to its name.\n`,
+    })
+  })
+
   it("replays into the local stack's table with --local", async () => {
     const file = join(dir, 'local.json')
     await writeFile(file, JSON.stringify(legacyCallbackWith(2, 'task-local')))
@@ -224,12 +297,92 @@ describe('npm run replay -- --dlq --local', () => {
       [
         `draining ${queues.deadLetterQueueUrl} into table ${TABLE}`,
         `[1] ${sent.MessageId}: stored 2`,
-        'done: 1 message(s) written and deleted, 0 left in the queue',
+        'done: 1 message(s) written and deleted, 0 failed',
+        'left in the queue: 0 waiting, 0 in flight',
         '',
       ].join('\n'),
     )
     expect(await offsetsOf('task-dlq')).toStrictEqual([0, 500])
     expect((await drainLocal()).stdout).toContain('done: 0 message(s) written and deleted')
+  })
+
+  /** A queue of its own on the local SQS, so that what a test leaves in flight stays there. */
+  const queueOf = async (name: string) => {
+    const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: name }))
+    return QueueUrl
+  }
+  const depthOf = async (QueueUrl: string) =>
+    (
+      await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      )
+    ).Attributes
+  const drainQueue = (url: string, ...args: string[]) =>
+    runScript('replay', ['--dlq', '--local', '--queue-url', url, ...args], {
+      ...LOCAL_STACK_ENV,
+      DYNAMODB_PORT: String(dynamodb.port),
+      SQS_PORT: String(queues.port),
+    })
+
+  it('counts a failed message as in flight, not gone, and exits 1 until it is back', async () => {
+    const url = await queueOf('vod-snapshots-replay-in-flight')
+    const sent = await sqs.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: 'not\r\njson' }),
+    )
+    const inFlight =
+      'left in the queue: 0 waiting, 1 in flight (they come back when their visibility timeout ends)'
+
+    const failed = await drainQueue(url)
+    const rightAfter = await drainQueue(url)
+
+    expect(failed).toStrictEqual({
+      code: 1,
+      stdout: [
+        `draining ${url} into table ${TABLE}`,
+        // What the queue held is quoted with its line breaks escaped.
+        `[1] ${sent.MessageId}: FAILED Unexpected token 'o', "not\\x0d\\x0ajson" is not valid JSON`,
+        'done: 0 message(s) written and deleted, 1 failed',
+        inFlight,
+        '',
+      ].join('\n'),
+      stderr: '',
+    })
+    expect(rightAfter).toStrictEqual({
+      code: 1,
+      stdout: [
+        `draining ${url} into table ${TABLE}`,
+        'done: 0 message(s) written and deleted, 0 failed',
+        inFlight,
+        '',
+      ].join('\n'),
+      stderr: '',
+    })
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: url }))
+  })
+
+  it('names a missing table in one line, exits 1, and leaves the message visible', async () => {
+    const url = await queueOf('vod-snapshots-replay-no-table')
+    const [message] = toFallbackMessages([
+      toSnapshotItem(
+        { vodTaskId: 'task-dlq-no-table', fileId: '7', definition: 10, timeOffset: 0, status: 0 },
+        RECEIVED_AT,
+      ),
+    ])
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(message) }))
+
+    expect(await drainQueue(url, '--table', 'vod-snapshots-missing')).toStrictEqual({
+      code: 1,
+      stdout: `draining ${url} into table vod-snapshots-missing\n`,
+      stderr: `Table "vod-snapshots-missing" not found at http://127.0.0.1:${dynamodb.port}. Set TABLE_NAME or --table to its name.\n`,
+    })
+    expect(await depthOf(url)).toStrictEqual({
+      ApproximateNumberOfMessages: '1',
+      ApproximateNumberOfMessagesNotVisible: '0',
+    })
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: url }))
   })
 
   it('says in one line that no local stack answers, and exits 1', async () => {

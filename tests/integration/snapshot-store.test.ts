@@ -145,6 +145,61 @@ describe.each(backends)('storeSnapshotResults on $name', ({ name, start, needsJa
     expect(await byTask(TASK_ID)).toEqual([item(3123123, 'xx2'), item(3123213, 'xx1')])
   })
 
+  it('a failure delivered after the success leaves the stored success as it was', async () => {
+    await store(fixture('legacy-snapshot-success'))
+    const body = fixture<{ data: { picInfo: object[] } }>('legacy-snapshot-success')
+    body.data.picInfo = [{ status: -46204, timeOffset: 3123123 }]
+    // The refused write counts as written: the item already holds the better result.
+    expect(await store(body, '2026-01-15T08:30:07.000Z')).toBe(1)
+    expect(await byTask(TASK_ID)).toEqual([item(3123123, 'xx2'), item(3123213, 'xx1')])
+  })
+
+  it('a legacy task flow after its v3.0 twin merges into the items, removing nothing', async () => {
+    const v3 = fixture<{ ProcedureStateChangeEvent: { TaskId: string; FileId: string } }>(
+      'v3-procedure-snapshot',
+    )
+    const { TaskId, FileId } = v3.ProcedureStateChangeEvent
+    const shots = 'https://1256768367.vod2.myqcloud.com/xxx/xxx/snapshot'
+    const legacy = {
+      version: '4.0',
+      eventType: 'ProcedureStateChanged',
+      data: {
+        vodTaskId: TaskId,
+        fileId: FileId,
+        processTaskList: [
+          {
+            taskType: 'SnapshotByTimeOffset',
+            status: 'SUCCESS',
+            errCode: 0,
+            input: { definition: 10, timeOffset: [3500] },
+            output: { imgInfo: [{ timeOffset: 3500, url: `${shots}/10_3500.jpg` }] },
+          },
+        ],
+      },
+    }
+    const later = '2026-01-15T08:30:07.000Z'
+    expect(await store(v3)).toBe(2)
+    expect(await store(legacy, later)).toBe(1)
+    const shot = (timeOffset: number, receivedAt: string) => ({
+      vodTaskId: { S: `${TaskId}#10` },
+      timeOffset: { N: String(timeOffset) },
+      fileId: { S: FileId },
+      definition: { N: '10' },
+      status: { N: '0' },
+      url: { S: `${shots}/10_${timeOffset}.jpg` },
+      eventType: { S: 'ProcedureStateChanged' },
+      receivedAt: { S: receivedAt },
+      procedureTaskId: { S: TaskId },
+      sessionContext: { S: 'order-4711' },
+      sessionId: { S: 'dedup-4711' },
+    })
+    // The session and watermark attributes the legacy format lacks stay; no `partial` is stored.
+    expect(await byTask(`${TaskId}#10`)).toEqual([
+      { ...shot(3500, later), watermarkDefinitions: { L: [{ N: '1000' }] } },
+      shot(10000.5, RECEIVED_AT),
+    ])
+  })
+
   it('stores a 1,000-result callback completely', async () => {
     const startedAt = performance.now()
     expect(await store(legacyCallbackWith(1000))).toBe(1000)

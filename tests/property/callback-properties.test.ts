@@ -121,12 +121,17 @@ async function answersWithinContract(request: CallbackRequest) {
   }
 }
 
+/** The valid callbacks: a task ID holds no `#` (it builds the task flows' keys). */
+const validCallbacksWithoutHash = validCallbacks.filter(
+  (callback) => !callback.vodTaskId.includes('#'),
+)
+
 describe('any valid callback, in either format', () => {
   it(
     'stores exactly its results, one item per offset, a success winning over a failure',
     async () => {
       await fc.assert(
-        fc.asyncProperty(validCallbacks, async (callback) => {
+        fc.asyncProperty(validCallbacksWithoutHash, async (callback) => {
           ran.valid++
           try {
             const response = await send({ body: JSON.stringify(callback.body) })
@@ -147,6 +152,50 @@ describe('any valid callback, in either format', () => {
         { numRuns: RUNS.valid },
       )
       console.info(`valid callbacks: ${ran.valid} run`)
+    },
+    TIMEOUT_MS,
+  )
+})
+
+describe('a valid callback whose task ID holds a "#"', () => {
+  it(
+    'is rejected with 422 naming the task ID, stores nothing and is kept whole',
+    async () => {
+      const withHash = fc
+        .record({ callback: validCallbacks, at: fc.nat() })
+        .map(({ callback, at }) => {
+          const body = structuredClone(callback.body) as Record<string, Record<string, unknown>>
+          const legacy = callback.format === 'legacy'
+          const event = (legacy ? body.data : body.SnapshotByTimeOffsetCompleteEvent) ?? {}
+          const name = legacy ? 'vodTaskId' : 'TaskId'
+          // One code point becomes "#": the ID stays well-formed and no longer in bytes.
+          const id = [...callback.vodTaskId]
+          id[at % id.length] = '#'
+          event[name] = id.join('')
+          return {
+            body: JSON.stringify(body),
+            path: legacy ? 'data.vodTaskId' : 'SnapshotByTimeOffsetCompleteEvent.TaskId',
+          }
+        })
+      await fc.assert(
+        fc.asyncProperty(withHash, async ({ body, path }) => {
+          const response = await send({ body })
+          const stored = await countItems(raw, TABLE)
+          try {
+            expect(response?.statusCode).toBe(422)
+            expect(JSON.parse(String(response?.body))).toStrictEqual({
+              code: 422,
+              message: expect.any(String),
+              problems: [`${path}: the task ID must not contain "#"`],
+            })
+            expect(stored).toBe(0)
+            expect(quarantine.kept.map((entry) => entry.body)).toStrictEqual([body])
+          } finally {
+            if (stored > 0) await emptyTable(raw, TABLE)
+          }
+        }),
+        { numRuns: 100 },
+      )
     },
     TIMEOUT_MS,
   )

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseCallback } from '../../lib/events/parse-callback'
 import * as local from '../../lib/local/local-dynamodb'
 import { createCallbackHandler } from '../../lib/receive/callback-handler'
 import { loadConfig } from '../../lib/runtime/config'
@@ -86,6 +87,75 @@ describe('any valid task flow, in either format', () => {
           }
         }),
         { numRuns: RUNS.valid },
+      )
+    },
+    TIMEOUT_MS,
+  )
+})
+
+describe('any valid task flow, parsed', () => {
+  it('gives results all `partial` in the legacy format and none in v3.0, keyed as stored', () => {
+    fc.assert(
+      fc.property(validProcedures, (procedure: GeneratedProcedure) => {
+        const parsed = parseCallback(procedure.body)
+        if (procedure.snapshotSubtasks === 0) {
+          expect(parsed.kind).toBe('ignored')
+          return
+        }
+        if (parsed.kind !== 'snapshots') throw new Error('a snapshot task flow was not parsed')
+        expect(parsed.results.map((result) => result.partial)).toStrictEqual(
+          parsed.results.map(() => (procedure.partial ? true : undefined)),
+        )
+        // Every result lands on a key the generator expects, and every expected key has one.
+        const keyOf = (shot: { vodTaskId: string; timeOffset: number }) =>
+          `${shot.vodTaskId}\u0000${shot.timeOffset}`
+        expect(new Set(parsed.results.map(keyOf))).toStrictEqual(
+          new Set(procedure.expected.map(keyOf)),
+        )
+      }),
+      { numRuns: RUNS.valid },
+    )
+  })
+})
+
+describe('a valid task flow whose task ID holds a "#"', () => {
+  it(
+    'is rejected with 422 naming the task ID, and stores nothing',
+    async () => {
+      const withHash = fc
+        .record({
+          procedure: validProcedures,
+          at: fc.nat(),
+          hashes: fc.integer({ min: 1, max: 3 }),
+        })
+        .map(({ procedure, at, hashes }) => {
+          const body = structuredClone(procedure.body) as Json
+          const v3 = procedure.format === 'v3'
+          const event = (v3 ? body.ProcedureStateChangeEvent : body.data) as Json
+          const name = v3 ? 'TaskId' : 'vodTaskId'
+          // Cut between code points, so that the ID stays well-formed Unicode.
+          const id = [...(event[name] as string)]
+          const cut = at % (id.length + 1)
+          event[name] = [...id.slice(0, cut), '#'.repeat(hashes), ...id.slice(cut)].join('')
+          return { body, path: v3 ? 'ProcedureStateChangeEvent.TaskId' : 'data.vodTaskId' }
+        })
+      await fc.assert(
+        fc.asyncProperty(withHash, async ({ body, path }) => {
+          try {
+            const { statusCode, answer } = await send(body)
+
+            expect(statusCode).toBe(422)
+            expect(answer).toStrictEqual({
+              code: 422,
+              message: expect.any(String),
+              problems: [`${path}: the task ID must not contain "#"`],
+            })
+            expect((await tableItems()).length).toBe(0)
+          } finally {
+            await emptyTable(raw, TABLE)
+          }
+        }),
+        { numRuns: 100 },
       )
     },
     TIMEOUT_MS,

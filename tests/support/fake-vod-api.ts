@@ -20,7 +20,7 @@ export interface FakeVodApiOptions {
 }
 
 /** One request the fake answered: the action, its JSON body, its error code or pulled handles. */
-export interface FakeVodCall {
+interface FakeVodCall {
   action: string
   body: Record<string, unknown>
   error?: string

@@ -41,7 +41,7 @@ export function descendantsOf(pid: number): number[] {
 }
 
 /** Whether a process of that id still exists. */
-export function alive(pid: number): boolean {
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

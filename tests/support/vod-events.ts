@@ -3,7 +3,7 @@ import { fixture } from './fixtures'
 /** The event content (v3.0 shape) PullEvents gives, less its EventHandle. */
 export type VodEvent = Record<string, unknown>
 
-export const FILE_ID = '14508071098244929440'
+const FILE_ID = '14508071098244929440'
 
 /** The v3.0 fixture with another task ID and one successful screenshot per offset. */
 export function snapshotEvent(vodTaskId: string, offsets: readonly number[]): VodEvent {

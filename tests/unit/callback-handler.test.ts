@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
@@ -12,6 +12,7 @@ import { captureLogger, captureMetrics } from '../support/capture-logger'
 import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
 import { callbackEvent, lambdaContext } from '../support/http-event'
 import { memoryQuarantine } from '../support/memory-quarantine'
+import { writtenItems as itemsWritten } from '../support/written-items'
 
 const TABLE = 'vod-snapshots-unit'
 const TOKEN = 'first-token-0123456789'
@@ -60,11 +61,7 @@ const jsonResponse = (statusCode: number, body: unknown) => ({
   headers: { 'Content-Type': 'application/json' },
   body: JSON.stringify(body),
 })
-const writtenItems = () =>
-  ddb
-    .commandCalls(BatchWriteCommand)
-    .flatMap((call) => call.args[0].input.RequestItems?.[TABLE] ?? [])
-    .map((request) => request.PutRequest?.Item)
+const writtenItems = () => itemsWritten(ddb, TABLE)
 
 const SEED_SUCCESS_ITEMS = [
   {
@@ -92,6 +89,7 @@ const SEED_SUCCESS_ITEMS = [
 beforeEach(() => {
   ddb.reset()
   ddb.on(BatchWriteCommand).resolves({})
+  ddb.on(UpdateCommand).resolves({})
   logger = captureLogger()
   metrics = captureMetrics()
   fallback = undefined
@@ -112,10 +110,15 @@ describe('a valid snapshot callback', () => {
     })
   })
 
-  it("stores the seed's failure example without a url attribute", async () => {
+  it("stores the seed's failure example without a url attribute, never over a success", async () => {
     const response = await invoke(fixtureText('legacy-snapshot-failure'))
 
     expect(response).toStrictEqual(jsonResponse(200, { code: 0, stored: 1 }))
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      TableName: TABLE,
+      Key: { vodTaskId: TASK_ID, timeOffset: 1000000 },
+      ConditionExpression: 'attribute_not_exists(#status) OR #status <> :success',
+    })
     expect(writtenItems()).toStrictEqual([
       {
         vodTaskId: TASK_ID,
@@ -474,7 +477,7 @@ describe('a body whose logged form would pass CloudWatch’s 256 KB event limit'
 describe('a task-flow callback (ProcedureStateChanged)', () => {
   const PROCEDURE_ID = '1256768367-Procedure-475b72xxxcb177t1'
   const failure = (timeOffset: number) => ({
-    vodTaskId: PROCEDURE_ID,
+    vodTaskId: `${PROCEDURE_ID}#10`,
     fileId: '5285890784246869930',
     definition: 10,
     timeOffset,

@@ -260,7 +260,7 @@ describe('the pull with forwarding', () => {
       logger,
       deadline: NOW.getTime() + 60_000,
       now: () => NOW.getTime(),
-      forwarding: { forwarder, publisher, forwardAll },
+      forwarding: { forwarder, forwardAll },
     })
   }
 

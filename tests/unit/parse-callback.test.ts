@@ -79,7 +79,7 @@ describe('parseCallback', () => {
 
   it.each([
     ['legacy', { version: '4.0', eventType: 'NewFileUpload', data: {} }],
-    ['v3', { EventType: 'ProcedureStateChanged', ProcedureStateChangeEvent: {} }],
+    ['v3', { EventType: 'FileDeleted', FileDeleteEvent: {} }],
   ])('recognises another event type in the %s format as ignored', (format, body) => {
     expect(parseCallback(body)).toStrictEqual({
       kind: 'ignored',
@@ -132,6 +132,11 @@ describe('parseCallback', () => {
         SnapshotByTimeOffsetCompleteEvent: { TaskId: 't', FileId: 'f', Definition: 1 },
       },
       ['SnapshotByTimeOffsetCompleteEvent.SnapshotInfoSet: is required'],
+    ],
+    [
+      'an empty v3.0 task flow: a task flow is checked whatever its subtasks',
+      { EventType: 'ProcedureStateChanged', ProcedureStateChangeEvent: {} },
+      ['ProcedureStateChangeEvent.TaskId: is required'],
     ],
   ])('rejects %s, naming each problem', (_, body, problems) => {
     expect(problemsOf(body)).toStrictEqual(problems)

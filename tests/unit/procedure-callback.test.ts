@@ -8,6 +8,8 @@ import { fixture } from '../support/fixtures'
 const TASK_ID = '1256768367-Procedure-475b72xxxcb177t1'
 const FILE_ID = '5285890784246869930'
 const SHOTS = 'https://1256768367.vod2.myqcloud.com/xxx/xxx/snapshot'
+/** The key of template 10's items: every task-flow subtask is keyed `<TaskId>#<definition>`. */
+const KEY_10 = `${TASK_ID}#10`
 
 type V3Body = {
   ProcedureStateChangeEvent: { MediaProcessResultSet: Record<string, unknown>[] } & Record<
@@ -61,17 +63,42 @@ describe('parseCallback on ProcedureStateChanged', () => {
       vodTaskId: TASK_ID,
       unkeyedFailures: 0,
       results: [
-        { ...result(TASK_ID, 10, 3500), ...session, watermarkDefinitions: [1000] },
-        { ...result(TASK_ID, 10, 10000.5), ...session },
+        { ...result(KEY_10, 10, 3500), ...session, watermarkDefinitions: [1000] },
+        { ...result(KEY_10, 10, 10000.5), ...session },
       ],
     })
   })
 
-  it('gives the legacy example the same kind of results', () => {
-    const parsed = parseCallback(fixture('legacy-procedure-state-changed'))
-    expect(parsed).toMatchObject({ kind: 'snapshots', format: 'legacy', unkeyedFailures: 0 })
-    expect(parsed.kind === 'snapshots' && parsed.results.map((r) => r.timeOffset)).toStrictEqual([
-      300, 400,
+  it('gives the legacy example the same kind of results, each marked partial (a merge)', () => {
+    const legacyTask = '251000333-mango-c27bdf65ea06646171e714f25f5aac63'
+    const shots =
+      'http://125xx.vod2.myqcloud.com/42f909a8vodtransgzp251000333/dee2963524820810452267193/snapshot/1502280085_887773835.100_'
+    const legacy = (timeOffset: number) => ({
+      vodTaskId: `${legacyTask}#10`,
+      fileId: '123123123',
+      definition: 10,
+      timeOffset,
+      status: 0,
+      eventType: 'ProcedureStateChanged',
+      procedureTaskId: legacyTask,
+      partial: true,
+      url: `${shots}${timeOffset}.jpg`,
+    })
+    expect(parseCallback(fixture('legacy-procedure-state-changed'))).toStrictEqual({
+      kind: 'snapshots',
+      format: 'legacy',
+      eventType: 'ProcedureStateChanged',
+      vodTaskId: legacyTask,
+      unkeyedFailures: 0,
+      results: [legacy(300), legacy(400)],
+    })
+  })
+
+  it('marks no v3.0 result partial: the format carries every attribute', () => {
+    const parsed = parseCallback(fixture('v3-procedure-snapshot'))
+    expect(parsed.kind === 'snapshots' && parsed.results.map((r) => r.partial)).toStrictEqual([
+      undefined,
+      undefined,
     ])
   })
 
@@ -83,7 +110,7 @@ describe('parseCallback on ProcedureStateChanged', () => {
       eventType: 'ProcedureStateChanged',
       vodTaskId: TASK_ID,
       unkeyedFailures: 0,
-      results: [result(`${TASK_ID}#10`, 10, 1000), result(`${TASK_ID}#10`, 10, 2000)],
+      results: [result(KEY_10, 10, 1000), result(KEY_10, 10, 2000)],
     })
   })
 
@@ -95,7 +122,7 @@ describe('parseCallback on ProcedureStateChanged', () => {
       eventType: 'ProcedureStateChanged',
       vodTaskId: TASK_ID,
       unkeyedFailures: 1,
-      results: [result(TASK_ID, 10, 1000.5, 60000), result(TASK_ID, 10, 3500, 60000)],
+      results: [result(KEY_10, 10, 1000.5, 60000), result(KEY_10, 10, 3500, 60000)],
     })
   })
 
@@ -106,9 +133,9 @@ describe('parseCallback on ProcedureStateChanged', () => {
     task.Output = { PicInfoSet: [{ TimeOffset: 3500, Url: `${SHOTS}/10_3500.jpg` }] }
     const parsed = parseCallback(body)
     expect(parsed.kind === 'snapshots' && parsed.results).toStrictEqual([
-      result(TASK_ID, 10, 1000.5, -1),
-      result(TASK_ID, 10, 3500, -1),
-      result(TASK_ID, 10, 3500),
+      result(KEY_10, 10, 1000.5, -1),
+      result(KEY_10, 10, 3500, -1),
+      result(KEY_10, 10, 3500),
     ])
   })
 
@@ -118,7 +145,7 @@ describe('parseCallback on ProcedureStateChanged', () => {
       'v3 with a null result set',
       {
         EventType: 'ProcedureStateChanged',
-        ProcedureStateChangeEvent: { MediaProcessResultSet: null },
+        ProcedureStateChangeEvent: { TaskId: 'p', FileId: 'f', MediaProcessResultSet: null },
       },
     ],
     [
@@ -126,10 +153,10 @@ describe('parseCallback on ProcedureStateChanged', () => {
       {
         version: '4.0',
         eventType: 'ProcedureStateChanged',
-        data: { processTaskList: [{ taskType: 'Transcode' }] },
+        data: { vodTaskId: 'p', fileId: 'f', processTaskList: [{ taskType: 'Transcode' }] },
       },
     ],
-  ])('ignores a %s task flow without a snapshot subtask, unchecked', (_, body) => {
+  ])('ignores a valid %s task flow without a snapshot subtask', (_, body) => {
     expect(parseCallback(body)).toStrictEqual({
       kind: 'ignored',
       format: _.startsWith('legacy') ? 'legacy' : 'v3',
@@ -137,9 +164,9 @@ describe('parseCallback on ProcedureStateChanged', () => {
     })
   })
 
-  it('accepts whatever VOD puts in the other subtasks', () => {
+  it('accepts whatever VOD puts in the other subtasks beside their type', () => {
     const body = fixture<V3Body>('v3-procedure-snapshot')
-    body.ProcedureStateChangeEvent.MediaProcessResultSet[0] = { Type: 42, TranscodeTask: 'new' }
+    body.ProcedureStateChangeEvent.MediaProcessResultSet[0] = { Type: 'New', NewTask: [1, null] }
     expect(parseCallback(body)).toMatchObject({ kind: 'snapshots', unkeyedFailures: 0 })
   })
 
@@ -182,14 +209,18 @@ describe('parseCallback on ProcedureStateChanged', () => {
 
 describe('the key rule', () => {
   it.each([
-    [[10], ['T']],
+    [[10], ['T#10']],
     [
       [10, 20],
       ['T#10', 'T#20'],
     ],
     [
       [10, 20, 10],
-      ['T#10#1', 'T#20', 'T#10#2'],
+      ['T#10', 'T#20', 'T#10#2'],
+    ],
+    [
+      [10, 10, 20, 10],
+      ['T#10', 'T#10#2', 'T#20', 'T#10#3'],
     ],
   ])('keys the templates %j as %j', (definitions, keys) => {
     expect(subtaskTaskIds('T', definitions)).toStrictEqual(keys)
@@ -230,15 +261,35 @@ describe('a fractional offset DynamoDB cannot hold', () => {
 })
 
 describe('a task ID too long for the key rule', () => {
-  it('is rejected when "#<definition>" would take the key past 2,048 bytes', () => {
-    const body = fixture<V3Body>('v3-procedure-two-templates')
+  it.each([
+    ['v3-procedure-two-templates', 'two subtasks'],
+    ['v3-procedure-snapshot', 'one subtask'],
+  ])('is rejected when "#<definition>" would take the key past 2,048 bytes (%s: %s)', (name) => {
+    const body = fixture<V3Body>(name)
     body.ProcedureStateChangeEvent.TaskId = 'p'.repeat(2046)
     expect(problemsOf(body)).toStrictEqual([
-      'ProcedureStateChangeEvent.TaskId: with several snapshot templates, the task ID and "#<definition>" must be at most 2048 bytes',
+      'ProcedureStateChangeEvent.TaskId: the task ID and its "#<definition>" suffix must be at most 2048 bytes',
     ])
     body.ProcedureStateChangeEvent.TaskId = 'p'.repeat(2045)
     expect(parseCallback(body)).toMatchObject({ kind: 'snapshots', vodTaskId: 'p'.repeat(2045) })
   })
+})
+
+describe('a task ID with a "#"', () => {
+  it.each([
+    ['v3-procedure-snapshot', 'ProcedureStateChangeEvent', 'TaskId'],
+    ['v3-procedure-state-changed', 'ProcedureStateChangeEvent', 'TaskId'],
+    ['legacy-procedure-state-changed', 'data', 'vodTaskId'],
+  ])(
+    'is rejected, naming its path (%s): it could name another task flow’s items',
+    (name, event, field) => {
+      const body = fixture<Record<string, Record<string, unknown>>>(name)
+      ;(body[event] as Record<string, unknown>)[field] = `${TASK_ID}#10`
+      expect(problemsOf(body)).toStrictEqual([
+        `${event}.${field}: the task ID must not contain "#"`,
+      ])
+    },
+  )
 })
 
 describe('collapseDuplicateResults on task-flow results', () => {

@@ -16,7 +16,14 @@ const ddb = mockClient(DynamoDBDocumentClient)
 const items = (task: string, count: number) =>
   Array.from({ length: count }, (_, i) =>
     toSnapshotItem(
-      { vodTaskId: task, fileId: '14508071098244929440', definition: 10, timeOffset: i, status: 0 },
+      {
+        vodTaskId: task,
+        fileId: '14508071098244929440',
+        definition: 10,
+        timeOffset: i,
+        status: 0,
+        url: `http://vod.example/${task}/${i}.png`,
+      },
       RECEIVED_AT,
     ),
   )

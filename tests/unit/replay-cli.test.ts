@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseReplayArgs } from '../../lib/operator/replay-cli'
+import { parseReplayArgs, printable, REPLAY_USAGE } from '../../lib/operator/replay-cli'
 import { UsageError } from '../../lib/operator/usage-error'
 
 const DLQ = 'https://sqs.ap-southeast-1.amazonaws.com/123456789012/vod-snapshots-prod-fallback-dlq'
@@ -81,5 +81,27 @@ describe('parseReplayArgs', () => {
   ])('refuses %s with a usage error', (_, argv, env, message) => {
     expect(() => parseReplayArgs(argv, env)).toThrow(UsageError)
     expect(() => parseReplayArgs(argv, env)).toThrow(message)
+  })
+})
+
+describe('printable', () => {
+  it('writes C0 and C1 controls and DEL as \\xNN, and leaves other text as it is', () => {
+    expect(printable('a\u001b[31mred\r\n\u0000\u007f\u0085\u009b é 中 ✓')).toBe(
+      'a\\x1b[31mred\\x0d\\x0a\\x00\\x7f\\x85\\x9b é 中 ✓',
+    )
+    expect(printable('input.log:17')).toBe('input.log:17')
+  })
+})
+
+describe('REPLAY_USAGE', () => {
+  it('says when a run exits 1', () => {
+    expect(REPLAY_USAGE).toContain(
+      [
+        '  0 everything replayed, and with --dlq no message in flight',
+        '  1 the file held nothing to replay, or a damaged marker line; something could not be read or',
+        '    written (a missing table is named); with --dlq, a message failed or is still in flight',
+        '  2 usage error',
+      ].join('\n'),
+    )
   })
 })

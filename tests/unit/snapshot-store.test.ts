@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { SnapshotResult } from '../../lib/events/snapshot-result'
 import { collapseDuplicateResults, toSnapshotItem } from '../../lib/store/snapshot-item'
 import { SnapshotStoreError, storeSnapshotResults } from '../../lib/store/snapshot-store'
+import { writtenItems } from '../support/written-items'
 
 const TABLE = 'vod-snapshots-test'
 const RECEIVED_AT = '2026-11-24T03:00:00.000Z'
@@ -30,6 +31,7 @@ const putsOf = (call: number) =>
 beforeEach(() => {
   ddb.reset()
   ddb.on(BatchWriteCommand).resolves({ UnprocessedItems: {} })
+  ddb.on(UpdateCommand).resolves({})
 })
 
 describe('toSnapshotItem', () => {
@@ -86,6 +88,8 @@ describe('storeSnapshotResults', () => {
     ])
     expect(putsOf(0)[0]).toStrictEqual(toSnapshotItem(result(0), RECEIVED_AT))
     expect(putsOf(2).at(-1)).toStrictEqual(toSnapshotItem(result(59_000), RECEIVED_AT))
+    // Whole successes only: nothing is merged.
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0)
   })
 
   it('adds expiresAt, receipt time plus the days, when results expire', async () => {
@@ -104,6 +108,7 @@ describe('storeSnapshotResults', () => {
   it('sends no request for a callback with no results', async () => {
     expect(await storeSnapshotResults(client, TABLE, [], RECEIVED_AT, noDelay)).toBe(0)
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0)
   })
 
   it('collapses duplicate time offsets before writing, so no request repeats a key', async () => {
@@ -246,5 +251,171 @@ describe('storeSnapshotResults after a partial success', () => {
     await expect(
       storeSnapshotResults(client, TABLE, results(25), RECEIVED_AT, noDelay),
     ).rejects.toMatchObject({ unstored: 1 })
+  })
+})
+
+describe('storeSnapshotResults, merging what is not a whole success', () => {
+  const updatesOf = () => ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input)
+  const conditionalCheckFailed = () =>
+    Object.assign(new Error('The conditional request failed'), {
+      name: 'ConditionalCheckFailedException',
+    })
+
+  it('writes a failure as an UpdateItem that sets only its attributes, never over a success', async () => {
+    const failure = result(5, { status: -46204, url: undefined })
+
+    expect(await storeSnapshotResults(client, TABLE, [failure], RECEIVED_AT, noDelay)).toBe(1)
+
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(updatesOf()).toStrictEqual([
+      {
+        TableName: TABLE,
+        Key: { vodTaskId: 'task-1', timeOffset: 5 },
+        UpdateExpression: 'SET #a0 = :a0, #a1 = :a1, #status = :a2, #a3 = :a3, #a4 = :a4',
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#a0': 'fileId',
+          '#a1': 'definition',
+          '#a3': 'eventType',
+          '#a4': 'receivedAt',
+        },
+        ExpressionAttributeValues: {
+          ':a0': '14508071098244929440',
+          ':a1': 10,
+          ':a2': -46204,
+          ':a3': 'CreateSnapshotByTimeOffsetComplete',
+          ':a4': RECEIVED_AT,
+          ':success': 0,
+        },
+        ConditionExpression: 'attribute_not_exists(#status) OR #status <> :success',
+      },
+    ])
+    expect(writtenItems(ddb, TABLE)).toStrictEqual([toSnapshotItem(failure, RECEIVED_AT)])
+  })
+
+  it('sets expiresAt in the merge too when results expire', async () => {
+    const failure = result(5, { status: -1, url: undefined })
+    await storeSnapshotResults(client, TABLE, [failure], RECEIVED_AT, {
+      ...noDelay,
+      resultTtlDays: 30,
+    })
+    expect(writtenItems(ddb, TABLE)).toStrictEqual([
+      {
+        ...toSnapshotItem(failure, RECEIVED_AT),
+        expiresAt: Date.parse(RECEIVED_AT) / 1000 + 30 * 86_400,
+      },
+    ])
+  })
+
+  it('counts a failure the condition refused (a success is stored) as written, not retried', async () => {
+    ddb.on(UpdateCommand).rejects(conditionalCheckFailed())
+    const failure = result(5, { status: -46204, url: undefined })
+
+    expect(await storeSnapshotResults(client, TABLE, [failure], RECEIVED_AT, noDelay)).toBe(1)
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1)
+  })
+
+  it('merges a partial success without a condition, and never stores `partial`', async () => {
+    const partial = result(300, { eventType: 'ProcedureStateChanged', partial: true })
+
+    expect(await storeSnapshotResults(client, TABLE, [partial], RECEIVED_AT, noDelay)).toBe(1)
+
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(updatesOf()).toStrictEqual([
+      {
+        TableName: TABLE,
+        Key: { vodTaskId: 'task-1', timeOffset: 300 },
+        UpdateExpression:
+          'SET #a0 = :a0, #a1 = :a1, #status = :a2, #a3 = :a3, #a4 = :a4, #a5 = :a5',
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#a0': 'fileId',
+          '#a1': 'definition',
+          '#a3': 'eventType',
+          '#a4': 'receivedAt',
+          '#a5': 'url',
+        },
+        ExpressionAttributeValues: {
+          ':a0': '14508071098244929440',
+          ':a1': 10,
+          ':a2': 0,
+          ':a3': 'ProcedureStateChanged',
+          ':a4': RECEIVED_AT,
+          ':a5': 'http://vod.example/300.png',
+        },
+      },
+    ])
+  })
+
+  it('merges a success without a URL without a condition', async () => {
+    const bare = result(7, { url: undefined })
+
+    expect(await storeSnapshotResults(client, TABLE, [bare], RECEIVED_AT, noDelay)).toBe(1)
+
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    const [update] = updatesOf()
+    expect(update).not.toHaveProperty('ConditionExpression')
+    expect(update?.ExpressionAttributeValues).not.toHaveProperty(':success')
+    expect(writtenItems(ddb, TABLE)).toStrictEqual([toSnapshotItem(bare, RECEIVED_AT)])
+  })
+
+  it('puts the whole successes in batches and merges the rest, each item once', async () => {
+    const whole = [result(0), result(1000), result(2000)]
+    const merged = [
+      result(3000, { status: 60000, url: undefined }),
+      result(4000, { url: undefined }),
+      result(5000, { partial: true }),
+    ]
+
+    const stored = await storeSnapshotResults(
+      client,
+      TABLE,
+      [merged[0], whole[0], merged[1], whole[1], merged[2], whole[2]] as SnapshotResult[],
+      RECEIVED_AT,
+      noDelay,
+    )
+
+    expect(stored).toBe(6)
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(1)
+    expect(putsOf(0)).toStrictEqual(whole.map((r) => toSnapshotItem(r, RECEIVED_AT)))
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(3)
+    // `partial` is how the item is written, not part of it.
+    const { partial: _, ...partialItem } = toSnapshotItem(merged[2] as SnapshotResult, RECEIVED_AT)
+    expect(writtenItems(ddb, TABLE)).toStrictEqual([
+      ...whole.map((r) => toSnapshotItem(r, RECEIVED_AT)),
+      toSnapshotItem(merged[0] as SnapshotResult, RECEIVED_AT),
+      toSnapshotItem(merged[1] as SnapshotResult, RECEIVED_AT),
+      partialItem,
+    ])
+  })
+
+  it('retries a merge DynamoDB rejected with a transient error', async () => {
+    const throttled = Object.assign(new Error('Throughput exceeds the current capacity'), {
+      name: 'ProvisionedThroughputExceededException',
+    })
+    ddb.on(UpdateCommand).rejectsOnce(throttled).resolves({})
+    const failure = result(5, { status: -1, url: undefined })
+
+    expect(await storeSnapshotResults(client, TABLE, [failure], RECEIVED_AT, noDelay)).toBe(1)
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2)
+  })
+
+  it('hands back a merge that failed for good, with the puts that were written counted', async () => {
+    const missing = Object.assign(new Error('Requested resource not found'), {
+      name: 'ResourceNotFoundException',
+    })
+    ddb.on(UpdateCommand).rejects(missing)
+    const failure = result(5, { status: -1, url: undefined })
+
+    const storing = storeSnapshotResults(client, TABLE, [result(0), failure], RECEIVED_AT, noDelay)
+
+    await expect(storing).rejects.toThrow(SnapshotStoreError)
+    await expect(storing).rejects.toMatchObject({
+      unstored: 1,
+      stored: 1,
+      cause: missing,
+      unstoredItems: [toSnapshotItem(failure, RECEIVED_AT)],
+    })
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1)
   })
 })

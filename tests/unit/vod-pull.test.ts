@@ -4,8 +4,10 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
 import { extractLoggedQuarantine } from '../../lib/durability/quarantine-import'
+import { createForwarder } from '../../lib/forward/forwarder'
 import { chunk, type DrainOptions, drainVodQueue } from '../../lib/pull/drain'
 import type { VodEventQueue } from '../../lib/pull/vod-client'
+import { noMetrics, quietLogger } from '../../lib/runtime/log'
 import { captureLogger } from '../support/capture-logger'
 import { memoryQuarantine } from '../support/memory-quarantine'
 import { invalidSnapshotEvent, otherEvent, snapshotEvent } from '../support/vod-events'
@@ -36,6 +38,18 @@ function stubVod(batches: Event[][], confirmError?: Error) {
   return { vod, confirmed }
 }
 
+/** Forwarding to a bus that takes every event. */
+function busTakingAll() {
+  const publisher = { publish: async () => {} }
+  const forwarder = createForwarder({
+    busName: 'bus',
+    publisher,
+    logger: quietLogger,
+    metrics: noMetrics,
+  })
+  return { forwarder, forwardAll: false }
+}
+
 function drain(vod: VodEventQueue, overrides: Partial<DrainOptions> = {}) {
   const logger = captureLogger()
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({}))
@@ -44,6 +58,8 @@ function drain(vod: VodEventQueue, overrides: Partial<DrainOptions> = {}) {
     vod,
     store: { client, tableName: TABLE, options },
     logger,
+    forwarding: busTakingAll(),
+    quarantine: memoryQuarantine(),
     deadline: NOW + 60_000,
     now: () => NOW,
     ...overrides,
@@ -89,8 +105,20 @@ describe('drainVodQueue', () => {
     })
     expect(report).toStrictEqual({
       ...{ pulls: 2, pulled: 1, storedEvents: 1, storedResults: 2, ignored: 0, invalid: 0 },
-      ...{ confirmed: 1, unconfirmed: 0, stop: 'empty' },
+      ...{ confirmed: 1, unconfirmed: 0, unpassed: 0, unkept: 0, stop: 'empty' },
     })
+  })
+
+  it('leaves another event type in the queue, and says so, when there is no bus', async () => {
+    const { vod, confirmed } = stubVod([[otherEvent(0), snapshotEvent('task-a', [0])]])
+
+    const { report, logger } = await drain(vod, { forwarding: undefined })
+
+    expect(confirmed).toStrictEqual([['h1.1']])
+    expect(report).toMatchObject({ ignored: 0, unpassed: 1, unconfirmed: 1, confirmed: 1 })
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ message: 'vod event left in the queue: no bus to pass it on to' }),
+    )
   })
 
   it('confirms at most 16 handles a call, even when a pull gives more', async () => {
@@ -121,7 +149,7 @@ describe('drainVodQueue', () => {
     expect(logger.lines.filter((l) => l.level === 'ERROR')).toStrictEqual([
       {
         level: 'ERROR',
-        message: 'vod event not stored',
+        message: 'results not stored',
         fields: { vodTaskId: 'task-down', unstored: 1, reason: 'boom' },
       },
     ])
@@ -153,9 +181,9 @@ describe('drainVodQueue', () => {
     ])
   })
 
-  it('without a quarantine, logs an invalid event in pieces that import back whole', async () => {
+  it('without a quarantine, logs an invalid event in pieces but leaves it in the queue', async () => {
     const invalid = invalidSnapshotEvent('task-bad')
-    const { report, logger } = await drain(stubVod([[invalid]]).vod)
+    const { report, logger } = await drain(stubVod([[invalid]]).vod, { quarantine: undefined })
     const lines = logger.lines
       .filter((line) => line.message === UNSTORED_CALLBACK_MARKER)
       .map(
@@ -163,7 +191,7 @@ describe('drainVodQueue', () => {
           `2026-11-24T03:00:00Z\t${JSON.stringify({ message: line.message, ...line.fields })}`,
       )
 
-    expect(report).toMatchObject({ invalid: 1, confirmed: 1 })
+    expect(report).toMatchObject({ invalid: 0, unkept: 1, confirmed: 0, unconfirmed: 1 })
     expect(extractLoggedQuarantine(lines.join('\n')).entries.map((e) => e.body)).toStrictEqual([
       JSON.stringify(invalid),
     ])

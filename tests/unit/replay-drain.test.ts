@@ -1,0 +1,184 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs'
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
+import { mockClient } from 'aws-sdk-client-mock'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { toFallbackMessages } from '../../lib/durability/fallback-message'
+import { drainDeadLetterQueue, queueDepth } from '../../lib/durability/replay'
+import {
+  isTableNotFound,
+  tableIsMissing,
+  tableLocation,
+  tableNotFoundLine,
+} from '../../lib/operator/table-not-found'
+import { toSnapshotItem } from '../../lib/store/snapshot-item'
+import { SnapshotStoreError } from '../../lib/store/snapshot-store'
+
+const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/vod-snapshots-test-fallback-dlq'
+const sqs = mockClient(SQSClient)
+const body = (task: string) =>
+  JSON.stringify(
+    toFallbackMessages([
+      toSnapshotItem(
+        { vodTaskId: task, fileId: '1', definition: 10, timeOffset: 0, status: 0 },
+        '2026-11-24T03:00:00.000Z',
+      ),
+    ])[0],
+  )
+const message = (id: string) => ({ MessageId: id, ReceiptHandle: `rh-${id}`, Body: body(id) })
+const notFound = () =>
+  Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' })
+
+beforeEach(() => sqs.reset())
+
+describe('drainDeadLetterQueue with stopOn', () => {
+  it('stops at an error every write would meet, and makes what it had not written visible again', async () => {
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [message('a'), message('b'), message('c')] })
+      .resolves({})
+    const storeError = new SnapshotStoreError([], 0, { cause: notFound() })
+    let writes = 0
+    const progress: string[] = []
+
+    const drained = drainDeadLetterQueue(
+      new SQSClient({}),
+      QUEUE,
+      async () => {
+        if (++writes === 1) return 1
+        throw storeError
+      },
+      (m, outcome) => progress.push(`${m.MessageId} ${outcome.error ? 'failed' : 'stored'}`),
+      { stopOn: isTableNotFound },
+    )
+
+    await expect(drained).rejects.toBe(storeError)
+    expect(writes).toBe(2)
+    expect(progress).toStrictEqual(['a stored'])
+    expect(sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { QueueUrl: QUEUE, ReceiptHandle: 'rh-a' },
+    ])
+    expect(
+      sqs.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input),
+    ).toStrictEqual([
+      { QueueUrl: QUEUE, ReceiptHandle: 'rh-b', VisibilityTimeout: 0 },
+      { QueueUrl: QUEUE, ReceiptHandle: 'rh-c', VisibilityTimeout: 0 },
+    ])
+  })
+
+  it('still throws the error when SQS refuses to make the messages visible again', async () => {
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [message('a')] })
+      .resolves({})
+    sqs.on(ChangeMessageVisibilityCommand).rejects(new Error('AccessDenied'))
+    const error = notFound()
+    await expect(
+      drainDeadLetterQueue(
+        new SQSClient({}),
+        QUEUE,
+        async () => {
+          throw error
+        },
+        () => {},
+        { stopOn: isTableNotFound },
+      ),
+    ).rejects.toBe(error)
+  })
+
+  it('counts an error stopOn does not accept as a failed message, and goes on', async () => {
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [message('a'), message('b')] })
+      .resolves({})
+    const outcome = await drainDeadLetterQueue(
+      new SQSClient({}),
+      QUEUE,
+      async () => {
+        throw new Error('throttled')
+      },
+      () => {},
+      { stopOn: isTableNotFound },
+    )
+    expect(outcome).toStrictEqual({ written: 0, failed: 2 })
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0)
+  })
+})
+
+describe('queueDepth', () => {
+  it('reads the messages waiting and in flight from the queue attributes', async () => {
+    sqs.on(GetQueueAttributesCommand).resolves({
+      Attributes: { ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '1' },
+    })
+    expect(await queueDepth(new SQSClient({}), QUEUE)).toStrictEqual({ waiting: 2, inFlight: 1 })
+    expect(sqs.commandCalls(GetQueueAttributesCommand)[0]?.args[0].input).toStrictEqual({
+      QueueUrl: QUEUE,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    })
+  })
+
+  it('throws when the queue does not say how many are in flight', async () => {
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } })
+    await expect(queueDepth(new SQSClient({}), QUEUE)).rejects.toThrow(
+      'the queue did not say its ApproximateNumberOfMessagesNotVisible',
+    )
+  })
+})
+
+describe('table not found', () => {
+  it('recognises a missing table in the error or in what caused it', () => {
+    expect(isTableNotFound(notFound())).toBe(true)
+    expect(isTableNotFound(new SnapshotStoreError([], 0, { cause: notFound() }))).toBe(true)
+    expect(isTableNotFound(new SnapshotStoreError([], 0, { cause: new Error('throttled') }))).toBe(
+      false,
+    )
+    expect(isTableNotFound({ name: 'ResourceNotFoundException' })).toBe(false)
+    const loop: Error = new Error('loop')
+    loop.cause = loop
+    expect(isTableNotFound(loop)).toBe(false)
+  })
+
+  it("names the table and where it was looked for, in npm run query's words", async () => {
+    const region = (answer: Promise<string>) => ({ config: { region: () => answer } })
+    expect(tableNotFoundLine('t', 'http://127.0.0.1:8000')).toBe(
+      'Table "t" not found at http://127.0.0.1:8000. Set TABLE_NAME or --table to its name.',
+    )
+    expect(await tableLocation(region(Promise.resolve('x')), 'http://e:1')).toBe('http://e:1')
+    expect(await tableLocation(region(Promise.resolve('ap-southeast-1')), undefined)).toBe(
+      'DynamoDB in ap-southeast-1',
+    )
+    expect(await tableLocation(region(Promise.reject(new Error('no region'))), undefined)).toBe(
+      'DynamoDB (no AWS region configured)',
+    )
+  })
+})
+
+describe('tableIsMissing', () => {
+  const dynamodb = mockClient(DynamoDBDocumentClient)
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({}))
+  beforeEach(() => dynamodb.reset())
+
+  it('asks for a key no item has, and says yes only when DynamoDB has no such table', async () => {
+    dynamodb.on(GetCommand).rejectsOnce(notFound()).resolves({})
+    expect(await tableIsMissing(client, 't')).toBe(true)
+    expect(await tableIsMissing(client, 't')).toBe(false)
+    expect(dynamodb.commandCalls(GetCommand)[0]?.args[0].input).toStrictEqual({
+      TableName: 't',
+      Key: { vodTaskId: 'vod-snapshots/table-probe', timeOffset: 0 },
+      ProjectionExpression: 'vodTaskId',
+    })
+  })
+
+  it('does not take another error for a missing table', async () => {
+    dynamodb
+      .on(GetCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }))
+    expect(await tableIsMissing(client, 't')).toBe(false)
+  })
+})
