@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
+import { createForwarder } from '../../lib/forward/forwarder'
 import {
   createSnapshotsTable,
   type LocalDynamoDB,
@@ -10,6 +11,7 @@ import {
 } from '../../lib/local/local-dynamodb'
 import { type DrainOptions, drainVodQueue } from '../../lib/pull/drain'
 import { createVodClient } from '../../lib/pull/vod-client'
+import { noMetrics, quietLogger } from '../../lib/runtime/log'
 import type { SnapshotItem } from '../../lib/store/snapshot-item'
 import { captureLogger } from '../support/capture-logger'
 import {
@@ -61,6 +63,16 @@ function drain(overrides: Partial<DrainOptions> = {}) {
     logger,
     deadline: Date.now() + 20_000,
     budget: { runwayMs: 0, storeMs: 2000 },
+    // A bus that takes every event: other event types are passed on, then confirmed.
+    forwarding: {
+      forwarder: createForwarder({
+        busName: 'bus',
+        publisher: { publish: async () => {} },
+        logger: quietLogger,
+        metrics: noMetrics,
+      }),
+      forwardAll: false,
+    },
     ...overrides,
   })
   return run.then((report) => ({ report, logger }))
@@ -104,7 +116,7 @@ describe('draining VOD’s event queue', () => {
 
     expect(report).toStrictEqual({
       ...{ pulls: 4, pulled: 33, storedEvents: 21, storedResults: 212, ignored: 11, invalid: 1 },
-      ...{ confirmed: 33, unconfirmed: 0, stop: 'empty' },
+      ...{ confirmed: 33, unconfirmed: 0, unpassed: 0, unkept: 0, stop: 'empty' },
     })
     expect(await keys()).toStrictEqual([...snapshots, documented].flatMap(keysOf).sort())
     const items = await tableItems()
@@ -302,9 +314,7 @@ describe('npm run pull -- --once', () => {
     const run = await runScript('pull', ['--once', '--endpoint', fake.endpoint], env())
 
     expect(run.stderr).toBe('')
-    expect(run.stdout).toContain(
-      '19 event(s) in 3 pull(s): 19 stored (38 results)',
-    )
+    expect(run.stdout).toContain('19 event(s) in 3 pull(s): 19 stored (38 results)')
     expect(run.stdout).toContain('19 confirmed, 0 left for VOD to deliver again')
     expect(run.stdout).toContain('stopped: the queue is empty')
     expect(run.code).toBe(0)
