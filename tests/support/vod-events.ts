@@ -42,6 +42,7 @@ export function otherEvent(n: number): VodEvent {
         TaskId: `1256-Procedure-${n}`,
         Status: 'FINISH',
         FileId: FILE_ID,
+        MediaProcessResultSet: [],
       },
     },
     FileDeleted: { FileDeleteEvent: { FileIdSet: [`52858907842735${n}`] } },
