@@ -69,7 +69,8 @@ afterAll(async () => {
 })
 
 describe('the S3 quarantine on a local S3 (fauxqs)', () => {
-  const store = { tableName: TABLE, client: doc, logger: quietLogger, metrics: noMetrics }
+  // Read when a test runs: the client is made in beforeAll.
+  const road = () => ({ tableName: TABLE, client: doc, logger: quietLogger, metrics: noMetrics })
   /** A forwarder whose bus takes events with `publish`. */
   const forwardingTo = (publish: Forwarder['publish']) => ({
     forwarder: { publish } as Forwarder,
@@ -100,7 +101,7 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
     const kept = { ...entry('20261124T030001000Z-still', invalidCallback(3)), problems: ['old'] }
     await quarantine.keep(kept)
     const outcome = await replayQuarantined(quarantine, kept.id, {
-      ...store,
+      ...road(),
       now: () => new Date('2026-11-25T00:00:00.000Z'),
     })
     expect(outcome).toStrictEqual({
@@ -121,14 +122,14 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
     const quarantine = s3Quarantine(s3.client, BUCKET)
     const kept = entry('20261124T030002000Z-fixed', invalidCallback(1000))
     await quarantine.keep(kept)
-    const outcome = await replayQuarantined(quarantine, kept.id, { ...store, parse: fixedParser })
+    const outcome = await replayQuarantined(quarantine, kept.id, { ...road(), parse: fixedParser })
     expect(outcome).toStrictEqual({ id: kept.id, outcome: 'stored', stored: 999 })
     const items = await queryByTask(doc, TABLE, TASK)
     expect(items).toHaveLength(999)
     expect(items.every((item) => item.receivedAt === RECEIVED_AT)).toBe(true)
     expect(await quarantine.list()).toStrictEqual([])
     expect(
-      await replayQuarantined(quarantine, kept.id, { ...store, parse: fixedParser }),
+      await replayQuarantined(quarantine, kept.id, { ...road(), parse: fixedParser }),
     ).toStrictEqual({ id: kept.id, outcome: 'not-found' })
     expect(await queryByTask(doc, TABLE, TASK)).toStrictEqual(items)
   })
@@ -141,7 +142,7 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
       data: {},
     })
     await quarantine.keep(kept)
-    expect(await replayQuarantined(quarantine, kept.id, store)).toStrictEqual({
+    expect(await replayQuarantined(quarantine, kept.id, road())).toStrictEqual({
       id: kept.id,
       outcome: 'failed',
       reason: 'another event type, and no bus to pass it on to',
@@ -159,7 +160,7 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
       throw new Error('EventBridge is down')
     })
     expect(
-      await replayQuarantined(quarantine, kept.id, { ...store, forwarding: failing }),
+      await replayQuarantined(quarantine, kept.id, { ...road(), forwarding: failing }),
     ).toStrictEqual({ id: kept.id, outcome: 'failed', reason: 'the bus did not take it' })
     expect(await quarantine.get(kept.id)).toStrictEqual(kept)
 
@@ -168,7 +169,7 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
       forwarded.push([eventType, body])
       return 'published'
     })
-    expect(await replayQuarantined(quarantine, kept.id, { ...store, forwarding })).toMatchObject({
+    expect(await replayQuarantined(quarantine, kept.id, { ...road(), forwarding })).toMatchObject({
       outcome: 'ignored',
     })
     expect(forwarded).toStrictEqual([['FileDeleted', JSON.stringify(body)]])

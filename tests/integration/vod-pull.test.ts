@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
 import { createForwarder } from '../../lib/forward/forwarder'
 import {
   createSnapshotsTable,
@@ -22,6 +21,7 @@ import {
 } from '../support/fake-vod-api'
 import { faultyDynamoDBClient } from '../support/fault-injection'
 import { fixture } from '../support/fixtures'
+import { memoryQuarantine } from '../support/memory-quarantine'
 import { runScript } from '../support/run-script'
 import { invalidSnapshotEvent, keysOf, otherEvent, snapshotEvent } from '../support/vod-events'
 
@@ -112,7 +112,8 @@ describe('draining VOD’s event queue', () => {
     // 7 and 33 have no common divisor: every event once, the types interleaved.
     fake.enqueue(...mixed.map((_, i) => mixed[(i * 7) % mixed.length] ?? {}))
 
-    const { report, logger } = await drain({ subAppId: 1500000001 })
+    const quarantine = memoryQuarantine()
+    const { report, logger } = await drain({ subAppId: 1500000001, quarantine })
 
     expect(report).toStrictEqual({
       ...{ pulls: 4, pulled: 33, storedEvents: 21, storedResults: 212, ignored: 11, invalid: 1 },
@@ -133,13 +134,14 @@ describe('draining VOD’s event queue', () => {
       receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     })
     expect(fake.waiting()).toBe(0)
-    expect(logger.lines.filter((l) => l.level === 'ERROR')).toMatchObject([
-      {
-        message: UNSTORED_CALLBACK_MARKER,
-        // No quarantine here: the invalid event is kept whole in the log, for --import.
-        fields: { quarantine: { problems: [expect.stringContaining('TimeOffset')] } },
-      },
+    // The invalid event is kept whole in the quarantine, then confirmed; nothing went wrong.
+    expect(quarantine.kept).toMatchObject([
+      { statusCode: 422, problems: [expect.stringContaining('TimeOffset')] },
     ])
+    expect(JSON.parse(quarantine.kept[0]?.body ?? '')).toMatchObject({
+      SnapshotByTimeOffsetCompleteEvent: { TaskId: 'task-bad' },
+    })
+    expect(logger.lines.filter((l) => l.level === 'ERROR')).toStrictEqual([])
   })
 
   it('confirms each pull’s batch before the next pull, at most 16 handles a call, with the SubAppId', async () => {
@@ -180,7 +182,7 @@ describe('when storing fails', () => {
 
     expect(first.report).toMatchObject({ storedEvents: 0, ignored: 2, confirmed: 2 })
     expect(first.report).toMatchObject({ unconfirmed: 3, stop: 'store-failing' })
-    expect(first.logger.lines.filter((l) => l.message === 'vod event not stored')).toHaveLength(3)
+    expect(first.logger.lines.filter((l) => l.message === 'results not stored')).toHaveLength(3)
     expect(await keys()).toStrictEqual([])
     expect(fake.waiting()).toBe(3)
 
