@@ -7,7 +7,6 @@
 import { readFile } from 'node:fs/promises'
 import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs'
-import { fallbackItems } from '../lib/durability/fallback-message'
 import {
   drainDeadLetterQueue,
   extractReplayables,
@@ -24,16 +23,10 @@ import {
   REPLAY_USAGE,
   type ReplayRequest,
 } from '../lib/operator/replay-cli'
-import {
-  isTableNotFound,
-  tableIsMissing,
-  tableLocation,
-  tableNotFoundLine,
-} from '../lib/operator/table-not-found'
+import { isTableNotFound, tableLocation, tableNotFoundLine } from '../lib/operator/table-not-found'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { createOperatorClient, operatorClientConfig } from '../lib/runtime/dynamodb-client'
 import { errorMessage } from '../lib/runtime/log'
-import { writeSnapshotItems } from '../lib/store/snapshot-store'
 
 /** What went wrong, with what caused it (a store failure says why the store failed). */
 const withCause = (error: unknown) => {
@@ -66,14 +59,6 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
   let failed = 0
   if (entries.length > 0) {
     const client = createOperatorClient(endpoint, process.env)
-    // A replay's error may not say why it failed: the table is asked once, at the first failure.
-    let asked = false
-    const tableMissing = async (error: unknown) => {
-      if (isTableNotFound(error)) return true
-      if (asked) return false
-      asked = true
-      return tableIsMissing(client, tableName)
-    }
     try {
       for (const [i, entry] of entries.entries()) {
         const label = `[${i + 1}/${entries.length}] ${printable(entry.source)}`
@@ -83,7 +68,7 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
           )
         } catch (error) {
           // Every other entry would fail the same way: one line says which table is missing.
-          if (await tableMissing(error)) {
+          if (isTableNotFound(error)) {
             console.error(tableNotFoundLine(tableName, await tableLocation(client, endpoint)))
             return 1
           }
@@ -152,7 +137,7 @@ async function drain(request: ReplayRequest, queueUrl: string | undefined): Prom
       (message) =>
         'entries' in message
           ? publishEvents(message.entries)
-          : writeSnapshotItems(client, tableName, fallbackItems(message), { resultTtlDays }),
+          : replay(client, tableName, { kind: 'results', message, source: url }, { resultTtlDays }),
       (message, outcome) =>
         console.log(
           `[${++n}] ${printable(message.MessageId ?? '')}: ${outcome.error ? `FAILED ${printable(withCause(outcome.error))}` : `stored ${outcome.stored}`}`,

@@ -219,7 +219,8 @@ export async function replay(
     case 'invalid':
       throw new InvalidCallbackError(outcome.problems)
     case 'unstored':
-      throw new Error(`${outcome.unstored} result(s) not stored: ${outcome.reason}`)
+      // With DynamoDB's error as the cause: a missing table is named by what it says.
+      throw new Error(`${outcome.unstored} result(s) not stored`, { cause: outcome.cause })
     default:
       throw new Error(`not stored (${outcome.kind})`)
   }

@@ -58,7 +58,15 @@ export type VodEventOutcome =
   /** Neither the table nor the queue took them: they are in the error log only. */
   | { kind: 'logged'; taskId: string; eventType: string; error: UnstoredResultsError }
   /** Not all stored, and this source keeps no fallback: the source must keep the event. */
-  | { kind: 'unstored'; taskId: string; eventType: string; unstored: number; reason: string }
+  | {
+      kind: 'unstored'
+      taskId: string
+      eventType: string
+      unstored: number
+      /** What DynamoDB answered (a missing table, throttling ...), and in words. */
+      cause: unknown
+      reason: string
+    }
   | { kind: 'ignored'; eventType: string; format: CallbackFormat; passedOn: PassedOn }
   | { kind: 'invalid'; problems: string[] }
 
@@ -209,11 +217,12 @@ async function keepWhatWasNotStored(
   if (!(error instanceof SnapshotStoreError)) throw error
   const { logger, metrics, keepUnstored, forwarding } = deps
   if (!keepUnstored) {
-    const reason = errorMessage(error.cause ?? error)
+    const cause = error.cause ?? error
+    const reason = errorMessage(cause)
     metrics.addMetric('ResultsStored', 'Count', error.stored)
     metrics.addMetric('StoreFailures', 'Count', 1)
     logger.error('results not stored', { vodTaskId: taskId, unstored: error.unstored, reason })
-    return { kind: 'unstored', taskId, eventType, unstored: error.unstored, reason }
+    return { kind: 'unstored', taskId, eventType, unstored: error.unstored, cause, reason }
   }
   const queueTimeMs = keepUnstored.queueTimeMs(error.unstored)
   // With forwardAll the event itself goes on the bus, whatever became of its results.

@@ -3,8 +3,6 @@
  * naming the table and where it was looked for (the wording of `npm run query`).
  */
 
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
-
 /** The line that names the missing table and where it was looked for. */
 export function tableNotFoundLine(tableName: string, where: string): string {
   return `Table "${tableName}" not found at ${where}. Set TABLE_NAME or --table to its name.`
@@ -37,26 +35,4 @@ export function tableLocation(
     (region) => `DynamoDB in ${region}`,
     () => 'DynamoDB (no AWS region configured)',
   )
-}
-
-/** A key no item has: a task ID VOD never gives (VOD's have no slash). */
-const PROBE_KEY = { vodTaskId: 'vod-snapshots/table-probe', timeOffset: 0 }
-
-/**
- * Whether DynamoDB says the table does not exist, asked with one read of a key no item has: for
- * a failure whose error no longer says why. Any other answer (nothing found, access denied, no
- * connection) is not a yes.
- */
-export async function tableIsMissing(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-): Promise<boolean> {
-  try {
-    await client.send(
-      new GetCommand({ TableName: tableName, Key: PROBE_KEY, ProjectionExpression: 'vodTaskId' }),
-    )
-    return false
-  } catch (error) {
-    return isTableNotFound(error)
-  }
 }

@@ -6,19 +6,19 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs'
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { toFallbackMessages } from '../../lib/durability/fallback-message'
-import { drainDeadLetterQueue, queueDepth } from '../../lib/durability/replay'
+import { drainDeadLetterQueue, queueDepth, replay } from '../../lib/durability/replay'
 import {
   isTableNotFound,
-  tableIsMissing,
   tableLocation,
   tableNotFoundLine,
 } from '../../lib/operator/table-not-found'
 import { toSnapshotItem } from '../../lib/store/snapshot-item'
 import { SnapshotStoreError } from '../../lib/store/snapshot-store'
+import { legacyCallbackWith } from '../support/fixtures'
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/vod-snapshots-test-fallback-dlq'
 const sqs = mockClient(SQSClient)
@@ -159,26 +159,32 @@ describe('table not found', () => {
   })
 })
 
-describe('tableIsMissing', () => {
+describe('replay of a table that does not exist', () => {
   const dynamodb = mockClient(DynamoDBDocumentClient)
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({}))
   beforeEach(() => dynamodb.reset())
 
-  it('asks for a key no item has, and says yes only when DynamoDB has no such table', async () => {
-    dynamodb.on(GetCommand).rejectsOnce(notFound()).resolves({})
-    expect(await tableIsMissing(client, 't')).toBe(true)
-    expect(await tableIsMissing(client, 't')).toBe(false)
-    expect(dynamodb.commandCalls(GetCommand)[0]?.args[0].input).toStrictEqual({
-      TableName: 't',
-      Key: { vodTaskId: 'vod-snapshots/table-probe', timeOffset: 0 },
-      ProjectionExpression: 'vodTaskId',
-    })
+  it("fails with DynamoDB's answer as the cause, so the missing table is named", async () => {
+    dynamodb.on(BatchWriteCommand).rejects(notFound())
+    const body = legacyCallbackWith(2, 'CreateSnapshotByTimeOffset-missing-table')
+    const failure = await replay(client, 't', { kind: 'callback', body, source: 'file:1' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(failure).toMatchObject({ message: '2 result(s) not stored' })
+    expect(isTableNotFound(failure)).toBe(true)
   })
 
-  it('does not take another error for a missing table', async () => {
+  it('does not take another failure for a missing table', async () => {
     dynamodb
-      .on(GetCommand)
+      .on(BatchWriteCommand)
       .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }))
-    expect(await tableIsMissing(client, 't')).toBe(false)
+    const body = legacyCallbackWith(1, 'CreateSnapshotByTimeOffset-denied')
+    const failure = await replay(client, 't', { kind: 'callback', body, source: 'file:1' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(failure).toBeInstanceOf(Error)
+    expect(isTableNotFound(failure)).toBe(false)
   })
 })
