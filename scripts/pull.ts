@@ -5,15 +5,12 @@
  * lib/pull/pull-cli.ts (`npm run pull -- --help`).
  */
 
-import { S3Client } from '@aws-sdk/client-s3'
-import { lazyS3Quarantine } from '../lib/durability/lazy-s3-quarantine'
-import { s3BodyStore } from '../lib/forward/claim-check'
 import type { EventPublisher } from '../lib/forward/event-publisher'
-import { createForwarder } from '../lib/forward/forwarder'
 import { httpDeliveryPublisher } from '../lib/forward/http-delivery'
 import { lazyEventPublisher } from '../lib/forward/lazy-publisher'
+import { createOperatorS3Client } from '../lib/operator/operator-s3-client'
 import { readCommandLine } from '../lib/operator/usage-error'
-import { type DrainOptions, drainVodQueue } from '../lib/pull/drain'
+import { drainVodQueue } from '../lib/pull/drain'
 import {
   describeReport,
   exitCodeOf,
@@ -22,9 +19,10 @@ import {
   parsePullArgs,
   problemsOf,
 } from '../lib/pull/pull-cli'
+import { PULL_STORE_OPTIONS, pullDestinations } from '../lib/pull/pull-wiring'
 import { createVodClient } from '../lib/pull/vod-client'
-import { createOperatorClient, operatorClientConfig } from '../lib/runtime/dynamodb-client'
-import type { Logger, MetricsSink } from '../lib/runtime/log'
+import { createOperatorClient } from '../lib/runtime/dynamodb-client'
+import { type Logger, noMetrics } from '../lib/runtime/log'
 
 /** The scheduled function's time: a drain started by hand stops as it would. */
 const DRAIN_MS = 55_000
@@ -36,28 +34,6 @@ const progress: Logger = {
   warn: (message, fields) => console.warn(line(message, fields)),
   error: (message, fields) => console.error(line(message, fields)),
 }
-/** No CloudWatch here: the counts are in the closing lines. */
-const noMetrics: MetricsSink = { addMetric() {} }
-
-/** The quarantine's S3 client, built when first needed; local credentials for a local S3. */
-function s3ClientFor(endpoint: string | undefined) {
-  let client: S3Client | undefined
-  return {
-    get: async () => {
-      if (!client) {
-        const { region, credentials } = operatorClientConfig(endpoint, process.env)
-        client = new S3Client({
-          ...(endpoint === undefined ? {} : { endpoint, region, credentials }),
-          // A local S3 answers on one host: no bucket subdomains.
-          forcePathStyle: endpoint !== undefined,
-        })
-      }
-      return client
-    },
-    destroy: () => client?.destroy(),
-  }
-}
-
 /**
  * The publisher the pull function would build: FORWARD_URL's delivery (the local stack's stand-in
  * for the bus), else the bus. The local delivery posts in the background: `settle` waits for it.
@@ -103,19 +79,17 @@ async function main(): Promise<number> {
 
   const { credentials, region, endpoint, subAppId, tableName, dynamodbEndpoint } = request
   const client = createOperatorClient(dynamodbEndpoint, process.env)
-  const s3 = s3ClientFor(request.s3Endpoint)
-  const bucket = request.quarantineBucket
+  const s3 = createOperatorS3Client(request.s3Endpoint, process.env)
   const { publisher, settle } = publisherOf(request)
-  const forwarding: DrainOptions['forwarding'] = publisher && {
+  const destinations = pullDestinations({
+    publisher,
+    busName: request.busName,
     forwardAll: request.forwardAll,
-    forwarder: createForwarder({
-      busName: request.busName ?? 'local',
-      publisher,
-      bodyStore: bucket ? s3BodyStore(s3.get, bucket) : undefined,
-      logger: progress,
-      metrics: noMetrics,
-    }),
-  }
+    bucket: request.quarantineBucket,
+    s3: async () => s3,
+    logger: progress,
+    metrics: noMetrics,
+  })
   const app = subAppId === undefined ? '' : `, application ${subAppId}`
   console.log(
     `draining VOD's event queue at ${endpoint ?? 'vod.tencentcloudapi.com'}${app} into table ` +
@@ -129,13 +103,12 @@ async function main(): Promise<number> {
         client,
         tableName,
         // As the pull function stores: its attempts, and the deployment's expiry.
-        options: { maxAttempts: 10, resultTtlDays: request.resultTtlDays },
+        options: { ...PULL_STORE_OPTIONS, resultTtlDays: request.resultTtlDays },
       },
       logger: progress,
       deadline: Date.now() + DRAIN_MS,
       subAppId,
-      forwarding,
-      quarantine: bucket ? lazyS3Quarantine(bucket, s3.get) : undefined,
+      ...destinations,
     })
     await settle()
     console.log(describeReport(report))

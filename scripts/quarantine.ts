@@ -4,7 +4,6 @@
  */
 import { readFile } from 'node:fs/promises'
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge'
-import { S3Client } from '@aws-sdk/client-s3'
 import type { Quarantine } from '../lib/durability/quarantine'
 import { bodyText, summarise } from '../lib/durability/quarantine'
 import { extractLoggedQuarantine } from '../lib/durability/quarantine-import'
@@ -15,6 +14,7 @@ import {
 import { s3Quarantine } from '../lib/durability/s3-quarantine'
 import { eventBridgePublisher } from '../lib/forward/event-publisher'
 import { createForwarder } from '../lib/forward/forwarder'
+import { createOperatorS3Client } from '../lib/operator/operator-s3-client'
 import {
   describeReplayOutcome,
   parseQuarantineArgs,
@@ -23,7 +23,7 @@ import {
   renderQuarantineList,
 } from '../lib/operator/quarantine-cli'
 import { readCommandLine } from '../lib/operator/usage-error'
-import { createOperatorClient, operatorClientConfig } from '../lib/runtime/dynamodb-client'
+import { createOperatorClient } from '../lib/runtime/dynamodb-client'
 import { errorMessage, noMetrics, quietLogger } from '../lib/runtime/log'
 
 const print = (json: boolean, value: unknown, text: string) =>
@@ -123,12 +123,7 @@ async function main(): Promise<number> {
   )
   if ('exitCode' in commandLine) return commandLine.exitCode
   const { request } = commandLine
-  const { endpoint, region, credentials } = operatorClientConfig(request.s3Endpoint, process.env)
-  const s3 = new S3Client({
-    ...(endpoint === undefined ? {} : { endpoint, region, credentials }),
-    // A local S3 answers on one host: no bucket subdomains.
-    forcePathStyle: request.s3Endpoint !== undefined,
-  })
+  const s3 = createOperatorS3Client(request.s3Endpoint, process.env)
   try {
     return await run(request, s3Quarantine(s3, request.bucket))
   } catch (error) {

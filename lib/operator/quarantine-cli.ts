@@ -3,7 +3,7 @@ import type { QuarantineSummary } from '../durability/quarantine'
 import type { QuarantineReplayOutcome } from '../durability/quarantine-replay'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { localDynamoDBEndpoint, localSqsEndpoint, resultTtlDaysOf } from './local-stack'
-import { asUsage, UsageError } from './usage-error'
+import { asUsage, checkUrl, UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
 
@@ -99,14 +99,8 @@ export function parseQuarantineArgs(argv: readonly string[], env: Env): Quaranti
     values.endpoint ||
     env.DYNAMODB_ENDPOINT ||
     (values.local ? localDynamoDBEndpoint(env) : undefined)
-  for (const [name, url] of [
-    ['S3', s3Endpoint],
-    ['DynamoDB', dynamodbEndpoint],
-  ] as const) {
-    if (url !== undefined && !URL.canParse(url)) {
-      throw new UsageError(`the ${name} endpoint is not a URL: ${url}`)
-    }
-  }
+  checkUrl(s3Endpoint, 'the S3 endpoint')
+  checkUrl(dynamodbEndpoint, 'the DynamoDB endpoint')
   return {
     action,
     json: values.json ?? false,

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { localDynamoDBEndpoint } from './local-stack'
-import { asUsage, UsageError } from './usage-error'
+import { asUsage, checkUrl, UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
 
@@ -64,9 +64,7 @@ export function parseQueryArgs(argv: readonly string[], env: Env): QueryRequest 
     values.endpoint ||
     env.DYNAMODB_ENDPOINT ||
     (values.local ? localDynamoDBEndpoint(env) : undefined)
-  if (endpoint !== undefined && !URL.canParse(endpoint)) {
-    throw new UsageError(`the DynamoDB endpoint is not a URL: ${endpoint}`)
-  }
+  checkUrl(endpoint, 'the DynamoDB endpoint')
   return {
     by: task === undefined ? 'file' : 'task',
     id,

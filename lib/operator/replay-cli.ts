@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { localDynamoDBEndpoint, localSqsEndpoint, resultTtlDaysOf } from './local-stack'
-import { asUsage, UsageError } from './usage-error'
+import { asUsage, checkUrl, UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
 
@@ -64,11 +64,6 @@ export interface ReplayRequest {
   /** Undefined: the real SQS of the configured region. */
   sqsEndpoint: string | undefined
   resultTtlDays: number | undefined
-}
-
-const checkUrl = (url: string | undefined, what: string) => {
-  if (url !== undefined && !URL.canParse(url)) throw new UsageError(`${what} is not a URL: ${url}`)
-  return url
 }
 
 /**

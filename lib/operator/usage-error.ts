@@ -32,3 +32,12 @@ export function readCommandLine<T>(
     return { exitCode: 2 }
   }
 }
+
+/**
+ * `url` when it is one (or undefined, when none was given).
+ * @throws {UsageError} `<what> is not a URL: <url>`
+ */
+export function checkUrl(url: string | undefined, what: string): string | undefined {
+  if (url !== undefined && !URL.canParse(url)) throw new UsageError(`${what} is not a URL: ${url}`)
+  return url
+}

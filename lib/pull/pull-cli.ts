@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { loadForwardConfig } from '../forward/forward-config'
 import { localDynamoDBEndpoint, localSqsEndpoint, resultTtlDaysOf } from '../operator/local-stack'
-import { asUsage, UsageError } from '../operator/usage-error'
+import { asUsage, checkUrl, UsageError } from '../operator/usage-error'
 import { ConfigError } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import type { DrainReport } from './drain'
@@ -65,11 +65,6 @@ export interface PullRequest {
   quarantineBucket: string | undefined
   /** The quarantine's S3; undefined: AWS. */
   s3Endpoint: string | undefined
-}
-
-const checkUrl = (url: string | undefined, what: string) => {
-  if (url !== undefined && !URL.canParse(url)) throw new UsageError(`${what} is not a URL: ${url}`)
-  return url
 }
 
 /**
