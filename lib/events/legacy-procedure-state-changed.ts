@@ -1,9 +1,10 @@
 import * as v from 'valibot'
 import {
-  OtherSubtaskTypeSchema,
   type ProcedureResults,
   procedureResults,
   SNAPSHOT_SUBTASK_TYPE,
+  subtaskListRequired,
+  subtaskListSchema,
 } from './procedure-results'
 import {
   CallbackTaskIdSchema,
@@ -15,11 +16,8 @@ import {
   UrlSchema,
 } from './snapshot-result'
 
-/** The legacy subtask type whose results are screenshots by time offset. */
-const LEGACY_SNAPSHOT_SUBTASK = SNAPSHOT_SUBTASK_TYPE
-
 const SnapshotSubtaskSchema = v.object({
-  taskType: v.literal(LEGACY_SNAPSHOT_SUBTASK),
+  taskType: v.literal(SNAPSHOT_SUBTASK_TYPE),
   status: v.picklist(
     ['PROCESSING', 'SUCCESS', 'FAIL'],
     'the subtask status must be PROCESSING, SUCCESS or FAIL',
@@ -40,18 +38,6 @@ const SnapshotSubtaskSchema = v.object({
   ),
 })
 
-// Any other subtask: only its type is checked, whatever else VOD puts in it.
-const OtherSubtaskSchema = v.object(
-  { taskType: OtherSubtaskTypeSchema },
-  'each subtask must be an object',
-)
-
-const SubtaskSchema = v.lazy((item: unknown) =>
-  (item as { taskType?: unknown } | null)?.taskType === LEGACY_SNAPSHOT_SUBTASK
-    ? SnapshotSubtaskSchema
-    : OtherSubtaskSchema,
-)
-
 /**
  * The legacy ("v2.0" callback, `version` "4.0") task-flow event, validated whatever its
  * subtasks: vodTaskId, fileId and a task list that is an array (null: no media results). A
@@ -66,17 +52,11 @@ export const LegacyProcedureCallbackSchema = v.object({
       {
         vodTaskId: CallbackTaskIdSchema,
         fileId: FileIdSchema,
-        processTaskList: v.optional(
-          v.nullable(v.array(SubtaskSchema, 'processTaskList must be an array')),
-        ),
+        processTaskList: subtaskListSchema('taskType', SnapshotSubtaskSchema, 'processTaskList'),
       },
       'data must be an object',
     ),
-    // Absent is not null: a body without its task list is not one with no results.
-    v.forward(
-      v.check((data) => data.processTaskList !== undefined, 'processTaskList must be an array'),
-      ['processTaskList'],
-    ),
+    subtaskListRequired('processTaskList'),
   ),
 })
 

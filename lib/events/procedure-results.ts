@@ -71,10 +71,45 @@ function isSnapshotTypeVariant(type: string): boolean {
  * format: a string, and not a misspelt snapshot type. Such a subtask is refused, never skipped
  * as another type: its screenshots would be lost.
  */
-export const OtherSubtaskTypeSchema = v.pipe(
+const OtherSubtaskTypeSchema = v.pipe(
   v.string('the subtask type must be a string'),
   v.check((type: string) => !isSnapshotTypeVariant(type), `must be "${SNAPSHOT_SUBTASK_TYPE}"`),
 )
+
+/**
+ * A task flow's list of subtasks, in either format (`typeKey` names the type: `Type` or
+ * `taskType`): a SnapshotByTimeOffset subtask is checked whole with `snapshot`; any other keeps
+ * just its type, checked with {@link OtherSubtaskTypeSchema}, whatever else VOD puts in it. Null
+ * is a flow without media results; absence is checked by {@link subtaskListRequired}.
+ */
+export function subtaskListSchema<const TKey extends string, TSnapshot extends v.GenericSchema>(
+  typeKey: TKey,
+  snapshot: TSnapshot,
+  list: string,
+) {
+  const other = v.object(
+    { [typeKey]: OtherSubtaskTypeSchema } as Record<TKey, typeof OtherSubtaskTypeSchema>,
+    'each subtask must be an object',
+  )
+  const subtask = v.lazy((item: unknown) =>
+    (item as Record<string, unknown> | null)?.[typeKey] === SNAPSHOT_SUBTASK_TYPE
+      ? snapshot
+      : other,
+  )
+  return v.optional(v.nullable(v.array(subtask, `${list} must be an array`)))
+}
+
+/**
+ * The check of a task flow's event object (`ProcedureStateChangeEvent`, `data`) that its subtask
+ * list `list` is present. Absent is not null: a body without its list is not one with no
+ * results, and is refused rather than ignored.
+ */
+export function subtaskListRequired<TInput extends Record<string, unknown>>(list: string) {
+  return v.forward(
+    v.check((value: TInput) => value[list] !== undefined, `${list} must be an array`),
+    [list] as never,
+  )
+}
 
 const SECONDS = /^(\d+)(?:\.(\d+))?s$/
 

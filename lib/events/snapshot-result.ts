@@ -125,13 +125,12 @@ const RECEIVED_AT_BYTES = 27
 // Room for attributes or message fields added later.
 const RESERVE_BYTES = 1024
 
-// DynamoDB: names + values, a number at most 21 bytes, a list 3 bytes and 1 more per element.
-// The names of every attribute an item may have: 130 bytes.
-const ITEM_NAME_BYTES = [
+/** Every attribute a table item may have (lib/store writes them): the keys, then the rest. */
+export const ITEM_ATTRIBUTES = [
   'vodTaskId',
+  'timeOffset',
   'fileId',
   'definition',
-  'timeOffset',
   'status',
   'eventType',
   'receivedAt',
@@ -141,7 +140,11 @@ const ITEM_NAME_BYTES = [
   'sessionId',
   'watermarkDefinitions',
   'expiresAt',
-].join('').length
+] as const
+
+// DynamoDB: names + values, a number at most 21 bytes, a list 3 bytes and 1 more per element.
+// The names of every attribute an item may have: 130 bytes.
+const ITEM_NAME_BYTES = ITEM_ATTRIBUTES.join('').length
 const DYNAMODB_NUMBER_BYTES = 21
 // 130 + 30,720 + 34 + 27 + 4 numbers (definition, timeOffset, status, expiresAt) × 21 + 3 (the
 // list) + 1,024 = 32,022 bytes; each definition 21 + 1 = 22: (409,600 − 32,022) / 22 → 17,162.

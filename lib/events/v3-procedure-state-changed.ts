@@ -1,9 +1,10 @@
 import * as v from 'valibot'
 import {
-  OtherSubtaskTypeSchema,
   type ProcedureResults,
   procedureResults,
   SNAPSHOT_SUBTASK_TYPE,
+  subtaskListRequired,
+  subtaskListSchema,
 } from './procedure-results'
 import {
   CallbackTaskIdSchema,
@@ -17,16 +18,13 @@ import {
   WatermarkDefinitionsSchema,
 } from './snapshot-result'
 
-/** The subtask type whose results are screenshots by time offset. */
-const V3_SNAPSHOT_SUBTASK = SNAPSHOT_SUBTASK_TYPE
-
 const SubtaskStatusSchema = v.picklist(
   ['PROCESSING', 'SUCCESS', 'FAIL'],
   'the subtask status must be PROCESSING, SUCCESS or FAIL',
 )
 
 const SnapshotSubtaskSchema = v.object({
-  Type: v.literal(V3_SNAPSHOT_SUBTASK),
+  Type: v.literal(SNAPSHOT_SUBTASK_TYPE),
   SnapshotByTimeOffsetTask: v.object({
     Status: SubtaskStatusSchema,
     ErrCode: v.optional(v.nullable(StatusSchema), 0),
@@ -54,18 +52,6 @@ const SnapshotSubtaskSchema = v.object({
   }),
 })
 
-// Any other subtask: only its type is checked, whatever else VOD puts in it.
-const OtherSubtaskSchema = v.object(
-  { Type: OtherSubtaskTypeSchema },
-  'each subtask must be an object',
-)
-
-const SubtaskSchema = v.lazy((item: unknown) =>
-  (item as { Type?: unknown } | null)?.Type === V3_SNAPSHOT_SUBTASK
-    ? SnapshotSubtaskSchema
-    : OtherSubtaskSchema,
-)
-
 /**
  * The v3.0 task-flow event, validated whatever its subtasks: TaskId, FileId and a result set
  * that is an array (null: no media results). A SnapshotByTimeOffset subtask is checked whole;
@@ -80,20 +66,15 @@ export const V3ProcedureCallbackSchema = v.object({
         FileId: FileIdSchema,
         SessionContext: SessionStringSchema,
         SessionId: SessionStringSchema,
-        MediaProcessResultSet: v.optional(
-          v.nullable(v.array(SubtaskSchema, 'MediaProcessResultSet must be an array')),
+        MediaProcessResultSet: subtaskListSchema(
+          'Type',
+          SnapshotSubtaskSchema,
+          'MediaProcessResultSet',
         ),
       },
       'ProcedureStateChangeEvent must be an object',
     ),
-    // Absent is not null: a body without its result set is not one with no results.
-    v.forward(
-      v.check(
-        (event) => event.MediaProcessResultSet !== undefined,
-        'MediaProcessResultSet must be an array',
-      ),
-      ['MediaProcessResultSet'],
-    ),
+    subtaskListRequired('MediaProcessResultSet'),
   ),
 })
 

@@ -12,7 +12,7 @@ import { announcementOf } from '../forward/announcement'
 import type { Forwarder } from '../forward/forwarder'
 import type { PublishOutcome } from '../forward/publish-durably'
 import { errorMessage, type Logger, type MetricsSink } from '../runtime/log'
-import { collapseDuplicateResults, type SnapshotItem, toSnapshotItem } from '../store/snapshot-item'
+import { type SnapshotItem, snapshotItemsOf } from '../store/snapshot-item'
 import { SnapshotStoreError, type StoreOptions, writeSnapshotItems } from '../store/snapshot-store'
 
 /**
@@ -150,9 +150,7 @@ export async function handleVodEvent(
       format: callback.format,
       taskId: callback.vodTaskId,
       eventType: callback.eventType,
-      items: collapseDuplicateResults(callback.results).map((result) =>
-        toSnapshotItem(result, input.receivedAt),
-      ),
+      items: snapshotItemsOf(callback.results, input.receivedAt),
       receivedAt: input.receivedAt,
     }
   }

@@ -124,10 +124,9 @@ export async function drainVodQueue(options: DrainOptions): Promise<DrainReport>
       logger,
       metrics,
       receivedAt,
-      // A publish or a kept body gets what the batch has left after storing, within VOD's 30 s.
-      timeMs: Math.max(1000, Math.min(budget.storeMs, deadline - now())),
       timing: {
         storeSignal: signal,
+        // A publish or a kept body gets what the batch has left after storing, within VOD's 30 s.
         publishMs: () => Math.max(1000, Math.min(budget.storeMs, deadline - now())),
       },
       forwarding,

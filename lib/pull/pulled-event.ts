@@ -28,9 +28,8 @@ export type PulledEventOutcome =
 /** What handling one pulled event needs besides the one road's dependencies. */
 export interface PulledEventHandling extends Omit<RoadDependencies, 'forwarding' | 'keepUnstored'> {
   receivedAt: string
+  /** Also the time for keeping an invalid event (`publishMs`). */
   timing: RoadTiming
-  /** Time for keeping an invalid event. */
-  timeMs: number
   forwarding?: Omit<RoadForwarding, 'durable'>
   quarantine?: Quarantine
 }
@@ -47,7 +46,7 @@ export const isConfirmed = (outcome: PulledEventOutcome): boolean =>
  */
 export async function handlePulledEvent(
   event: EventContent,
-  { receivedAt, timing, timeMs, forwarding, quarantine, ...road }: PulledEventHandling,
+  { receivedAt, timing, forwarding, quarantine, ...road }: PulledEventHandling,
 ): Promise<PulledEventOutcome> {
   const { EventHandle: handle, ...body } = event
   const { logger, metrics } = road
@@ -103,7 +102,7 @@ export async function handlePulledEvent(
           isBase64Encoded: false,
           eventType: event.EventType,
         },
-        { quarantine, logger, metrics, secrets: [], timeoutMs: timeMs },
+        { quarantine, logger, metrics, secrets: [], timeoutMs: timing.publishMs() },
       )
       return kept === 'quarantine' ? { kind: 'invalid', handle } : { kind: 'unkept', handle }
     }

@@ -89,7 +89,6 @@ export async function answerCallback(
   const { logger, forwarding } = deps
   const budget = deps.budget ?? DEFAULT_BUDGET
   const elapsed = () => performance.now() - started
-  const reserveMs = (results: number) => answerReserveMs(results)
   // Validating a large body took part of the budget already; the queue always keeps its share.
   const storeUntil = Math.min(
     budget.storeMs,
@@ -110,7 +109,7 @@ export async function answerCallback(
       keepUnstored: {
         fallback: deps.fallback,
         queueTimeMs: (results) =>
-          Math.max(MIN_QUEUE_MS, budget.answerMs - elapsed() - reserveMs(results)),
+          Math.max(MIN_QUEUE_MS, budget.answerMs - elapsed() - answerReserveMs(results)),
       },
     },
     { storeSignal, publishMs: () => budget.answerMs - elapsed() - PUBLISH_RESERVE_MS },

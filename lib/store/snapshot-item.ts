@@ -1,4 +1,5 @@
 import {
+  ITEM_ATTRIBUTES,
   type PROCEDURE_EVENT_TYPE,
   SNAPSHOT_EVENT_TYPE,
   type SnapshotResult,
@@ -58,20 +59,13 @@ export function replacesWhole(item: SnapshotItem): boolean {
   return item.status === 0 && item.url !== undefined && item.partial !== true
 }
 
-// The attributes a merge sets; the keys are the Key, and `partial` is never stored.
-const MERGED_ATTRIBUTES = [
-  'fileId',
-  'definition',
-  'status',
-  'eventType',
-  'receivedAt',
-  'url',
-  'procedureTaskId',
-  'sessionContext',
-  'sessionId',
-  'watermarkDefinitions',
-  'expiresAt',
-] as const satisfies readonly Exclude<keyof SnapshotItem, 'vodTaskId' | 'timeOffset' | 'partial'>[]
+type KeyAttribute = 'vodTaskId' | 'timeOffset'
+
+// The attributes a merge sets: all but the keys, which are its Key (`partial` is never stored).
+const MERGED_ATTRIBUTES = ITEM_ATTRIBUTES.filter(
+  (name): name is Exclude<(typeof ITEM_ATTRIBUTES)[number], KeyAttribute> =>
+    name !== 'vodTaskId' && name !== 'timeOffset',
+)
 
 /**
  * The UpdateItem that merges an item into what is stored: it sets the attributes the item has
@@ -117,4 +111,12 @@ export function collapseDuplicateResults<
     if (!kept || !(kept.status === 0 && result.status !== 0)) byKey.set(key, result)
   }
   return [...byKey.values()]
+}
+
+/** One callback's items: one per (task, time offset), duplicates collapsed, received at `receivedAt`. */
+export function snapshotItemsOf(
+  results: readonly SnapshotResult[],
+  receivedAt: string,
+): SnapshotItem[] {
+  return collapseDuplicateResults(results).map((result) => toSnapshotItem(result, receivedAt))
 }

@@ -7,11 +7,10 @@ import {
 import pLimit from 'p-limit'
 import type { SnapshotResult } from '../events/snapshot-result'
 import {
-  collapseDuplicateResults,
   mergeUpdate,
   replacesWhole,
   type SnapshotItem,
-  toSnapshotItem,
+  snapshotItemsOf,
   withExpiry,
 } from './snapshot-item'
 
@@ -165,6 +164,5 @@ export function storeSnapshotResults(
   receivedAt: string,
   options: StoreOptions = {},
 ): Promise<number> {
-  const items = collapseDuplicateResults(results).map((r) => toSnapshotItem(r, receivedAt))
-  return writeSnapshotItems(client, tableName, items, options)
+  return writeSnapshotItems(client, tableName, snapshotItemsOf(results, receivedAt), options)
 }
