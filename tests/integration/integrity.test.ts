@@ -1,28 +1,17 @@
-import { randomUUID } from 'node:crypto'
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import * as local from '../../lib/local/local-dynamodb'
+import { describe, expect, it } from 'vitest'
 import { createCallbackHandler } from '../../lib/receive/callback-handler'
 import { loadConfig } from '../../lib/runtime/config'
 import { captureLogger } from '../support/capture-logger'
-import { javaAvailable, startDynamoDBLocal } from '../support/dynamodb-local'
 import { legacyCallbackWith } from '../support/fixtures'
 import { callbackEvent, lambdaContext } from '../support/http-event'
+import { LOCAL_BACKENDS, useLocalTable } from '../support/local-backends'
 import { countItems, itemsOfFile } from '../support/table-reads'
 
 const TOKEN = 'integrity-token-0123456789'
 const FLOW = '1256768367-Procedure-integrity'
 const FILE_ID = '5285890784246869930'
 const SHOTS = 'https://1256768367.vod2.myqcloud.com/xxx/snapshot'
-const NO_JAVA_NOTE =
-  'Java not found: DynamoDB Local tests need Java 17 (apt-get install openjdk-17-jre-headless)'
-
-const backends = [
-  { name: 'dynalite', start: () => local.startDynalite(), needsJava: false },
-  { name: 'DynamoDB Local', start: startDynamoDBLocal, needsJava: true },
-]
 
 interface Subtask {
   definition: number
@@ -91,39 +80,14 @@ function legacyFlow(subtasks: Subtask[]) {
   }
 }
 
-describe.each(backends)('the integrity rules on $name', ({ start, needsJava }) => {
-  let db: local.LocalDynamoDB | undefined
-  let raw: DynamoDBClient
-  let doc: DynamoDBDocumentClient
-  let table: string
-
-  beforeAll(async () => {
-    if (needsJava && !javaAvailable()) {
-      if (process.env.CI === 'true') throw new Error('Java 17 is required on CI')
-      console.warn(NO_JAVA_NOTE)
-      return
-    }
-    db = await start()
-    raw = local.localClient(db.endpoint)
-    doc = DynamoDBDocumentClient.from(raw)
-  })
-
-  afterAll(async () => {
-    doc?.destroy()
-    await db?.close()
-  })
-
-  beforeEach(async (ctx) => {
-    const { endpoint } = db ?? ctx.skip(NO_JAVA_NOTE)
-    table = `integrity-${randomUUID()}`
-    await local.createSnapshotsTable(endpoint, table)
-  })
+describe.each(LOCAL_BACKENDS)('the integrity rules on $name', (backend) => {
+  const tables = useLocalTable(backend, 'integrity')
 
   /** Sends one body through the real function, received at `at`. */
   async function send(body: unknown, at = '2026-11-24T03:00:00.000Z') {
     const handler = createCallbackHandler({
-      config: loadConfig({ TABLE_NAME: table, CALLBACK_TOKEN: TOKEN }),
-      client: doc,
+      config: loadConfig({ TABLE_NAME: tables.table, CALLBACK_TOKEN: TOKEN }),
+      client: tables.doc,
       logger: captureLogger(),
       now: () => new Date(at),
     })
@@ -134,7 +98,7 @@ describe.each(backends)('the integrity rules on $name', ({ start, needsJava }) =
     return response?.statusCode
   }
   const stored = async () =>
-    (await itemsOfFile(raw, table, FILE_ID))
+    (await itemsOfFile(tables.raw, tables.table, FILE_ID))
       .map((item) => unmarshall(item))
       .sort((a, b) =>
         `${a.vodTaskId}/${a.timeOffset}`.localeCompare(`${b.vodTaskId}/${b.timeOffset}`),
@@ -208,7 +172,7 @@ describe.each(backends)('the integrity rules on $name', ({ start, needsJava }) =
     expect(await send(v3Flow([ten]))).toBe(200)
     expect(await send(v3Flow([ten, twenty]))).toBe(200)
     expect(await send(v3Flow([twenty]))).toBe(200)
-    expect(await countItems(raw, table)).toBe(3)
+    expect(await countItems(tables.raw, tables.table)).toBe(3)
     expect((await stored()).map((item) => item.vodTaskId)).toStrictEqual([
       `${FLOW}#10`,
       `${FLOW}#10`,

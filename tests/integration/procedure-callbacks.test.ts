@@ -1,14 +1,10 @@
-import { randomUUID } from 'node:crypto'
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import * as local from '../../lib/local/local-dynamodb'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { createCallbackHandler } from '../../lib/receive/callback-handler'
 import { loadConfig } from '../../lib/runtime/config'
 import { captureLogger } from '../support/capture-logger'
-import { javaAvailable, startDynamoDBLocal } from '../support/dynamodb-local'
 import { fixtureText } from '../support/fixtures'
 import { callbackEvent, lambdaContext } from '../support/http-event'
+import { LOCAL_BACKENDS, useLocalTable } from '../support/local-backends'
 import {
   countItems,
   type ExpectedSnapshot,
@@ -26,14 +22,6 @@ const SHOTS = 'https://1256768367.vod2.myqcloud.com/xxx/xxx/snapshot'
 const LEGACY_TASK_ID = '251000333-mango-c27bdf65ea06646171e714f25f5aac63'
 const LEGACY_SHOTS =
   'http://125xx.vod2.myqcloud.com/42f909a8vodtransgzp251000333/dee2963524820810452267193/snapshot/1502280085_887773835.100_'
-const NO_JAVA_ON_CI = 'Java 17 is required on CI for the DynamoDB Local tests'
-const NO_JAVA_NOTE =
-  'Java not found: DynamoDB Local tests need Java 17 (apt-get install openjdk-17-jre-headless)'
-
-const backends = [
-  { name: 'dynalite', start: () => local.startDynalite(), needsJava: false },
-  { name: 'DynamoDB Local', start: startDynamoDBLocal, needsJava: true },
-]
 
 /** A task-flow screenshot of the v3 fixtures' procedure. */
 const shot = (
@@ -65,41 +53,18 @@ const byKey = (items: RawItem[]) =>
     `${a.vodTaskId?.S}#${a.timeOffset?.N}`.localeCompare(`${b.vodTaskId?.S}#${b.timeOffset?.N}`),
   )
 
-describe.each(backends)('task-flow callbacks on $name', ({ start, needsJava }) => {
-  let db: local.LocalDynamoDB | undefined
-  let raw: DynamoDBClient
-  let doc: DynamoDBDocumentClient
-  let table: string
+describe.each(LOCAL_BACKENDS)('task-flow callbacks on $name', (backend) => {
+  const tables = useLocalTable(backend, 'procedures')
   let logger: ReturnType<typeof captureLogger>
-
-  beforeAll(async () => {
-    if (needsJava && !javaAvailable()) {
-      if (process.env.CI === 'true') throw new Error(NO_JAVA_ON_CI)
-      console.warn(NO_JAVA_NOTE)
-      return
-    }
-    db = await start()
-    raw = local.localClient(db.endpoint)
-    doc = DynamoDBDocumentClient.from(raw)
-  })
-
-  afterAll(async () => {
-    doc?.destroy()
-    await db?.close()
-  })
-
-  beforeEach(async (ctx) => {
-    const { endpoint } = db ?? ctx.skip(NO_JAVA_NOTE)
-    table = `procedures-${randomUUID()}`
-    await local.createSnapshotsTable(endpoint, table)
+  beforeEach(() => {
     logger = captureLogger()
   })
 
   /** Sends one fixture through the real function, wired to the local table, as VOD would. */
   function send(name: string) {
     const handler = createCallbackHandler({
-      config: loadConfig({ TABLE_NAME: table, CALLBACK_TOKEN: TOKEN }),
-      client: doc,
+      config: loadConfig({ TABLE_NAME: tables.table, CALLBACK_TOKEN: TOKEN }),
+      client: tables.doc,
       logger,
       now: () => new Date(RECEIVED_AT),
     })
@@ -116,8 +81,8 @@ describe.each(backends)('task-flow callbacks on $name', ({ start, needsJava }) =
     ])
 
     expect(await send('v3-procedure-snapshot')).toStrictEqual(jsonResponse({ code: 0, stored: 2 }))
-    expect(await itemsOfTask(raw, table, `${TASK_ID}#10`)).toStrictEqual(expected)
-    expect(await itemsOfFile(raw, table, FILE_ID)).toStrictEqual(expected)
+    expect(await itemsOfTask(tables.raw, tables.table, `${TASK_ID}#10`)).toStrictEqual(expected)
+    expect(await itemsOfFile(tables.raw, tables.table, FILE_ID)).toStrictEqual(expected)
   })
 
   it.each([
@@ -138,7 +103,7 @@ describe.each(backends)('task-flow callbacks on $name', ({ start, needsJava }) =
     const response = await send(name)
 
     expect(response).toStrictEqual(jsonResponse({ code: 0, stored: 2 }))
-    expect(await itemsOfTask(raw, table, `${LEGACY_TASK_ID}#10`)).toStrictEqual(
+    expect(await itemsOfTask(tables.raw, tables.table, `${LEGACY_TASK_ID}#10`)).toStrictEqual(
       raws([legacy(300), legacy(second)]),
     )
   })
@@ -154,15 +119,19 @@ describe.each(backends)('task-flow callbacks on $name', ({ start, needsJava }) =
     const response = await send('v3-procedure-two-templates')
 
     expect(response).toStrictEqual(jsonResponse({ code: 0, stored: 4 }))
-    expect(await itemsOfTask(raw, table, `${TASK_ID}#10`)).toStrictEqual(expected.slice(0, 2))
-    expect(await itemsOfTask(raw, table, `${TASK_ID}#20`)).toStrictEqual(expected.slice(2))
-    expect(await itemsOfTask(raw, table, TASK_ID)).toStrictEqual([])
-    expect(byKey(await itemsOfFile(raw, table, FILE_ID))).toStrictEqual(expected)
+    expect(await itemsOfTask(tables.raw, tables.table, `${TASK_ID}#10`)).toStrictEqual(
+      expected.slice(0, 2),
+    )
+    expect(await itemsOfTask(tables.raw, tables.table, `${TASK_ID}#20`)).toStrictEqual(
+      expected.slice(2),
+    )
+    expect(await itemsOfTask(tables.raw, tables.table, TASK_ID)).toStrictEqual([])
+    expect(byKey(await itemsOfFile(tables.raw, tables.table, FILE_ID))).toStrictEqual(expected)
   })
 
   it('stores what has finished at each Change-mode delivery; a redelivery changes nothing', async () => {
     const first = await send('v3-procedure-change-processing')
-    const afterFirst = byKey(await itemsOfFile(raw, table, FILE_ID))
+    const afterFirst = byKey(await itemsOfFile(tables.raw, tables.table, FILE_ID))
     const second = await send('v3-procedure-change-finish')
     const again = await send('v3-procedure-change-finish')
 
@@ -174,10 +143,10 @@ describe.each(backends)('task-flow callbacks on $name', ({ start, needsJava }) =
     const template10 = [shot(`${TASK_ID}#10`, 10, 1000), shot(`${TASK_ID}#10`, 10, 2000)]
     const template20 = [shot(`${TASK_ID}#20`, 20, 1000), shot(`${TASK_ID}#20`, 20, 2000)]
     expect(afterFirst).toStrictEqual(raws(template10))
-    expect(byKey(await itemsOfFile(raw, table, FILE_ID))).toStrictEqual(
+    expect(byKey(await itemsOfFile(tables.raw, tables.table, FILE_ID))).toStrictEqual(
       raws([...template10, ...template20]),
     )
-    expect(await countItems(raw, table)).toBe(4)
+    expect(await countItems(tables.raw, tables.table)).toBe(4)
   })
 
   it('keeps a failed subtask as one failure item per definite offset, and counts the rest', async () => {
@@ -188,7 +157,7 @@ describe.each(backends)('task-flow callbacks on $name', ({ start, needsJava }) =
     const response = await send('v3-procedure-snapshot-failure')
 
     expect(response).toStrictEqual(jsonResponse({ code: 0, stored: 2 }))
-    expect(await itemsOfTask(raw, table, `${TASK_ID}#10`)).toStrictEqual(expected)
+    expect(await itemsOfTask(tables.raw, tables.table, `${TASK_ID}#10`)).toStrictEqual(expected)
     expect(logger.lines).toContainEqual({
       level: 'WARN',
       message: 'failed screenshots without an offset',
@@ -200,6 +169,6 @@ describe.each(backends)('task-flow callbacks on $name', ({ start, needsJava }) =
     const response = await send('v3-procedure-state-changed')
 
     expect(response).toStrictEqual(jsonResponse({ code: 0, ignored: 'ProcedureStateChanged' }))
-    expect(await countItems(raw, table)).toBe(0)
+    expect(await countItems(tables.raw, tables.table)).toBe(0)
   })
 })

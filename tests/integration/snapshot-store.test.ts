@@ -1,78 +1,40 @@
-import { randomUUID } from 'node:crypto'
 import {
-  type DynamoDBClient,
   paginateQuery,
   QueryCommand,
   type QueryCommandInput,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parseCallback } from '../../lib/events/parse-callback'
-import * as local from '../../lib/local/local-dynamodb'
 import { storeSnapshotResults } from '../../lib/store/snapshot-store'
-import { javaAvailable, startDynamoDBLocal } from '../support/dynamodb-local'
 import { fixture, legacyCallbackWith } from '../support/fixtures'
+import { LOCAL_BACKENDS, useLocalTable } from '../support/local-backends'
 
 const TASK_ID = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
 const FILE_ID = '14508071098244929440'
 const URL_PREFIX = `http://125xx.vod2.myqcloud.com/vod125xx/${FILE_ID}`
 const RECEIVED_AT = '2026-01-15T08:30:00.000Z'
-const NO_JAVA_ON_CI = 'Java 17 is required on CI for the DynamoDB Local tests'
-const NO_JAVA_NOTE =
-  'Java not found: DynamoDB Local tests need Java 17 (apt-get install openjdk-17-jre-headless)'
 
-const backends = [
-  { name: 'dynalite', start: () => local.startDynalite(), needsJava: false },
-  { name: 'DynamoDB Local', start: startDynamoDBLocal, needsJava: true },
-]
-
-describe.each(backends)('storeSnapshotResults on $name', ({ name, start, needsJava }) => {
-  let db: local.LocalDynamoDB | undefined
-  let raw: DynamoDBClient
-  let doc: DynamoDBDocumentClient
-  let table: string
-
-  beforeAll(async () => {
-    if (needsJava && !javaAvailable()) {
-      if (process.env.CI === 'true') throw new Error(NO_JAVA_ON_CI)
-      console.warn(NO_JAVA_NOTE)
-      return
-    }
-    const startedAt = performance.now()
-    db = await start()
-    console.info(`${name} answered after ${Math.round(performance.now() - startedAt)} ms`)
-    raw = local.localClient(db.endpoint)
-    doc = DynamoDBDocumentClient.from(raw)
-  })
-
-  afterAll(async () => {
-    doc?.destroy()
-    await db?.close()
-  })
-
-  beforeEach(async (ctx) => {
-    const { endpoint } = db ?? ctx.skip(NO_JAVA_NOTE)
-    table = `snapshots-${randomUUID()}`
-    await local.createSnapshotsTable(endpoint, table)
-  })
+describe.each(LOCAL_BACKENDS)('storeSnapshotResults on $name', (backend) => {
+  const tables = useLocalTable(backend, 'snapshots')
 
   /** The key condition `name = value` for a string key. */
   const keyIs = (name: string, value: string) => ({
-    TableName: table,
+    TableName: tables.table,
     KeyConditionExpression: `${name} = :v`,
     ExpressionAttributeValues: { ':v': { S: value } },
   })
 
   /** One query's items, as raw AttributeValues (a few items: one page). */
-  const query = async (input: QueryCommandInput) => (await raw.send(new QueryCommand(input))).Items
+  const query = async (input: QueryCommandInput) =>
+    (await tables.raw.send(new QueryCommand(input))).Items
   const byTask = (vodTaskId: string) => query(keyIs('vodTaskId', vodTaskId))
 
   /** How many items a task has, over every page of a COUNT query. */
   async function countOf(vodTaskId: string) {
     let count = 0
     const input = { ...keyIs('vodTaskId', vodTaskId), Select: 'COUNT' as const }
-    for await (const page of paginateQuery({ client: raw }, input)) count += page.Count ?? 0
+    for await (const page of paginateQuery({ client: tables.raw }, input)) count += page.Count ?? 0
     return count
   }
 
@@ -80,7 +42,7 @@ describe.each(backends)('storeSnapshotResults on $name', ({ name, start, needsJa
   async function store(body: unknown, receivedAt = RECEIVED_AT) {
     const parsed = parseCallback(body)
     if (parsed.kind !== 'snapshots') throw new Error(`not a snapshot callback: ${parsed.eventType}`)
-    return storeSnapshotResults(doc, table, parsed.results, receivedAt)
+    return storeSnapshotResults(tables.doc, tables.table, parsed.results, receivedAt)
   }
 
   /** A stored screenshot of the success example, as raw AttributeValues. */
@@ -203,13 +165,17 @@ describe.each(backends)('storeSnapshotResults on $name', ({ name, start, needsJa
   it('stores a 1,000-result callback completely', async () => {
     const startedAt = performance.now()
     expect(await store(legacyCallbackWith(1000))).toBe(1000)
-    console.info(`${name}: 1,000 results stored in ${Math.round(performance.now() - startedAt)} ms`)
+    console.info(
+      `${backend.name}: 1,000 results stored in ${Math.round(performance.now() - startedAt)} ms`,
+    )
     expect(await countOf('CreateSnapshotByTimeOffset-load')).toBe(1000)
   })
 
   it('a callback with no results stores nothing and returns 0', async () => {
     expect(await store(legacyCallbackWith(0))).toBe(0)
-    const { Count } = await raw.send(new ScanCommand({ TableName: table, Select: 'COUNT' }))
+    const { Count } = await tables.raw.send(
+      new ScanCommand({ TableName: tables.table, Select: 'COUNT' }),
+    )
     expect(Count).toBe(0)
   })
 })

@@ -1,22 +1,14 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { type FallbackMessage, toFallbackMessages } from '../../lib/durability/fallback-message'
+import type { FallbackMessage } from '../../lib/durability/fallback-message'
 import { drainDeadLetterQueue } from '../../lib/durability/replay'
 import { toUnpublishedMessages } from '../../lib/durability/unpublished-events'
-import { toSnapshotItem } from '../../lib/store/snapshot-item'
+import { DLQ_URL, fallbackBody } from '../support/dead-letter-messages'
 
-const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/vod-snapshots-test-fallback-dlq'
+const QUEUE = DLQ_URL
 const sqs = mockClient(SQSClient)
-const body = (task: string) =>
-  JSON.stringify(
-    toFallbackMessages([
-      toSnapshotItem(
-        { vodTaskId: task, fileId: '1', definition: 10, timeOffset: 0, status: 0 },
-        '2026-11-24T03:00:00.000Z',
-      ),
-    ])[0],
-  )
+const body = fallbackBody
 const message = (id: string, text: string) => ({
   MessageId: id,
   ReceiptHandle: `rh-${id}`,

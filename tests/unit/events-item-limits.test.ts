@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { toFallbackMessages } from '../../lib/durability/fallback-message'
-import { InvalidCallbackError, parseCallback } from '../../lib/events/parse-callback'
+import { parseCallback } from '../../lib/events/parse-callback'
 import {
   MAX_FALLBACK_MESSAGE_BYTES,
   MAX_ITEM_BYTES,
@@ -11,22 +11,13 @@ import {
 } from '../../lib/events/snapshot-result'
 import { type SnapshotItem, toSnapshotItem } from '../../lib/store/snapshot-item'
 import { fixture } from '../support/fixtures'
+import { problemsOf } from '../support/parse-problems'
 
 type Picture = { TimeOffset: number; Url: string; WaterMarkDefinition: number[] }
 type V3Body = {
   ProcedureStateChangeEvent: Record<string, unknown> & {
     MediaProcessResultSet: Record<string, unknown>[]
   }
-}
-
-const problemsOf = (body: unknown): string[] => {
-  try {
-    parseCallback(body)
-  } catch (error) {
-    if (error instanceof InvalidCallbackError) return error.problems
-    throw error
-  }
-  throw new Error('the body was accepted')
 }
 
 /**

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidCallbackError, parseCallback } from '../../lib/events/parse-callback'
+import { parseCallback } from '../../lib/events/parse-callback'
 import { fixture } from '../support/fixtures'
+import { problemsOf } from '../support/parse-problems'
 
 type Body = Record<string, unknown>
 type V3Body = { ProcedureStateChangeEvent: Body & { MediaProcessResultSet: unknown } }
 type LegacyBody = { data: Body & { processTaskList: unknown } }
-
-const problemsOf = (body: unknown): string[] => {
-  try {
-    parseCallback(body)
-  } catch (error) {
-    if (error instanceof InvalidCallbackError) return error.problems
-    throw error
-  }
-  throw new Error('the body was accepted')
-}
 
 const v3 = (change: (body: V3Body, set: Body[]) => void) => () => {
   const body = fixture<V3Body>('v3-procedure-snapshot')

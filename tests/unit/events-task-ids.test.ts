@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidCallbackError, parseCallback } from '../../lib/events/parse-callback'
+import { parseCallback } from '../../lib/events/parse-callback'
 import { subtaskTaskIds } from '../../lib/events/procedure-results'
 import { fixture } from '../support/fixtures'
+import { problemsOf } from '../support/parse-problems'
 
 const TASK_ID = '1256768367-Procedure-475b72xxxcb177t1'
 
 type V3Body = {
   ProcedureStateChangeEvent: { TaskId: string; MediaProcessResultSet: Record<string, unknown>[] }
-}
-
-const problemsOf = (body: unknown): string[] => {
-  try {
-    parseCallback(body)
-  } catch (error) {
-    if (error instanceof InvalidCallbackError) return error.problems
-    throw error
-  }
-  throw new Error('the body was accepted')
 }
 
 /** Each stored result's key, template and offset: what identifies one screenshot. */

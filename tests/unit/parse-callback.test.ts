@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidCallbackError, parseCallback } from '../../lib/events/parse-callback'
+import { parseCallback } from '../../lib/events/parse-callback'
 import { fixture } from '../support/fixtures'
+import { problemsOf } from '../support/parse-problems'
 
 const TASK_ID = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
-
-const problemsOf = (body: unknown): string[] => {
-  try {
-    parseCallback(body)
-  } catch (error) {
-    if (error instanceof InvalidCallbackError) return error.problems
-    throw error
-  }
-  throw new Error('the body was accepted')
-}
 
 describe('parseCallback', () => {
   it("normalises the seed's legacy example into one result per screenshot", () => {

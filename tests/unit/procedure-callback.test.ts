@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidCallbackError, parseCallback } from '../../lib/events/parse-callback'
+import { parseCallback } from '../../lib/events/parse-callback'
 import { secondsToMs, subtaskTaskIds } from '../../lib/events/procedure-results'
 import type { SnapshotResult } from '../../lib/events/snapshot-result'
 import { collapseDuplicateResults } from '../../lib/store/snapshot-item'
 import { fixture } from '../support/fixtures'
+import { problemsOf } from '../support/parse-problems'
 
 const TASK_ID = '1256768367-Procedure-475b72xxxcb177t1'
 const FILE_ID = '5285890784246869930'
@@ -31,16 +32,6 @@ const snapshotTask = (body: V3Body, index: number) =>
       SnapshotByTimeOffsetTask: SnapshotTask
     }
   ).SnapshotByTimeOffsetTask
-
-const problemsOf = (body: unknown): string[] => {
-  try {
-    parseCallback(body)
-  } catch (error) {
-    if (error instanceof InvalidCallbackError) return error.problems
-    throw error
-  }
-  throw new Error('the body was accepted')
-}
 
 const result = (vodTaskId: string, definition: number, timeOffset: number, status = 0) => ({
   vodTaskId,

@@ -9,28 +9,19 @@ import {
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { toFallbackMessages } from '../../lib/durability/fallback-message'
 import { drainDeadLetterQueue, queueDepth, replay } from '../../lib/durability/replay'
 import {
   isTableNotFound,
   tableLocation,
   tableNotFoundLine,
 } from '../../lib/operator/table-not-found'
-import { toSnapshotItem } from '../../lib/store/snapshot-item'
 import { SnapshotStoreError } from '../../lib/store/snapshot-store'
+import { DLQ_URL, fallbackBody } from '../support/dead-letter-messages'
 import { legacyCallbackWith } from '../support/fixtures'
 
-const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/vod-snapshots-test-fallback-dlq'
+const QUEUE = DLQ_URL
 const sqs = mockClient(SQSClient)
-const body = (task: string) =>
-  JSON.stringify(
-    toFallbackMessages([
-      toSnapshotItem(
-        { vodTaskId: task, fileId: '1', definition: 10, timeOffset: 0, status: 0 },
-        '2026-11-24T03:00:00.000Z',
-      ),
-    ])[0],
-  )
+const body = fallbackBody
 const message = (id: string) => ({ MessageId: id, ReceiptHandle: `rh-${id}`, Body: body(id) })
 const notFound = () =>
   Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' })
