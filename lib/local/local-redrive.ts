@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Context, SQSBatchResponse } from 'aws-lambda'
 import { LOCAL_CREDENTIALS } from '../runtime/local-defaults'
@@ -60,53 +58,11 @@ class InvocationError extends Error {
 /** What crosses to the worker of a Lambda context: its fields, and the time left. */
 type ContextFields = Omit<Context, 'getRemainingTimeInMillis' | 'done' | 'fail' | 'succeed'>
 
-// The function's own thread, as serverless-offline runs a function: handlers/redrive.ts loads
-// there with its own module state (lib/runtime/log.ts names its service when it loads) and its
-// own process.env, the environment above. TypeScript through tsx, as `npm start` runs.
-const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads')
-const loaded = (async () => {
-  ;(await import(workerData.tsx)).register()
-  const { handler } = await import(workerData.handler)
-  const { functionLogger } = await import(workerData.log)
-  return { handler, logger: functionLogger }
-})()
-loaded.catch(() => {})
-parentPort.on('message', async ({ id, event, context, remainingMs }) => {
-  const deadline = Date.now() + remainingMs
-  let logger
-  try {
-    const redrive = await loaded
-    logger = redrive.logger
-    const result = await redrive.handler(event, {
-      ...context,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done() {},
-      fail() {},
-      succeed() {},
-    })
-    parentPort.postMessage({ id, result })
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    if (logger) logger.error('local redrive failed', { reason })
-    else console.error('local redrive failed: ' + reason)
-    parentPort.postMessage({ id, error: reason })
-  }
-})
-`
-
 /** Starts handlers/redrive.ts in a thread of its own with `environment` as its process.env. */
 function startRedriveWorker(environment: Record<string, string>) {
-  const resolve = createRequire(import.meta.url).resolve
-  const worker = new Worker(WORKER, {
-    eval: true,
+  const worker = new Worker(new URL('./redrive-worker.mjs', import.meta.url), {
     execArgv: [],
     env: { ...process.env, ...environment },
-    workerData: {
-      tsx: pathToFileURL(resolve('tsx/esm/api')).href,
-      handler: new URL('../../handlers/redrive.ts', import.meta.url).href,
-      log: new URL('../runtime/log.ts', import.meta.url).href,
-    },
   })
   const pending = new Map<number, { resolve(value: unknown): void; reject(e: Error): void }>()
   let ended: Error | undefined
