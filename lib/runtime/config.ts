@@ -54,7 +54,7 @@ const SignKeyListSchema = v.pipe(
 export const ResultTtlDaysSchema = v.pipe(
   v.optional(v.string(), ''),
   v.transform((raw) => (raw.trim() === '' ? 0 : Number(raw))),
-  v.number(),
+  v.number('RESULT_TTL_DAYS must be a whole number of days'),
   v.integer('RESULT_TTL_DAYS must be a whole number of days'),
   v.minValue(0, 'RESULT_TTL_DAYS must not be negative'),
   v.transform((days) => (days === 0 ? undefined : days)),

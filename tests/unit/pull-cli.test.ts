@@ -128,8 +128,17 @@ describe('parsePullArgs', () => {
     [['--once'], { ...ENV, TENCENTCLOUD_SECRET_KEY: '' }, 'set TENCENTCLOUD_SECRET_ID and'],
     [['--once'], { ...ENV, VOD_REGION: undefined }, 'set VOD_REGION'],
     [['--once', '--result-ttl-days', '1.5'], ENV, '--result-ttl-days 1.5: RESULT_TTL_DAYS must'],
+    [
+      ['--once', '--result-ttl-days', 'abc'],
+      ENV,
+      '--result-ttl-days abc: RESULT_TTL_DAYS must be a whole number of days',
+    ],
     [['--once', '--result-ttl-days=-1'], ENV, 'must not be negative'],
-    [['--once'], { ...ENV, RESULT_TTL_DAYS: 'x' }, 'Invalid type'],
+    [
+      ['--once'],
+      { ...ENV, RESULT_TTL_DAYS: 'x' },
+      'RESULT_TTL_DAYS must be a whole number of days',
+    ],
     [['--once', '--bus'], ENV, "Option '--bus <value>' argument missing"],
     [['--once'], { ...ENV, FORWARD_ALL: 'yes' }, 'FORWARD_ALL must be true or false'],
     [['--once'], { ...ENV, FORWARD_URL: 'ftp://x' }, 'Invalid configuration: FORWARD_URL'],
