@@ -112,8 +112,8 @@ export interface RoadTiming {
 /**
  * The one road every VOD event takes: recognise, validate, normalise, store (under the integrity
  * rules of {@link writeSnapshotItems}), announce, and pass on what is not stored. The HTTP
- * function, the pull, the redrive, both replays and reconcile call it and turn its outcome into
- * their own answer; none of them handles an event otherwise.
+ * function, the pull, the redrive and both replays call it and turn its outcome into their own
+ * answer; none of them handles an event otherwise, and a new source (reconcile) is an adapter.
  *
  * Never throws for what an event is: an invalid one is an `invalid` outcome, a storage failure
  * `queued`, `logged` or `unstored`.
