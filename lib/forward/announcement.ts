@@ -1,5 +1,4 @@
-import type { SnapshotResult } from '../events/snapshot-result'
-import { collapseDuplicateResults } from '../store/snapshot-item'
+import type { SnapshotItem } from '../store/snapshot-item'
 
 /** The detail of `SnapshotResultsStored`: what an application needs to read the results. */
 export interface SnapshotResultsStoredDetail {
@@ -23,13 +22,14 @@ export interface SnapshotResultsStoredDetail {
 const unique = <T>(values: T[]): T[] => [...new Set(values)]
 
 /**
- * The announcement of one callback's stored results.
+ * The announcement of one callback's stored items (one per key: duplicates were collapsed
+ * before they were written, a success winning over a failure).
  * @returns undefined for a callback without results: nothing was stored
  */
 export function announcementOf(
   results: readonly Pick<
-    SnapshotResult,
-    'vodTaskId' | 'fileId' | 'definition' | 'timeOffset' | 'status' | 'sessionContext' | 'sessionId'
+    SnapshotItem,
+    'vodTaskId' | 'fileId' | 'definition' | 'status' | 'sessionContext' | 'sessionId'
   >[],
   {
     taskId,
@@ -46,8 +46,7 @@ export function announcementOf(
     fileId: first.fileId,
     definitions: unique(results.map((result) => result.definition)),
     stored,
-    // Counted on what was written: one item per key, a success winning over a failure.
-    failed: collapseDuplicateResults(results).filter((result) => result.status !== 0).length,
+    failed: results.filter((result) => result.status !== 0).length,
     eventType,
     receivedAt,
     ...(first.sessionContext === undefined ? {} : { sessionContext: first.sessionContext }),

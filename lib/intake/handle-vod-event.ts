@@ -168,7 +168,8 @@ export async function handleVodEvent(
   // Results kept from an earlier delivery were counted as queued or logged then: now redriven.
   metrics.addMetric(input.kind === 'event' ? 'ResultsStored' : 'ResultsRedriven', 'Count', stored)
   const forwarding = deps.forwarding
-  const detail = announcementOf(items, { taskId, eventType, receivedAt, stored })
+  // Built only where it is published: it reads every item.
+  const detail = forwarding && announcementOf(items, { taskId, eventType, receivedAt, stored })
   const [announced, forwarded] = await Promise.all([
     forwarding && detail ? forwarding.forwarder.announce(detail, timing.publishMs()) : undefined,
     forwarding?.forwardAll && input.kind === 'event'
