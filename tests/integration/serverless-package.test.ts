@@ -274,6 +274,7 @@ describe('serverless package --stage ci', () => {
       'CallbackLogGroup',
       [
         'dynamodb:BatchWriteItem',
+        'dynamodb:UpdateItem',
         'events:PutEvents',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
@@ -286,6 +287,7 @@ describe('serverless package --stage ci', () => {
       'RedriveLogGroup',
       [
         'dynamodb:BatchWriteItem',
+        'dynamodb:UpdateItem',
         'events:PutEvents',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
@@ -323,12 +325,22 @@ describe('serverless package --stage ci', () => {
     }
   })
 
-  it('lets the functions only BatchWriteItem, and only on their own table', () => {
+  it('lets the functions only the writes the store sends, and only on their own table', async () => {
+    // The callback's write path: the batches of puts and the merges lib/store sends.
+    const writePath = ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem']
+    const storeSource = await readFile(
+      new URL('../../lib/store/snapshot-store.ts', import.meta.url),
+      'utf8',
+    )
+    const sent = [...storeSource.matchAll(/new (\w+)ItemCommand\(/g)].map(
+      ([, name]) => `dynamodb:${name}Item`,
+    )
+    expect(sent).toEqual(expect.arrayContaining(writePath))
     const dynamoDb = iamStatements().filter((statement) => statement.Action.some(isDynamoDb))
     expect(dynamoDb.length).toBeGreaterThan(0)
     for (const statement of dynamoDb) {
       expect(statement.Effect).toBe('Allow')
-      expect(statement.Action).toEqual(['dynamodb:BatchWriteItem'])
+      expect(statement.Action).toEqual(writePath)
       expect([statement.Resource].flat()).toEqual([{ 'Fn::GetAtt': ['SnapshotsTable', 'Arn'] }])
     }
     // No DynamoDB action anywhere else in the template (a resource policy, a NotAction, …).
@@ -378,6 +390,7 @@ describe('serverless package --stage ci', () => {
     const statements = roleStatements('PullRole')
     expect(statements.flatMap((statement) => statement.Action).sort()).toStrictEqual([
       'dynamodb:BatchWriteItem',
+      'dynamodb:UpdateItem',
       'events:PutEvents',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
