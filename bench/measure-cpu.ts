@@ -8,18 +8,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { legacyCallbackWith } from '../tests/support/fixtures'
 import { callbackEvent, lambdaContext } from '../tests/support/http-event'
 import { median } from './stats'
-import {
-  stubAggregatedDocument,
-  stubClient,
-  stubDocumentClient,
-  stubHandler,
-} from './stub-dynamodb'
+import { stubAggregatedDocument, stubClient, stubHandler, stubProjectClient } from './stub-dynamodb'
 
 export const BENCH_TABLE = 'vod-snapshots-bench'
 export const BENCH_TOKEN = 'bench-token-0123456789abcdef'
 
 type Invoke = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>
-interface Side {
+export interface Side {
   invoke: Invoke
   requests: () => number
 }
@@ -36,7 +31,7 @@ export interface CpuFigures {
 }
 
 // The modules read their configuration when they load: the environment comes first.
-async function loadSides(): Promise<Record<Name, Side>> {
+export async function loadSides(): Promise<Record<Name, Side>> {
   process.env.TABLE_NAME = BENCH_TABLE
   process.env.CALLBACK_TOKEN = BENCH_TOKEN
   process.env.AWS_REGION ??= 'us-east-1'
@@ -54,7 +49,7 @@ async function loadSides(): Promise<Record<Name, Side>> {
   const { functionMetrics, powertoolsLogger } = await import('../lib/runtime/log')
   const project = createCallbackHandler({
     config: loadConfig(process.env),
-    client: stubDocumentClient(stubs.project),
+    client: stubProjectClient(stubs.project),
     observability: [injectLambdaContext(powertoolsLogger), logMetrics(functionMetrics)],
   })
   const typical = createTypicalHandler(stubAggregatedDocument(stubs.typical))

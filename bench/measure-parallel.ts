@@ -7,7 +7,7 @@
 import type { SnapshotResult } from '../lib/events/snapshot-result'
 import { storeSnapshotResults } from '../lib/store/snapshot-store'
 import { median } from './stats'
-import { stubDocumentClient, stubHandler } from './stub-dynamodb'
+import { stubHandler, stubProjectClient } from './stub-dynamodb'
 
 export const INJECTED_LATENCY_MS = 20
 const PARALLEL_SIZES = [100, 1000] as const
@@ -35,7 +35,7 @@ const resultsOf = (n: number): SnapshotResult[] =>
 /** A store on a stub answering after `latencyMs`; checks every batch really was sent. */
 function storeOn(latencyMs: number) {
   const stub = stubHandler(latencyMs)
-  const client = stubDocumentClient(stub)
+  const client = stubProjectClient(stub)
   return async (n: number) => {
     const sent = stub.requests
     const started = performance.now()

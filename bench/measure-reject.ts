@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { callbackEvent, lambdaContext } from '../tests/support/http-event'
 import { median } from './stats'
-import { stubDocumentClient, stubHandler } from './stub-dynamodb'
+import { stubHandler, stubProjectClient } from './stub-dynamodb'
 
 const TOKEN = 'bench-reject-token-0123456789'
 const MB = 1024 * 1024
@@ -70,7 +70,7 @@ export async function measureReject(rounds = 7): Promise<RejectFigures> {
   const write = (_: string, fields?: unknown) => void JSON.stringify(fields)
   const handler = createCallbackHandler({
     config: loadConfig({ TABLE_NAME: 'vod-snapshots-bench', CALLBACK_TOKEN: TOKEN }),
-    client: stubDocumentClient(stubHandler()),
+    client: stubProjectClient(stubHandler()),
     logger: { info: write, warn: write, error: write },
     metrics: { addMetric: () => {} },
   })

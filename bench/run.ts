@@ -12,6 +12,7 @@ import { measureE2e } from './e2e-load'
 import { BENCH_TABLE, BENCH_TOKEN, measureHandlerCpu } from './measure-cpu'
 import { measureInit } from './measure-init'
 import { INJECTED_LATENCY_MS, measureParallelStore } from './measure-parallel'
+import { measurePhases, PHASES, type PhaseFigures } from './measure-phases'
 import { measureReject } from './measure-reject'
 import { round } from './stats'
 import { judge, table } from './targets'
@@ -19,6 +20,22 @@ import { judge, table } from './targets'
 const step = (name: string) => console.error(`bench: ${name}...`)
 const roundAll = (values: Record<number, number>) =>
   Object.fromEntries(Object.entries(values).map(([key, value]) => [key, round(value, 2)]))
+const roundPhases = (figures: PhaseFigures) => ({
+  project: roundAll(figures.project),
+  floor: roundAll(figures.floor),
+})
+/** µs per phase, project beside floor, for each size: where the overhead ratio comes from. */
+function phaseTable(bySize: Record<string, PhaseFigures>): string {
+  const header = ['µs per callback', ...PHASES].map((cell) => cell.padStart(9))
+  const rows = Object.entries(bySize).flatMap(([size, figures]) =>
+    (['project', 'floor'] as const).map((side) =>
+      [`${size} ${side}`, ...PHASES.map((phase) => figures[side][phase].toFixed(1))].map((cell) =>
+        cell.padStart(9),
+      ),
+    ),
+  )
+  return [header, ...rows].map((row) => row.join(' ')).join('\n')
+}
 const began = performance.now()
 const machine = {
   node: process.version,
@@ -54,6 +71,10 @@ try {
   const cpu25 = await measureHandlerCpu(25)
   const cpu1000 = await measureHandlerCpu(1000)
   const procedure1000 = await measureHandlerCpu(1000, { projectBody: procedureCallbackWith(1000) })
+
+  step('CPU per phase, handler vs floor')
+  const phases25 = await measurePhases(25)
+  const phases1000 = await measurePhases(1000)
 
   step(`storing 100 / 1,000 results with ${INJECTED_LATENCY_MS} ms and 0 ms per request`)
   const parallel = await measureParallelStore()
@@ -99,6 +120,7 @@ try {
     floor_us_n1000: round(cpu1000.us.floor, 1),
     typical_us_n25: round(cpu25.us.typical, 1),
     typical_us_n1000: round(cpu1000.us.typical, 1),
+    phases_us: { n25: roundPhases(phases25), n1000: roundPhases(phases1000) },
     cpu_rounds: cpu25.rounds,
     cpu_iterations: { n25: cpu25.iterations, n1000: cpu1000.iterations },
     bundle_bytes: { project: project.bytes, floor: floor.bytes, typical: typical.bytes },
@@ -125,6 +147,7 @@ try {
   const results = { machine, code, ...figures, targets, details }
   await writeFile(new URL('results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
   console.log(table(figures, targets))
+  console.log(`\n${phaseTable({ n25: phases25, n1000: phases1000 })}`)
   const failed = Object.entries(targets).filter(([, verdict]) => !verdict.ok)
   console.log(
     `\n${failed.length === 0 ? 'every target met' : `${failed.length} target(s) missed: ${failed.map(([key]) => key).join(', ')}`} (${details.seconds} s, bench/results.json)`,

@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream'
 import { setTimeout as delay } from 'node:timers/promises'
 import { DynamoDB, DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocument, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { DynamoDBDocument } from '@aws-sdk/lib-dynamodb'
 // @smithy/protocol-http is not installed here: the SDK of this lockfile takes HttpResponse from
 // @smithy/core (a devDependency at the version the SDK uses, so that it resolves to the SDK's copy).
 import { HttpResponse } from '@smithy/core/transport'
@@ -50,8 +50,8 @@ export function stubClient(stub: StubHandler): DynamoDBClient {
   })
 }
 
-/** The project's own client (lib/dynamodb-client.ts), on the stub. */
-export function stubDocumentClient(stub: StubHandler): DynamoDBDocumentClient {
+/** The project's own client (lib/runtime/dynamodb-client.ts), on the stub. */
+export function stubProjectClient(stub: StubHandler): DynamoDBClient {
   return createSnapshotsClient({
     region: STUB_REGION,
     credentials: STUB_CREDENTIALS,

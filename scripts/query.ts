@@ -2,7 +2,9 @@
  * `npm run query`: the stored screenshots of one task or video as a table, JSON or an HTML
  * contact sheet. Usage in lib/query-cli.ts (`npm run query -- --help`).
  */
+
 import { writeFile } from 'node:fs/promises'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { renderContactSheet } from '../lib/operator/contact-sheet'
 import { describeQueryError, parseQueryArgs, QUERY_USAGE } from '../lib/operator/query-cli'
 import { queryByFile, queryByTask } from '../lib/operator/snapshot-query'
@@ -29,7 +31,7 @@ async function main(): Promise<number> {
   let items: Awaited<ReturnType<typeof queryByTask>>
   try {
     const query = by === 'task' ? queryByTask : queryByFile
-    items = await query(client, tableName, id, { failedOnly })
+    items = await query(DynamoDBDocumentClient.from(client), tableName, id, { failedOnly })
   } catch (error) {
     console.error(describeQueryError(error, tableName, where))
     return 1

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import type { Forwarder } from '../forward/forwarder'
 import { handleVodEvent } from '../intake/handle-vod-event'
@@ -25,7 +25,7 @@ export interface RedriveForwarding {
 
 export interface RedriveDependencies {
   tableName: string
-  client: DynamoDBDocumentClient
+  client: DynamoDBClient
   logger?: Logger
   metrics?: MetricsSink
   storeOptions?: StoreOptions

@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -6,7 +7,6 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs'
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { InvalidCallbackError } from '../events/parse-callback'
 import { handleVodEvent, replayTiming, type VodEventInput } from '../intake/handle-vod-event'
 import { parseJsonOrUndefined } from '../runtime/json'
@@ -185,7 +185,7 @@ export function extractReplayables(text: string, name = 'input'): Extraction {
  * @returns the number of items written (0 for another event type)
  */
 export async function replay(
-  client: DynamoDBDocumentClient,
+  client: DynamoDBClient,
   tableName: string,
   entry: Replayable,
   { resultTtlDays, now = () => new Date() }: { resultTtlDays?: number; now?: () => Date } = {},

@@ -15,23 +15,34 @@ export const MAX_PARTITION_KEY_BYTES = 2048
 // A whole item must stay under DynamoDB's 400 KB; real screenshot URLs are a few hundred bytes.
 export const MAX_URL_BYTES = 16_384
 
-// With the u flag a surrogate pair is one code point: only a lone surrogate matches.
-const MALFORMED = /[\uD800-\uDFFF\uFFFD]/u
-
 /**
  * A string that is well-formed Unicode with no U+FFFD. A lone surrogate (a `\ud800` escape) is
  * not well-formed; a U+FFFD is what invalid UTF-8 bytes became on their way here. Stored, both
  * lose what was sent: two different task IDs could come out as one key.
  */
 const wellFormed = (name: string) =>
-  v.check((text: string) => !MALFORMED.test(text), `${name} must be well-formed Unicode`)
+  v.check(
+    (text: string) => text.isWellFormed() && !text.includes('\uFFFD'),
+    `${name} must be well-formed Unicode`,
+  )
+
+/**
+ * At most `max` bytes of UTF-8, counted only when the length alone cannot decide: a UTF-16 unit
+ * is at most 3 bytes. valibot's maxBytes encodes every string it checks, and a callback has
+ * thousands (npm run bench).
+ */
+const maxUtf8Bytes = (max: number, message: string) =>
+  v.check((text: string) => text.length * 3 <= max || Buffer.byteLength(text) <= max, message)
 
 const keyString = (name: string) =>
   v.pipe(
     v.string(`${name} must be a string`),
     v.nonEmpty(`${name} must not be empty`),
     wellFormed(name),
-    v.maxBytes(MAX_PARTITION_KEY_BYTES, `${name} must be at most ${MAX_PARTITION_KEY_BYTES} bytes`),
+    maxUtf8Bytes(
+      MAX_PARTITION_KEY_BYTES,
+      `${name} must be at most ${MAX_PARTITION_KEY_BYTES} bytes`,
+    ),
   )
 
 /**
@@ -96,7 +107,7 @@ export const UrlSchema = v.pipe(
     v.pipe(
       v.string('the URL must be a string'),
       wellFormed('the URL'),
-      v.maxBytes(MAX_URL_BYTES, `the URL must be at most ${MAX_URL_BYTES} bytes`),
+      maxUtf8Bytes(MAX_URL_BYTES, `the URL must be at most ${MAX_URL_BYTES} bytes`),
     ),
   ),
   v.transform((url) => (url ? url : undefined)),
@@ -140,14 +151,15 @@ export const ITEM_ATTRIBUTES = [
   'sessionId',
   'watermarkDefinitions',
   'expiresAt',
+  'origin',
 ] as const
 
 // DynamoDB: names + values, a number at most 21 bytes, a list 3 bytes and 1 more per element.
-// The names of every attribute an item may have: 130 bytes.
+// The names of every attribute an item may have: 136 bytes (origin's value, 9, is in the reserve).
 const ITEM_NAME_BYTES = ITEM_ATTRIBUTES.join('').length
 const DYNAMODB_NUMBER_BYTES = 21
-// 130 + 30,720 + 34 + 27 + 4 numbers (definition, timeOffset, status, expiresAt) × 21 + 3 (the
-// list) + 1,024 = 32,022 bytes; each definition 21 + 1 = 22: (409,600 − 32,022) / 22 → 17,162.
+// 136 + 30,720 + 34 + 27 + 4 numbers (definition, timeOffset, status, expiresAt) × 21 + 3 (the
+// list) + 1,024 = 32,028 bytes; each definition 21 + 1 = 22: (409,600 − 32,028) / 22 → 17,162.
 const ITEM_FIXED_BYTES =
   ITEM_NAME_BYTES +
   CAPPED_STRING_BYTES +
@@ -218,7 +230,10 @@ export const SessionStringSchema = v.pipe(
     v.pipe(
       v.string('the session value must be a string'),
       wellFormed('the session value'),
-      v.maxBytes(MAX_SESSION_BYTES, `the session value must be at most ${MAX_SESSION_BYTES} bytes`),
+      maxUtf8Bytes(
+        MAX_SESSION_BYTES,
+        `the session value must be at most ${MAX_SESSION_BYTES} bytes`,
+      ),
     ),
   ),
   v.transform((text) => (text ? text : undefined)),

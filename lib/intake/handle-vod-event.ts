@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { type FallbackMessage, fallbackItems } from '../durability/fallback-message'
 import type { FallbackQueue } from '../durability/fallback-queue'
 import { keepUnstoredResults, UnstoredResultsError } from '../durability/keep-unstored'
@@ -13,7 +13,12 @@ import type { Forwarder } from '../forward/forwarder'
 import type { PublishOutcome } from '../forward/publish-durably'
 import { errorMessage, type Logger, type MetricsSink } from '../runtime/log'
 import { type SnapshotItem, snapshotItemsOf } from '../store/snapshot-item'
-import { SnapshotStoreError, type StoreOptions, writeSnapshotItems } from '../store/snapshot-store'
+import {
+  SnapshotStoreError,
+  type StoreOptions,
+  writeMissingItems,
+  writeSnapshotItems,
+} from '../store/snapshot-store'
 
 /**
  * One VOD event, whatever brought it: a callback's body, a pulled event's content, a replayed
@@ -86,7 +91,7 @@ export interface RoadForwarding {
 /** What the one road needs; each source gives its own. */
 export interface RoadDependencies {
   tableName: string
-  client: DynamoDBDocumentClient
+  client: DynamoDBClient
   storeOptions?: Omit<StoreOptions, 'signal'>
   logger: Logger
   metrics: MetricsSink
@@ -97,6 +102,13 @@ export interface RoadDependencies {
    * outcome is `unstored`.
    */
   keepUnstored?: { fallback?: FallbackQueue; queueTimeMs: (results: number) => number }
+  /**
+   * Write only the results the table lacks, marked as recovered, and announce only those
+   * (reconcile: what a callback stored stays as it is). `stored` then counts what was written.
+   */
+  onlyMissing?: boolean
+  /** With onlyMissing: find what is missing, write nothing (`stored` counts what would be). */
+  dryRun?: boolean
   /** Today's parser; a test may pass a variant to stand for a fixed schema. */
   parse?: (body: unknown) => ParsedCallback
 }
@@ -156,20 +168,36 @@ export async function handleVodEvent(
   }
 
   const { format, taskId, eventType, items, receivedAt } = found
+  const storeOptions = { ...deps.storeOptions, signal: timing.storeSignal }
   let stored: number
+  // What is announced: every item written.
+  let written = items
   try {
-    stored = await writeSnapshotItems(deps.client, deps.tableName, items, {
-      ...deps.storeOptions,
-      signal: timing.storeSignal,
-    })
+    if (deps.onlyMissing) {
+      const dryRun = deps.dryRun === true
+      written = (
+        await writeMissingItems(deps.client, deps.tableName, items, storeOptions, { dryRun })
+      ).created
+      stored = written.length
+    } else {
+      stored = await writeSnapshotItems(deps.client, deps.tableName, items, storeOptions)
+    }
   } catch (error) {
     return keepWhatWasNotStored(found, error, input, deps)
   }
   // Results kept from an earlier delivery were counted as queued or logged then: now redriven.
-  metrics.addMetric(input.kind === 'event' ? 'ResultsStored' : 'ResultsRedriven', 'Count', stored)
+  const metric = deps.onlyMissing
+    ? 'ResultsRecovered'
+    : input.kind === 'event'
+      ? 'ResultsStored'
+      : 'ResultsRedriven'
+  metrics.addMetric(metric, 'Count', stored)
   const forwarding = deps.forwarding
   // Built only where it is published: it reads every item.
-  const detail = forwarding && announcementOf(items, { taskId, eventType, receivedAt, stored })
+  const detail =
+    forwarding && (written.length > 0 || !deps.onlyMissing)
+      ? announcementOf(written, { taskId, eventType, receivedAt, stored })
+      : undefined
   const [announced, forwarded] = await Promise.all([
     forwarding && detail ? forwarding.forwarder.announce(detail, timing.publishMs()) : undefined,
     forwarding?.forwardAll && input.kind === 'event'

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events'
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { EventContent } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
 import type { Quarantine } from '../durability/quarantine'
 import type { RoadForwarding } from '../intake/handle-vod-event'
@@ -13,7 +13,7 @@ const MAX_HANDLES_PER_CONFIRM = 16
 
 /** Where snapshot results go: the same table and store as the HTTP function. */
 export interface SnapshotTarget {
-  client: DynamoDBDocumentClient
+  client: DynamoDBClient
   tableName: string
   options?: Omit<StoreOptions, 'signal'>
 }

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events'
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import type { FallbackQueue } from '../durability/fallback-queue'
 import {
@@ -48,7 +48,7 @@ export const DEFAULT_BUDGET = { storeMs: 2500, answerMs: 4000 }
 /** What answering one callback needs besides the callback. */
 export interface AnswerDependencies {
   tableName: string
-  client: DynamoDBDocumentClient
+  client: DynamoDBClient
   fallback?: FallbackQueue
   logger: Logger
   metrics: MetricsSink

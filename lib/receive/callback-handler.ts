@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
@@ -26,7 +26,7 @@ import { quarantineRejected } from './quarantine-rejected'
 
 export interface CallbackDependencies {
   config: Config
-  client: DynamoDBDocumentClient
+  client: DynamoDBClient
   fallback?: FallbackQueue
   /** Where authenticated callbacks answered 400, 413 or 422 are kept whole. */
   quarantine?: Quarantine

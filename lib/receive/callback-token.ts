@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest()
+// The one-shot hash: a Hash object per request cost twice as much (npm run bench).
+const digest = (value: string): Buffer => hash('sha256', value, 'buffer')
 
 /**
  * Builds the check of the `token` query parameter. Both sides are hashed first so the compare

@@ -12,6 +12,14 @@ export type ParsedBodyEvent = Omit<APIGatewayProxyEventV2, 'body'> & {
 }
 
 /**
+ * JSON that refuses a key reaching an object's prototype: throws a SyntaxError with
+ * secure-json-parse's message for one. The front door parses every body with it.
+ */
+export function parseBodyText(text: string): unknown {
+  return parse(text, null, { protoAction: 'error', constructorAction: 'error' })
+}
+
+/**
  * Parses the body as JSON whatever the Content-Type says (VOD documents none), refusing a key
  * that could reach an object's prototype (`__proto__`, `constructor.prototype`) with a 400.
  * secure-json-parse parses plainly and scans only a body whose text holds such a key: a reviver
@@ -28,10 +36,7 @@ export function jsonBody(): middy.MiddlewareObj<
       const { body = '', isBase64Encoded } = request.event
       const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body
       try {
-        const parsed: unknown = parse(text, null, {
-          protoAction: 'error',
-          constructorAction: 'error',
-        })
+        const parsed = parseBodyText(text)
         // The text stays beside what it parsed to: events are forwarded exactly as VOD sent them.
         Object.assign(request.event, { body: parsed, rawBody: text })
       } catch (error) {

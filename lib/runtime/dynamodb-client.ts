@@ -1,15 +1,12 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { LOCAL_CREDENTIALS } from './local-defaults'
 
 /**
- * The document client the functions write with. The SDK's own retries are off (the store
+ * The client the functions write with (the store builds its AttributeValues itself). The SDK's own retries are off (the store
  * retries under its deadline) and its timeouts are explicit; `overrides` set the endpoint, or a
  * request handler in tests and benchmarks.
  */
-export function createSnapshotsClient(
-  overrides: DynamoDBClientConfig = {},
-): DynamoDBDocumentClient {
+export function createSnapshotsClient(overrides: DynamoDBClientConfig = {}): DynamoDBClient {
   const client = new DynamoDBClient({
     maxAttempts: 1,
     requestHandler: { connectionTimeout: 500, requestTimeout: 1500 },
@@ -18,7 +15,7 @@ export function createSnapshotsClient(
   // The SDK's logger middleware copies every request and response for a logger the functions
   // never set: about a sixth of a callback's CPU (npm run bench).
   client.middlewareStack.remove('loggerMiddleware')
-  return DynamoDBDocumentClient.from(client)
+  return client
 }
 
 /**
@@ -39,10 +36,10 @@ export function operatorClientConfig(
   }
 }
 
-/** The document client an operator command reads and writes the table with. */
+/** The client an operator command writes the table with (query reads through a document client). */
 export function createOperatorClient(
   endpoint: string | undefined,
   env: Record<string, string | undefined>,
-): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(operatorClientConfig(endpoint, env)))
+): DynamoDBClient {
+  return new DynamoDBClient(operatorClientConfig(endpoint, env))
 }

@@ -31,6 +31,8 @@ export type MetricName =
   | 'EventsOversized'
   | 'FailuresWithoutOffset'
   | 'StoreFailures'
+  | 'ResultsRecovered'
+  | 'ReconcileFailed'
 
 /** The namespace of the functions' metrics; their `service` dimension is the stage's name. */
 export const METRICS_NAMESPACE = 'VodSnapshots'

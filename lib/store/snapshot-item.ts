@@ -1,3 +1,4 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import {
   ITEM_ATTRIBUTES,
   type PROCEDURE_EVENT_TYPE,
@@ -18,9 +19,9 @@ export type SnapshotItem = Omit<SnapshotResult, 'url' | 'eventType'> & {
   expiresAt?: number
 }
 
-/** The item with `expiresAt` set `days` after its receipt time. */
-export function withExpiry(item: SnapshotItem, days: number): SnapshotItem {
-  return { ...item, expiresAt: Math.floor(Date.parse(item.receivedAt) / 1000) + days * 86_400 }
+/** The epoch second after which DynamoDB's TTL may delete an item received at `receivedAt`. */
+export function expiryOf(receivedAt: string, days: number): number {
+  return Math.floor(Date.parse(receivedAt) / 1000) + days * 86_400
 }
 
 /**
@@ -59,12 +60,52 @@ export function replacesWhole(item: SnapshotItem): boolean {
   return item.status === 0 && item.url !== undefined && item.partial !== true
 }
 
-type KeyAttribute = 'vodTaskId' | 'timeOffset'
+type Attributes = Record<string, AttributeValue>
 
-// The attributes a merge sets: all but the keys, which are its Key (`partial` is never stored).
-const MERGED_ATTRIBUTES = ITEM_ATTRIBUTES.filter(
-  (name): name is Exclude<(typeof ITEM_ATTRIBUTES)[number], KeyAttribute> =>
-    name !== 'vodTaskId' && name !== 'timeOffset',
+/** The `origin` of an item reconcile wrote: VOD's task API had it, no callback delivered it. */
+export const RECONCILE_ORIGIN = 'reconcile'
+
+/**
+ * The item as DynamoDB's AttributeValues, built by hand: its shape is fixed, and the document
+ * client's generic marshalling cost about a fifth of a callback's CPU (npm run bench). Numbers
+ * are written as JavaScript prints them, as the SDK's marshalling does; `partial` is never
+ * stored. `expiresAt`, when given, is the TTL attribute.
+ */
+export function itemAttributes(item: SnapshotItem, expiresAt?: number): Attributes {
+  const attributes: Attributes = {
+    vodTaskId: { S: item.vodTaskId },
+    timeOffset: { N: String(item.timeOffset) },
+    fileId: { S: item.fileId },
+    definition: { N: String(item.definition) },
+    status: { N: String(item.status) },
+    eventType: { S: item.eventType },
+    receivedAt: { S: item.receivedAt },
+  }
+  if (item.url !== undefined) attributes.url = { S: item.url }
+  if (item.procedureTaskId !== undefined) {
+    attributes.procedureTaskId = { S: item.procedureTaskId }
+  }
+  if (item.sessionContext !== undefined) attributes.sessionContext = { S: item.sessionContext }
+  if (item.sessionId !== undefined) attributes.sessionId = { S: item.sessionId }
+  if (item.watermarkDefinitions !== undefined) {
+    attributes.watermarkDefinitions = {
+      L: item.watermarkDefinitions.map((definition) => ({ N: String(definition) })),
+    }
+  }
+  const expiry = expiresAt ?? item.expiresAt
+  if (expiry !== undefined) attributes.expiresAt = { N: String(expiry) }
+  return attributes
+}
+
+/** What every stored item has, or may have; the keys are the Key of a merge. */
+const KEY_ATTRIBUTES = new Set(['vodTaskId', 'timeOffset'])
+
+// One alias per attribute a merge may set, in ITEM_ATTRIBUTES' order: stable expressions.
+const ALIASES = new Map(
+  ITEM_ATTRIBUTES.filter((name) => !KEY_ATTRIBUTES.has(name)).map((name, i) => [
+    name as string,
+    name === 'status' ? '#status' : `#a${i}`,
+  ]),
 )
 
 /**
@@ -72,26 +113,26 @@ const MERGED_ATTRIBUTES = ITEM_ATTRIBUTES.filter(
  * and removes none (v3 and legacy twins end as their union), and a failure is written only where
  * no success is stored (a FAIL delivery after the SUCCESS leaves the screenshots).
  */
-export function mergeUpdate(item: SnapshotItem) {
+export function mergeUpdate(item: SnapshotItem, expiresAt?: number) {
+  const { vodTaskId, timeOffset, ...attributes } = itemAttributes(item, expiresAt)
   const names: Record<string, string> = { '#status': 'status' }
-  const values: Record<string, unknown> = {}
+  const values: Attributes = {}
   const sets: string[] = []
-  MERGED_ATTRIBUTES.forEach((name, i) => {
-    const value = item[name]
-    if (value === undefined) return
-    const alias = name === 'status' ? '#status' : `#a${i}`
+  for (const [name, value] of Object.entries(attributes)) {
+    const alias = ALIASES.get(name) ?? name
+    const placeholder = `:${alias.slice(1)}`
     names[alias] = name
-    values[`:a${i}`] = value
-    sets.push(`${alias} = :a${i}`)
-  })
+    values[placeholder] = value
+    sets.push(`${alias} = ${placeholder}`)
+  }
   const update = {
-    Key: { vodTaskId: item.vodTaskId, timeOffset: item.timeOffset },
+    Key: { vodTaskId, timeOffset } as Attributes,
     UpdateExpression: `SET ${sets.join(', ')}`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   }
   if (item.status === 0) return update
-  values[':success'] = 0
+  values[':success'] = { N: '0' }
   return { ...update, ConditionExpression: 'attribute_not_exists(#status) OR #status <> :success' }
 }
 
@@ -104,13 +145,27 @@ export function mergeUpdate(item: SnapshotItem) {
 export function collapseDuplicateResults<
   T extends Pick<SnapshotResult, 'vodTaskId' | 'timeOffset' | 'status'>,
 >(results: readonly T[]): T[] {
-  const byKey = new Map<string, T>()
+  // Keyed by task, then by offset as a number: no key string is built per result.
+  const byTask = new Map<string, Map<number, T>>()
+  let task: string | undefined
+  let byOffset = new Map<number, T>()
   for (const result of results) {
-    const key = `${result.timeOffset}\u0000${result.vodTaskId}`
-    const kept = byKey.get(key)
-    if (!kept || !(kept.status === 0 && result.status !== 0)) byKey.set(key, result)
+    if (result.vodTaskId !== task) {
+      task = result.vodTaskId
+      const known = byTask.get(task)
+      if (known) byOffset = known
+      else {
+        byOffset = new Map()
+        byTask.set(task, byOffset)
+      }
+    }
+    const kept = byOffset.get(result.timeOffset)
+    if (!kept || !(kept.status === 0 && result.status !== 0))
+      byOffset.set(result.timeOffset, result)
   }
-  return [...byKey.values()]
+  const kept: T[] = []
+  for (const offsets of byTask.values()) for (const result of offsets.values()) kept.push(result)
+  return kept
 }
 
 /** One callback's items: one per (task, time offset), duplicates collapsed, received at `receivedAt`. */

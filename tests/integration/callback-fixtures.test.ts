@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import * as local from '../../lib/local/local-dynamodb'
 import { createCallbackHandler } from '../../lib/receive/callback-handler'
@@ -24,7 +23,6 @@ const V3_URL = 'http://125676836723.vod2.myqcloud.com/xxx/xxx'
 
 let db: local.LocalDynamoDB
 let raw: DynamoDBClient
-let doc: DynamoDBDocumentClient
 let table: string
 let logger: ReturnType<typeof captureLogger>
 let receivedAt: string
@@ -32,11 +30,10 @@ let receivedAt: string
 beforeAll(async () => {
   db = await local.startDynalite()
   raw = local.localClient(db.endpoint)
-  doc = DynamoDBDocumentClient.from(raw)
 })
 
 afterAll(async () => {
-  doc.destroy()
+  raw.destroy()
   await db.close()
 })
 
@@ -51,7 +48,7 @@ beforeEach(async () => {
 function send(body: string) {
   const handler = createCallbackHandler({
     config: loadConfig({ TABLE_NAME: table, CALLBACK_TOKEN: TOKEN }),
-    client: doc,
+    client: raw,
     logger,
     now: () => new Date(receivedAt),
   })

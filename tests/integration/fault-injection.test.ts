@@ -1,5 +1,4 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import pLimit from 'p-limit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -70,9 +69,7 @@ beforeAll(async () => {
   await createSnapshotsTable(dynamodb.endpoint, TABLE)
   const handler = createCallbackHandler({
     config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
-    client: DynamoDBDocumentClient.from(
-      faultyDynamoDBClient(dynamodb.endpoint, () => scenario?.dynamodb ?? {}, faults),
-    ),
+    client: faultyDynamoDBClient(dynamodb.endpoint, () => scenario?.dynamodb ?? {}, faults),
     fallback: sqsFallbackQueue(
       fakeSqsClient(queued, () => scenario?.sqs ?? {}),
       FALLBACK_QUEUE_URL,
@@ -201,7 +198,7 @@ describe(`${SCENARIOS.length * CALLBACKS_PER_SCENARIO} callbacks under injected 
     const metrics = captureMetrics()
     const redrive = createRedriveHandler({
       tableName: TABLE,
-      client: DynamoDBDocumentClient.from(localClient(dynamodb.endpoint)),
+      client: localClient(dynamodb.endpoint),
       logger: captureLogger(),
       metrics,
     })
@@ -233,9 +230,7 @@ describe('the production budget', () => {
     const never = { hang: 1 }
     const handler = createCallbackHandler({
       config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
-      client: DynamoDBDocumentClient.from(
-        faultyDynamoDBClient(dynamodb.endpoint, () => never, { ...faults }),
-      ),
+      client: faultyDynamoDBClient(dynamodb.endpoint, () => never, { ...faults }),
       fallback: sqsFallbackQueue(
         fakeSqsClient([], () => never),
         FALLBACK_QUEUE_URL,
@@ -274,9 +269,7 @@ describe('the production budget', () => {
     const never = { hang: 1 }
     const handler = createCallbackHandler({
       config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
-      client: DynamoDBDocumentClient.from(
-        faultyDynamoDBClient(dynamodb.endpoint, () => never, { ...faults }),
-      ),
+      client: faultyDynamoDBClient(dynamodb.endpoint, () => never, { ...faults }),
       fallback: sqsFallbackQueue(
         fakeSqsClient([], () => never),
         FALLBACK_QUEUE_URL,
@@ -314,9 +307,7 @@ describe('the production budget', () => {
     const sent: string[] = []
     const handler = createCallbackHandler({
       config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
-      client: DynamoDBDocumentClient.from(
-        faultyDynamoDBClient(dynamodb.endpoint, () => ({}), { ...faults }),
-      ),
+      client: faultyDynamoDBClient(dynamodb.endpoint, () => ({}), { ...faults }),
       fallback: sqsFallbackQueue(
         fakeSqsClient(sent, () => ({})),
         FALLBACK_QUEUE_URL,

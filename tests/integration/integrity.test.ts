@@ -87,7 +87,7 @@ describe.each(LOCAL_BACKENDS)('the integrity rules on $name', (backend) => {
   async function send(body: unknown, at = '2026-11-24T03:00:00.000Z') {
     const handler = createCallbackHandler({
       config: loadConfig({ TABLE_NAME: tables.table, CALLBACK_TOKEN: TOKEN }),
-      client: tables.doc,
+      client: tables.raw,
       logger: captureLogger(),
       now: () => new Date(at),
     })

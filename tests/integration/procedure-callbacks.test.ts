@@ -64,7 +64,7 @@ describe.each(LOCAL_BACKENDS)('task-flow callbacks on $name', (backend) => {
   function send(name: string) {
     const handler = createCallbackHandler({
       config: loadConfig({ TABLE_NAME: tables.table, CALLBACK_TOKEN: TOKEN }),
-      client: tables.doc,
+      client: tables.raw,
       logger,
       now: () => new Date(RECEIVED_AT),
     })

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { parseFallbackMessage, toFallbackMessages } from '../../lib/durability/fallback-message'
@@ -19,17 +18,15 @@ const RECEIVED_AT = '2026-11-24T03:00:00.000Z'
 
 let db: local.LocalDynamoDB
 let raw: DynamoDBClient
-let doc: DynamoDBDocumentClient
 let table: string
 
 beforeAll(async () => {
   db = await local.startDynalite()
   raw = local.localClient(db.endpoint)
-  doc = DynamoDBDocumentClient.from(raw)
 })
 
 afterAll(async () => {
-  doc.destroy()
+  raw.destroy()
   await db.close()
 })
 
@@ -67,7 +64,7 @@ describe('a task flow taken by the redrive or a replay', () => {
     const parsed = parseCallback(body)
     if (parsed.kind !== 'snapshots') throw new Error(`${name} has no results`)
 
-    await storeSnapshotResults(doc, table, parsed.results, RECEIVED_AT)
+    await storeSnapshotResults(raw, table, parsed.results, RECEIVED_AT)
     const stored = await takeItems()
 
     // What a SnapshotStoreError carries, queued as the callback function queues it.
@@ -77,7 +74,7 @@ describe('a task flow taken by the redrive or a replay', () => {
     const messages = toFallbackMessages(unstored).map((message) => JSON.stringify(message))
     const redrive = createRedriveHandler({
       tableName: table,
-      client: doc,
+      client: raw,
       logger: captureLogger(),
       metrics: captureMetrics(),
     })
@@ -87,10 +84,10 @@ describe('a task flow taken by the redrive or a replay', () => {
     )
     const redriven = await takeItems()
 
-    await replay(doc, table, { kind: 'callback', body, receivedAt: RECEIVED_AT, source: name })
+    await replay(raw, table, { kind: 'callback', body, receivedAt: RECEIVED_AT, source: name })
     const replayedBody = await takeItems()
     for (const text of messages) {
-      await replay(doc, table, {
+      await replay(raw, table, {
         kind: 'results',
         message: parseFallbackMessage(text),
         source: name,

@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { QuarantinedCallback } from '../../lib/durability/quarantine'
@@ -19,6 +20,7 @@ const RECEIVED_AT = '2026-11-24T03:00:00.000Z'
 
 let s3: Awaited<ReturnType<typeof startLocalS3>>
 let db: local.LocalDynamoDB
+let raw: DynamoDBClient
 let doc: DynamoDBDocumentClient
 
 /** A callback of `count` results whose last one has a negative offset: rejected today. */
@@ -59,7 +61,8 @@ beforeAll(async () => {
   s3 = await startLocalS3(BUCKET)
   db = await local.startDynalite()
   await local.createSnapshotsTable(db.endpoint, TABLE)
-  doc = DynamoDBDocumentClient.from(local.localClient(db.endpoint))
+  raw = local.localClient(db.endpoint)
+  doc = DynamoDBDocumentClient.from(raw)
 })
 
 afterAll(async () => {
@@ -70,7 +73,7 @@ afterAll(async () => {
 
 describe('the S3 quarantine on a local S3 (fauxqs)', () => {
   // Read when a test runs: the client is made in beforeAll.
-  const road = () => ({ tableName: TABLE, client: doc, logger: quietLogger, metrics: noMetrics })
+  const road = () => ({ tableName: TABLE, client: raw, logger: quietLogger, metrics: noMetrics })
   /** A forwarder whose bus takes events with `publish`. */
   const forwardingTo = (publish: Forwarder['publish']) => ({
     forwarder: { publish } as Forwarder,

@@ -38,8 +38,9 @@ let dir: string
 beforeAll(async () => {
   db = await local.startDynalite()
   await local.createSnapshotsTable(db.endpoint, TABLE)
-  doc = DynamoDBDocumentClient.from(local.localClient(db.endpoint))
-  await storeSnapshotResults(doc, TABLE, [...TASK_RESULTS, ...OTHER_RESULTS], RECEIVED_AT)
+  const raw = local.localClient(db.endpoint)
+  doc = DynamoDBDocumentClient.from(raw)
+  await storeSnapshotResults(raw, TABLE, [...TASK_RESULTS, ...OTHER_RESULTS], RECEIVED_AT)
   dir = await mkdtemp(join(tmpdir(), 'vod-snapshots-query-'))
 })
 

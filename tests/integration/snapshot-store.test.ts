@@ -42,7 +42,7 @@ describe.each(LOCAL_BACKENDS)('storeSnapshotResults on $name', (backend) => {
   async function store(body: unknown, receivedAt = RECEIVED_AT) {
     const parsed = parseCallback(body)
     if (parsed.kind !== 'snapshots') throw new Error(`not a snapshot callback: ${parsed.eventType}`)
-    return storeSnapshotResults(tables.doc, tables.table, parsed.results, receivedAt)
+    return storeSnapshotResults(tables.raw, tables.table, parsed.results, receivedAt)
   }
 
   /** A stored screenshot of the success example, as raw AttributeValues. */

@@ -73,14 +73,14 @@ describe('task flows pulled from VOD’s event queue', () => {
         endpoint: fake.endpoint,
         timeoutSeconds: 1,
       }),
-      store: { client: documentClient(), tableName: pulledTable },
+      store: { client: localClient(dynamodb.endpoint), tableName: pulledTable },
       logger: captureLogger(),
       deadline: Date.now() + 20_000,
       budget: { runwayMs: 0, storeMs: 2000 },
     })
     const handler = createCallbackHandler({
       config: loadConfig({ TABLE_NAME: sentTable, CALLBACK_TOKEN: TOKEN }),
-      client: documentClient(),
+      client: localClient(dynamodb.endpoint),
       logger: captureLogger(),
     })
     const answers = []

@@ -59,7 +59,11 @@ function drain(overrides: Partial<DrainOptions> = {}) {
   })
   const run = drainVodQueue({
     vod,
-    store: { client: healthyTable(), tableName: table, options: { baseDelayMs: 1, maxDelayMs: 5 } },
+    store: {
+      client: localClient(dynamodb.endpoint),
+      tableName: table,
+      options: { baseDelayMs: 1, maxDelayMs: 5 },
+    },
     logger,
     deadline: Date.now() + 20_000,
     budget: { runwayMs: 0, storeMs: 2000 },
@@ -173,9 +177,7 @@ describe('when storing fails', () => {
     const snapshots = range(3).map((i) => snapshotEvent(`down-${i}`, [0, 1000]))
     fake.enqueue(...snapshots, otherEvent(0), otherEvent(1))
     const down = { ok: 0, throttle: 0, http500: 0, unprocessed: 0, hang: 0 }
-    const broken = DynamoDBDocumentClient.from(
-      faultyDynamoDBClient(dynamodb.endpoint, () => ({ http500: 1 }), down),
-    )
+    const broken = faultyDynamoDBClient(dynamodb.endpoint, () => ({ http500: 1 }), down)
 
     const fast = { baseDelayMs: 1, maxDelayMs: 5 }
     const first = await drain({ store: { client: broken, tableName: table, options: fast } })

@@ -1,5 +1,4 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as local from '../../lib/local/local-dynamodb'
@@ -26,7 +25,6 @@ const TIMEOUT_MS = 120_000
 
 let db: local.LocalDynamoDB
 let raw: DynamoDBClient
-let doc: DynamoDBDocumentClient
 const logger = captureLogger()
 const quarantine = memoryQuarantine()
 let handler: ReturnType<typeof createCallbackHandler>
@@ -34,11 +32,10 @@ let handler: ReturnType<typeof createCallbackHandler>
 beforeAll(async () => {
   db = await local.startDynalite()
   raw = local.localClient(db.endpoint)
-  doc = DynamoDBDocumentClient.from(raw)
   await local.createSnapshotsTable(db.endpoint, TABLE)
   handler = createCallbackHandler({
     config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
-    client: doc,
+    client: raw,
     quarantine,
     logger,
     now: () => new Date(RECEIVED_AT),
@@ -48,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const total = ran.valid + ran.arbitrary + ran.mutated
   console.info(`generated callbacks run: ${total} (${JSON.stringify(ran)})`)
-  doc?.destroy()
+  raw?.destroy()
   await db?.close()
 })
 

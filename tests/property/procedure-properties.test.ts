@@ -32,7 +32,7 @@ beforeAll(async () => {
   await local.createSnapshotsTable(db.endpoint, TABLE)
   handler = createCallbackHandler({
     config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
-    client: doc,
+    client: raw,
     quarantine,
     logger,
     now: () => new Date(RECEIVED_AT),

@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -73,7 +72,7 @@ const requests = fc.record({
   ),
 })
 
-const ddb = mockClient(DynamoDBDocumentClient)
+const ddb = mockClient(DynamoDBClient)
 
 describe('whatever the body, with or without a signing key', () => {
   it('no answer and no log line ever contains a configured token or signing key', async () => {
@@ -82,8 +81,8 @@ describe('whatever the body, with or without a signing key', () => {
       fc.asyncProperty(requests, async (request) => {
         runs++
         ddb.reset()
-        if (request.storage === 'ok') ddb.on(BatchWriteCommand).resolves({})
-        else ddb.on(BatchWriteCommand).rejects(new Error('DynamoDB is down'))
+        if (request.storage === 'ok') ddb.on(BatchWriteItemCommand).resolves({})
+        else ddb.on(BatchWriteItemCommand).rejects(new Error('DynamoDB is down'))
         const logger = captureLogger()
         const handler = createCallbackHandler({
           config: loadConfig({
@@ -91,7 +90,7 @@ describe('whatever the body, with or without a signing key', () => {
             CALLBACK_TOKEN: TOKEN,
             CALLBACK_SIGN_KEY: request.signKey ? SIGN_KEY : '',
           }),
-          client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+          client: new DynamoDBClient({}),
           logger,
           metrics: captureMetrics(),
           now: () => NOW,

@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { BatchWriteItemCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
@@ -20,7 +19,7 @@ const NEXT_TOKEN = 'rotated-token-0123456789'
 const NOW = new Date('2026-11-24T03:00:00.000Z')
 const TASK_ID = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
 
-const ddb = mockClient(DynamoDBDocumentClient)
+const ddb = mockClient(DynamoDBClient)
 let logger: ReturnType<typeof captureLogger>
 let metrics: ReturnType<typeof captureMetrics>
 let fallback: (FallbackQueue & { sent: SnapshotItem[][] }) | undefined
@@ -45,7 +44,7 @@ function invoke(
 ) {
   const handler = createCallbackHandler({
     config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: `${TOKEN},${NEXT_TOKEN}` }),
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    client: new DynamoDBClient({}),
     fallback,
     quarantine,
     logger,
@@ -88,8 +87,8 @@ const SEED_SUCCESS_ITEMS = [
 
 beforeEach(() => {
   ddb.reset()
-  ddb.on(BatchWriteCommand).resolves({})
-  ddb.on(UpdateCommand).resolves({})
+  ddb.on(BatchWriteItemCommand).resolves({})
+  ddb.on(UpdateItemCommand).resolves({})
   logger = captureLogger()
   metrics = captureMetrics()
   fallback = undefined
@@ -114,10 +113,11 @@ describe('a valid snapshot callback', () => {
     const response = await invoke(fixtureText('legacy-snapshot-failure'))
 
     expect(response).toStrictEqual(jsonResponse(200, { code: 0, stored: 1 }))
-    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+    expect(ddb.commandCalls(UpdateItemCommand)[0]?.args[0].input).toMatchObject({
       TableName: TABLE,
-      Key: { vodTaskId: TASK_ID, timeOffset: 1000000 },
+      Key: { vodTaskId: { S: TASK_ID }, timeOffset: { N: '1000000' } },
       ConditionExpression: 'attribute_not_exists(#status) OR #status <> :success',
+      ExpressionAttributeValues: expect.objectContaining({ ':success': { N: '0' } }),
     })
     expect(writtenItems()).toStrictEqual([
       {
@@ -172,7 +172,7 @@ describe('a valid snapshot callback', () => {
     expect(await invoke(JSON.stringify(body))).toStrictEqual(
       jsonResponse(200, { code: 0, stored: 0 }),
     )
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
   })
 })
 
@@ -188,7 +188,7 @@ describe('authentication', () => {
     const response = await invoke(fixtureText('legacy-snapshot-success'), { token })
 
     expect(response).toStrictEqual(jsonResponse(401, { code: 401, message: 'Unauthorized' }))
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
     expect(logger.text()).not.toContain(TOKEN)
     expect(metrics.totals()).toStrictEqual({ CallbacksRejected: 1 })
   })
@@ -210,7 +210,7 @@ describe('bad input', () => {
         problems: [`body: ${body.length} bytes, at most ${MAX_BODY_BYTES} allowed`],
       }),
     )
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
   })
 
   it.each([
@@ -236,7 +236,7 @@ describe('bad input', () => {
     expect(await invoke(body)).toStrictEqual(
       jsonResponse(400, { code: 400, message: 'Body is not valid JSON', problems: [problem] }),
     )
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
   })
 
   it('answers 422 naming the first problem of an invalid callback, storing none of it', async () => {
@@ -255,7 +255,7 @@ describe('bad input', () => {
         problems: ['data.fileId: the file ID must be a string'],
       }),
     )
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
     expect(logger.lines).toContainEqual({
       level: 'WARN',
       message: 'callback rejected',
@@ -280,7 +280,7 @@ describe('other events', () => {
     expect(await invoke(JSON.stringify(body))).toStrictEqual(
       jsonResponse(200, { code: 0, ignored: 'NewFileUpload' }),
     )
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
     expect(logger.lines).toContainEqual({
       level: 'INFO',
       message: 'callback ignored',
@@ -292,7 +292,9 @@ describe('other events', () => {
 
 describe('a storage failure', () => {
   it('answers 500 with no internals and logs the whole body under the replay marker', async () => {
-    ddb.on(BatchWriteCommand).rejects(new Error(`Requested resource not found: Table: ${TABLE}`))
+    ddb
+      .on(BatchWriteItemCommand)
+      .rejects(new Error(`Requested resource not found: Table: ${TABLE}`))
     const body = fixtureText('legacy-snapshot-success')
 
     const response = await invoke(body)
@@ -309,7 +311,7 @@ describe('a storage failure', () => {
 
 describe('the durable fallback', () => {
   const unprocessedForever = () =>
-    ddb.on(BatchWriteCommand).callsFake((input) => ({ UnprocessedItems: input.RequestItems }))
+    ddb.on(BatchWriteItemCommand).callsFake((input) => ({ UnprocessedItems: input.RequestItems }))
 
   it('queues the results DynamoDB would not take and answers 202', async () => {
     unprocessedForever()
@@ -325,7 +327,7 @@ describe('the durable fallback', () => {
 
   it('queues only what is left when part of the callback was stored', async () => {
     ddb
-      .on(BatchWriteCommand)
+      .on(BatchWriteItemCommand)
       .resolvesOnce({})
       .callsFake((input) => ({ UnprocessedItems: input.RequestItems }))
     fallback = fakeQueue()
@@ -440,7 +442,7 @@ describe('a request whose body is null, as a local stack may send it', () => {
     const event = { ...callbackEvent('{}', { token: TOKEN }), body: null } as never
     const handler = createCallbackHandler({
       config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
-      client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      client: new DynamoDBClient({}),
       logger,
       metrics,
     })
@@ -456,7 +458,7 @@ describe('a request whose body is null, as a local stack may send it', () => {
 
 describe('a body whose logged form would pass CloudWatch’s 256 KB event limit', () => {
   it('logs its unstored results in lines under the limit, not the escaped body', async () => {
-    ddb.on(BatchWriteCommand).callsFake((input) => ({ UnprocessedItems: input.RequestItems }))
+    ddb.on(BatchWriteItemCommand).callsFake((input) => ({ UnprocessedItems: input.RequestItems }))
     const callback = legacyCallbackWith(6)
     // Quotes double in size when the body is logged as a JSON string: 190 KB becomes 380 KB.
     for (const pic of callback.data.picInfo) pic.url = `http://vod.example/${'"'.repeat(15_900)}`
@@ -519,7 +521,7 @@ describe('a task-flow callback (ProcedureStateChanged)', () => {
         problems: ['data.processTaskList.2.input.definition: is required'],
       }),
     )
-    expect(ddb.commandCalls(BatchWriteCommand)).toStrictEqual([])
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toStrictEqual([])
   })
 })
 
@@ -554,7 +556,7 @@ describe('the quarantine', () => {
       kept(422, problems, body, 'CreateSnapshotByTimeOffsetComplete'),
     ])
     expect(metrics.totals()).toMatchObject({ CallbacksRejected: 1, CallbacksQuarantined: 1 })
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
   })
 
   it('keeps a body that is not JSON, and one over the size limit, as they came', async () => {

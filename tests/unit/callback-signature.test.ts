@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createCallbackHandler } from '../../lib/receive/callback-handler'
@@ -23,13 +22,13 @@ const NOW = new Date('2026-11-24T03:00:00.000Z')
 const NOW_S = NOW.getTime() / 1000
 const VALID_UNTIL = NOW_S + 600
 
-const ddb = mockClient(DynamoDBDocumentClient)
+const ddb = mockClient(DynamoDBClient)
 let logger: ReturnType<typeof captureLogger>
 let metrics: ReturnType<typeof captureMetrics>
 
 beforeEach(() => {
   ddb.reset()
-  ddb.on(BatchWriteCommand).resolves({})
+  ddb.on(BatchWriteItemCommand).resolves({})
   logger = captureLogger()
   metrics = captureMetrics()
 })
@@ -37,7 +36,7 @@ beforeEach(() => {
 function invoke(body: unknown, signKeys = `${KEY},${NEXT_KEY}`) {
   const handler = createCallbackHandler({
     config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY: signKeys }),
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    client: new DynamoDBClient({}),
     logger,
     metrics,
     now: () => NOW,
@@ -64,7 +63,7 @@ describe('with CALLBACK_SIGN_KEY set', () => {
     expect(await invoke(signedBody(seed(), KEY, VALID_UNTIL))).toStrictEqual(STORED_TWO)
     const v3 = signedBody(fixture('v3-snapshot-success'), NEXT_KEY, VALID_UNTIL)
     expect(JSON.parse(String((await invoke(v3))?.body))).toStrictEqual({ code: 0, stored: 2 })
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(2)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(2)
   })
 
   it('accepts the signature in upper-case hex and T as a string of digits', async () => {
@@ -98,7 +97,7 @@ describe('with CALLBACK_SIGN_KEY set', () => {
     'answers 401 to a callback %s, storing nothing and logging only the check',
     async (_, body, check) => {
       expect(await invoke(body)).toStrictEqual(UNAUTHORIZED)
-      expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+      expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
       expect(logger.lines).toStrictEqual([
         { level: 'WARN', message: 'callback rejected', fields: { statusCode: 401, check } },
       ])
@@ -113,7 +112,7 @@ describe('with CALLBACK_SIGN_KEY set', () => {
   it('still requires the token', async () => {
     const handler = createCallbackHandler({
       config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY: KEY }),
-      client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      client: new DynamoDBClient({}),
       logger,
       metrics,
       now: () => NOW,
@@ -149,7 +148,7 @@ describe('the quarantine, with a signing key', () => {
     const quarantine = memoryQuarantine()
     const handler = createCallbackHandler({
       config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY: KEY }),
-      client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+      client: new DynamoDBClient({}),
       quarantine,
       logger,
       metrics,

@@ -1,10 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import {
   EventBridgeClient,
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge'
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { SQSEvent } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -27,7 +26,7 @@ const TABLE = 'vod-snapshots-unit'
 const TOKEN = 'first-token-0123456789'
 const BUS = 'vod-snapshots-unit'
 const NOW = new Date('2026-11-24T03:00:00.000Z')
-const ddb = mockClient(DynamoDBDocumentClient)
+const ddb = mockClient(DynamoDBClient)
 const eventBridge = mockClient(EventBridgeClient)
 
 /** A publisher that keeps what it is given, or fails every publish when told to. */
@@ -59,7 +58,7 @@ function handlerWith(publisher: EventPublisher, { all = false, queue = fakeEvent
   const logger = captureLogger()
   const handler = createCallbackHandler({
     config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    client: new DynamoDBClient({}),
     logger,
     metrics: captureMetrics(),
     now: () => NOW,
@@ -71,7 +70,7 @@ function handlerWith(publisher: EventPublisher, { all = false, queue = fakeEvent
 
 beforeEach(() => {
   ddb.reset()
-  ddb.on(BatchWriteCommand).resolves({})
+  ddb.on(BatchWriteItemCommand).resolves({})
   eventBridge.reset()
 })
 
@@ -98,7 +97,7 @@ describe('the callback function with forwarding', () => {
         EventBusName: BUS,
       },
     ])
-    expect(ddb.commandCalls(BatchWriteCommand)).toStrictEqual([])
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toStrictEqual([])
   })
 
   it('announces stored results once, and forwards nothing else unless told to', async () => {
@@ -123,7 +122,7 @@ describe('the callback function with forwarding', () => {
     expect(detail.vodTaskIds.every((key: string) => key.startsWith(`${TaskId}#`))).toBe(true)
     expect(detail.definitions.length).toBe(2)
     const written = ddb
-      .commandCalls(BatchWriteCommand)
+      .commandCalls(BatchWriteItemCommand)
       .flatMap((call) => Object.values(call.args[0].input.RequestItems ?? {}).flat())
     expect(detail.stored).toBe(written.length)
   })
@@ -145,7 +144,7 @@ describe('the callback function with forwarding', () => {
 
   it('with forwardAll, forwards the snapshot event even when its results could not be stored', async () => {
     ddb
-      .on(BatchWriteCommand)
+      .on(BatchWriteItemCommand)
       .rejects(Object.assign(new Error('down'), { name: 'InternalServerError' }))
     const publisher = fakePublisher()
     const queue = fakeEventQueue()
@@ -194,7 +193,7 @@ describe('the redrive with forwarding', () => {
     const entry = vodEventEntry('FileDeleted', fixtureText('v3-file-deleted'), BUS)
     const [message] = toUnpublishedMessages([entry])
     const event = { Records: [record(JSON.stringify(message))] } as SQSEvent
-    const client = DynamoDBDocumentClient.from(new DynamoDBClient({}))
+    const client = new DynamoDBClient({})
     const logger = captureLogger()
     const metrics = captureMetrics()
 
@@ -256,7 +255,7 @@ describe('the pull with forwarding', () => {
     const forwarder = createForwarder({ busName: BUS, publisher, logger, metrics })
     return drainVodQueue({
       vod: stubVod(batch, calls),
-      store: { client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: TABLE },
+      store: { client: new DynamoDBClient({}), tableName: TABLE },
       logger,
       deadline: NOW.getTime() + 60_000,
       now: () => NOW.getTime(),

@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -14,19 +13,19 @@ import { memoryQuarantine } from '../support/memory-quarantine'
 const TABLE = 'vod-snapshots-unit'
 const TOKEN = 'first-token-0123456789'
 
-const ddb = mockClient(DynamoDBDocumentClient)
+const ddb = mockClient(DynamoDBClient)
 let logger: ReturnType<typeof captureLogger>
 
 beforeEach(() => {
   ddb.reset()
-  ddb.on(BatchWriteCommand).resolves({})
+  ddb.on(BatchWriteItemCommand).resolves({})
   logger = captureLogger()
 })
 
 const handler = () =>
   createCallbackHandler({
     config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    client: new DynamoDBClient({}),
     // Rejected bodies are kept there, not in the log lines these tests read.
     quarantine: memoryQuarantine(),
     logger,
@@ -133,7 +132,7 @@ describe('malformed Unicode', () => {
     expect(await invoke(body)).toStrictEqual(
       invalid('data.vodTaskId: the task ID must be well-formed Unicode'),
     )
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
   })
 
   it('answers 422 to a URL with a lone surrogate', async () => {
@@ -155,7 +154,7 @@ describe('malformed Unicode', () => {
       isBase64Encoded: true,
     })
     expect(response).toStrictEqual(invalid('body: must be well-formed UTF-8'))
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
   })
 
   it('stores a task ID with a well-formed surrogate pair', async () => {

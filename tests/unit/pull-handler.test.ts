@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { ScheduledEvent } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -14,7 +13,7 @@ const ENV = {
   TENCENT_SECRET_PARAMETER: '/vod-snapshots/unit/tencent-api-key',
 }
 const NOW = Date.parse('2026-11-24T03:00:00.000Z')
-const ddb = mockClient(DynamoDBDocumentClient)
+const ddb = mockClient(DynamoDBClient)
 const scheduled = { 'detail-type': 'Scheduled Event' } as ScheduledEvent
 
 async function loadDrainModule() {
@@ -25,7 +24,7 @@ async function loadDrainModule() {
 
 beforeEach(() => {
   ddb.reset()
-  ddb.on(BatchWriteCommand).resolves({})
+  ddb.on(BatchWriteItemCommand).resolves({})
 })
 afterEach(() => {
   vi.unstubAllEnvs()
@@ -48,7 +47,7 @@ describe('the scheduled pull function', () => {
     const logger = captureLogger()
     const handler = createPullHandler({
       vod: async () => vod,
-      store: { client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: 'table' },
+      store: { client: new DynamoDBClient({}), tableName: 'table' },
       logger,
       now: () => clock,
     })
@@ -75,7 +74,7 @@ describe('the scheduled pull function', () => {
       ConfirmEvents: async () => ({}),
     }
     const logger = captureLogger()
-    const client = DynamoDBDocumentClient.from(new DynamoDBClient({}))
+    const client = new DynamoDBClient({})
     const handler = createPullHandler({
       vod: async () => vod,
       store: { client, tableName: 't' },

@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -8,10 +7,11 @@ import { createRedriveHandler } from '../../lib/durability/redrive'
 import { toSnapshotItem } from '../../lib/store/snapshot-item'
 import { captureLogger, captureMetrics } from '../support/capture-logger'
 import { lambdaContext } from '../support/http-event'
+import { writtenItems } from '../support/written-items'
 
 const TABLE = 'vod-snapshots-unit'
 const RECEIVED_AT = '2026-11-24T03:00:00.000Z'
-const ddb = mockClient(DynamoDBDocumentClient)
+const ddb = mockClient(DynamoDBClient)
 
 const items = (task: string, count: number) =>
   Array.from({ length: count }, (_, i) =>
@@ -49,7 +49,7 @@ const messageOf = (task: string, count: number) =>
 function redrive(records: SQSRecord[]) {
   const handler = createRedriveHandler({
     tableName: TABLE,
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    client: new DynamoDBClient({}),
     logger: captureLogger(),
     metrics: captureMetrics(),
     storeOptions: { sleep: async () => {}, maxAttempts: 2 },
@@ -59,7 +59,7 @@ function redrive(records: SQSRecord[]) {
 
 beforeEach(() => {
   ddb.reset()
-  ddb.on(BatchWriteCommand).resolves({})
+  ddb.on(BatchWriteItemCommand).resolves({})
 })
 
 describe('the redrive consumer', () => {
@@ -67,17 +67,13 @@ describe('the redrive consumer', () => {
     expect(await redrive([record('m1', messageOf('task-a', 30))])).toStrictEqual({
       batchItemFailures: [],
     })
-    const written = ddb
-      .commandCalls(BatchWriteCommand)
-      .flatMap((call) => call.args[0].input.RequestItems?.[TABLE] ?? [])
-      .map((request) => request.PutRequest?.Item)
-    expect(written).toStrictEqual(items('task-a', 30))
+    expect(writtenItems(ddb, TABLE)).toStrictEqual(items('task-a', 30))
   })
 
   it('reports only the messages it could not write, so SQS delivers them again', async () => {
-    ddb.on(BatchWriteCommand).callsFake((input) => {
+    ddb.on(BatchWriteItemCommand).callsFake((input) => {
       const writes = input.RequestItems[TABLE]
-      const task = writes[0].PutRequest.Item.vodTaskId
+      const task = writes[0].PutRequest.Item.vodTaskId.S
       return task === 'task-b' ? { UnprocessedItems: input.RequestItems } : {}
     })
 
@@ -98,7 +94,7 @@ describe('the redrive consumer', () => {
     expect(response).toStrictEqual({
       batchItemFailures: [{ itemIdentifier: 'bad' }, { itemIdentifier: 'junk' }],
     })
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
   })
 })
 

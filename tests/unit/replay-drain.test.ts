@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -6,7 +6,6 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs'
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { drainDeadLetterQueue, queueDepth, replay } from '../../lib/durability/replay'
@@ -151,12 +150,12 @@ describe('table not found', () => {
 })
 
 describe('replay of a table that does not exist', () => {
-  const dynamodb = mockClient(DynamoDBDocumentClient)
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({}))
+  const dynamodb = mockClient(DynamoDBClient)
+  const client = new DynamoDBClient({})
   beforeEach(() => dynamodb.reset())
 
   it("fails with DynamoDB's answer as the cause, so the missing table is named", async () => {
-    dynamodb.on(BatchWriteCommand).rejects(notFound())
+    dynamodb.on(BatchWriteItemCommand).rejects(notFound())
     const body = legacyCallbackWith(2, 'CreateSnapshotByTimeOffset-missing-table')
     const failure = await replay(client, 't', { kind: 'callback', body, source: 'file:1' }).then(
       () => undefined,
@@ -168,7 +167,7 @@ describe('replay of a table that does not exist', () => {
 
   it('does not take another failure for a missing table', async () => {
     dynamodb
-      .on(BatchWriteCommand)
+      .on(BatchWriteItemCommand)
       .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }))
     const body = legacyCallbackWith(1, 'CreateSnapshotByTimeOffset-denied')
     const failure = await replay(client, 't', { kind: 'callback', body, source: 'file:1' }).then(

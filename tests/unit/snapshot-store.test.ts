@@ -1,16 +1,20 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { BatchWriteItemCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { SnapshotResult } from '../../lib/events/snapshot-result'
-import { collapseDuplicateResults, toSnapshotItem } from '../../lib/store/snapshot-item'
+import {
+  collapseDuplicateResults,
+  expiryOf,
+  itemAttributes,
+  toSnapshotItem,
+} from '../../lib/store/snapshot-item'
 import { SnapshotStoreError, storeSnapshotResults } from '../../lib/store/snapshot-store'
-import { writtenItems } from '../support/written-items'
+import { putsSent, writtenItems } from '../support/written-items'
 
 const TABLE = 'vod-snapshots-test'
 const RECEIVED_AT = '2026-11-24T03:00:00.000Z'
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}))
-const ddb = mockClient(DynamoDBDocumentClient)
+const client = new DynamoDBClient({})
+const ddb = mockClient(DynamoDBClient)
 
 const result = (timeOffset: number, overrides: Partial<SnapshotResult> = {}): SnapshotResult => ({
   vodTaskId: 'task-1',
@@ -23,15 +27,17 @@ const result = (timeOffset: number, overrides: Partial<SnapshotResult> = {}): Sn
 })
 const results = (count: number) => Array.from({ length: count }, (_, i) => result(i * 1000))
 const noDelay = { sleep: async () => {}, random: () => 0.5 }
-const putsOf = (call: number) =>
-  (ddb.commandCalls(BatchWriteCommand)[call]?.args[0].input.RequestItems?.[TABLE] ?? []).map(
-    (request) => request.PutRequest?.Item,
-  )
+/** The items of the `call`-th BatchWriteItem, unmarshalled. */
+const putsOf = (call: number) => putsSent(ddb, TABLE)[call] ?? []
+/** The request DynamoDB hands back unprocessed for a result: the put, as AttributeValues. */
+const putRequest = (r: SnapshotResult) => ({
+  PutRequest: { Item: itemAttributes(toSnapshotItem(r, RECEIVED_AT)) },
+})
 
 beforeEach(() => {
   ddb.reset()
-  ddb.on(BatchWriteCommand).resolves({ UnprocessedItems: {} })
-  ddb.on(UpdateCommand).resolves({})
+  ddb.on(BatchWriteItemCommand).resolves({ UnprocessedItems: {} })
+  ddb.on(UpdateItemCommand).resolves({})
 })
 
 describe('toSnapshotItem', () => {
@@ -47,6 +53,14 @@ describe('toSnapshotItem', () => {
       eventType: 'CreateSnapshotByTimeOffsetComplete',
       receivedAt: RECEIVED_AT,
     })
+  })
+})
+
+describe('expiryOf', () => {
+  it('is the receipt time in epoch seconds, the fraction dropped, plus the days', () => {
+    expect(expiryOf('2026-11-24T03:00:00.999Z', 30)).toBe(
+      Date.parse('2026-11-24T03:00:00.000Z') / 1000 + 30 * 86_400,
+    )
   })
 })
 
@@ -83,13 +97,13 @@ describe('storeSnapshotResults', () => {
     const stored = await storeSnapshotResults(client, TABLE, results(60), RECEIVED_AT, noDelay)
 
     expect(stored).toBe(60)
-    expect(ddb.commandCalls(BatchWriteCommand).map((_, i) => putsOf(i).length)).toStrictEqual([
+    expect(ddb.commandCalls(BatchWriteItemCommand).map((_, i) => putsOf(i).length)).toStrictEqual([
       25, 25, 10,
     ])
     expect(putsOf(0)[0]).toStrictEqual(toSnapshotItem(result(0), RECEIVED_AT))
     expect(putsOf(2).at(-1)).toStrictEqual(toSnapshotItem(result(59_000), RECEIVED_AT))
     // Whole successes only: nothing is merged.
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(0)
   })
 
   it('adds expiresAt, receipt time plus the days, when results expire', async () => {
@@ -107,8 +121,8 @@ describe('storeSnapshotResults', () => {
 
   it('sends no request for a callback with no results', async () => {
     expect(await storeSnapshotResults(client, TABLE, [], RECEIVED_AT, noDelay)).toBe(0)
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(0)
   })
 
   it('collapses duplicate time offsets before writing, so no request repeats a key', async () => {
@@ -123,10 +137,44 @@ describe('storeSnapshotResults', () => {
     expect(putsOf(0).map((item) => item?.timeOffset)).toStrictEqual([1000, 2000])
   })
 
-  it('retries only the unprocessed items, backing off with jitter', async () => {
-    const unprocessed = [{ PutRequest: { Item: toSnapshotItem(result(1000), RECEIVED_AT) } }]
+  it('retries an unprocessed put whose offset DynamoDB spells another way, and loses none', async () => {
+    const tiny = result(1e-7)
+    const respelt = putRequest(tiny)
+    // Sent as "1e-7", handed back as "0.0000001": the same number.
+    ;(respelt.PutRequest.Item.timeOffset as { N: string }).N = '0.0000001'
     ddb
-      .on(BatchWriteCommand)
+      .on(BatchWriteItemCommand)
+      .resolvesOnce({ UnprocessedItems: { [TABLE]: [respelt] } })
+      .resolves({})
+
+    const stored = await storeSnapshotResults(
+      client,
+      TABLE,
+      [result(0), tiny],
+      RECEIVED_AT,
+      noDelay,
+    )
+
+    expect(stored).toBe(2)
+    expect(putsOf(1)).toStrictEqual([toSnapshotItem(tiny, RECEIVED_AT)])
+  })
+
+  it('retries the whole batch when an unprocessed put matches none it sent', async () => {
+    const stranger = putRequest(result(99_000, { vodTaskId: 'another-task' }))
+    ddb
+      .on(BatchWriteItemCommand)
+      .resolvesOnce({ UnprocessedItems: { [TABLE]: [stranger] } })
+      .resolves({})
+
+    await storeSnapshotResults(client, TABLE, results(2), RECEIVED_AT, noDelay)
+
+    expect(putsOf(1)).toHaveLength(2)
+  })
+
+  it('retries only the unprocessed items, backing off with jitter', async () => {
+    const unprocessed = [putRequest(result(1000))]
+    ddb
+      .on(BatchWriteItemCommand)
       .resolvesOnce({ UnprocessedItems: { [TABLE]: unprocessed } })
       .resolvesOnce({ UnprocessedItems: { [TABLE]: unprocessed } })
       .resolves({})
@@ -142,7 +190,7 @@ describe('storeSnapshotResults', () => {
     })
 
     expect(stored).toBe(3)
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(3)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(3)
     expect(putsOf(0)).toHaveLength(3)
     expect(putsOf(1)).toStrictEqual([toSnapshotItem(result(1000), RECEIVED_AT)])
     expect(putsOf(2)).toStrictEqual([toSnapshotItem(result(1000), RECEIVED_AT)])
@@ -151,7 +199,7 @@ describe('storeSnapshotResults', () => {
   })
 
   it('gives up after maxAttempts and reports how many results were not stored', async () => {
-    ddb.on(BatchWriteCommand).callsFake((input) => ({ UnprocessedItems: input.RequestItems }))
+    ddb.on(BatchWriteItemCommand).callsFake((input) => ({ UnprocessedItems: input.RequestItems }))
 
     const storing = storeSnapshotResults(client, TABLE, results(30), RECEIVED_AT, {
       ...noDelay,
@@ -160,24 +208,24 @@ describe('storeSnapshotResults', () => {
 
     await expect(storing).rejects.toThrow(SnapshotStoreError)
     await expect(storing).rejects.toMatchObject({ unstored: 30 })
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(6)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(6)
   })
 
   it('retries a request DynamoDB rejected with a transient error', async () => {
     const throttled = Object.assign(new Error('Throughput exceeds the current capacity'), {
       name: 'ProvisionedThroughputExceededException',
     })
-    ddb.on(BatchWriteCommand).rejectsOnce(throttled).resolves({})
+    ddb.on(BatchWriteItemCommand).rejectsOnce(throttled).resolves({})
 
     expect(await storeSnapshotResults(client, TABLE, results(50), RECEIVED_AT, noDelay)).toBe(50)
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(3)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(3)
   })
 
   it('does not retry a permanent error and hands back every unwritten item', async () => {
     const missing = Object.assign(new Error('Requested resource not found'), {
       name: 'ResourceNotFoundException',
     })
-    ddb.on(BatchWriteCommand).rejects(missing)
+    ddb.on(BatchWriteItemCommand).rejects(missing)
 
     const storing = storeSnapshotResults(client, TABLE, results(30), RECEIVED_AT, noDelay)
 
@@ -187,12 +235,12 @@ describe('storeSnapshotResults', () => {
       cause: missing,
       unstoredItems: results(30).map((r) => toSnapshotItem(r, RECEIVED_AT)),
     })
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(2)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(2)
   })
 
   it('starts no request after the deadline and hands back what is left', async () => {
     const deadline = new AbortController()
-    ddb.on(BatchWriteCommand).callsFake(() => {
+    ddb.on(BatchWriteItemCommand).callsFake(() => {
       deadline.abort(new Error('deadline'))
       return {}
     })
@@ -204,7 +252,7 @@ describe('storeSnapshotResults', () => {
     })
 
     await expect(storing).rejects.toMatchObject({ unstored: 50, stored: 25 })
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(1)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(1)
   })
 
   it('passes the deadline to the SDK so a request in flight is cancelled', async () => {
@@ -213,7 +261,7 @@ describe('storeSnapshotResults', () => {
       ...noDelay,
       signal: deadline.signal,
     })
-    const [, sendOptions] = (ddb.commandCalls(BatchWriteCommand)[0]?.args ?? []) as unknown[]
+    const [, sendOptions] = (ddb.commandCalls(BatchWriteItemCommand)[0]?.args ?? []) as unknown[]
     expect(sendOptions).toStrictEqual({
       abortSignal: deadline.signal,
     })
@@ -222,7 +270,7 @@ describe('storeSnapshotResults', () => {
   it('keeps at most `concurrency` batches in flight', async () => {
     let inFlight = 0
     let peak = 0
-    ddb.on(BatchWriteCommand).callsFake(async () => {
+    ddb.on(BatchWriteItemCommand).callsFake(async () => {
       inFlight++
       peak = Math.max(peak, inFlight)
       await new Promise((resolve) => setTimeout(resolve, 5))
@@ -235,16 +283,16 @@ describe('storeSnapshotResults', () => {
       concurrency: 4,
     })
 
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(10)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(10)
     expect(peak).toBe(4)
   })
 })
 
 describe('storeSnapshotResults after a partial success', () => {
   it('counts as unstored only the writes still pending when a retry fails', async () => {
-    const pendingItem = { PutRequest: { Item: toSnapshotItem(result(1000), RECEIVED_AT) } }
+    const pendingItem = putRequest(result(1000))
     ddb
-      .on(BatchWriteCommand)
+      .on(BatchWriteItemCommand)
       .resolvesOnce({ UnprocessedItems: { [TABLE]: [pendingItem] } })
       .rejects(new Error('connection reset'))
 
@@ -255,7 +303,7 @@ describe('storeSnapshotResults after a partial success', () => {
 })
 
 describe('storeSnapshotResults, merging what is not a whole success', () => {
-  const updatesOf = () => ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input)
+  const updatesOf = () => ddb.commandCalls(UpdateItemCommand).map((call) => call.args[0].input)
   const conditionalCheckFailed = () =>
     Object.assign(new Error('The conditional request failed'), {
       name: 'ConditionalCheckFailedException',
@@ -266,12 +314,12 @@ describe('storeSnapshotResults, merging what is not a whole success', () => {
 
     expect(await storeSnapshotResults(client, TABLE, [failure], RECEIVED_AT, noDelay)).toBe(1)
 
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
     expect(updatesOf()).toStrictEqual([
       {
         TableName: TABLE,
-        Key: { vodTaskId: 'task-1', timeOffset: 5 },
-        UpdateExpression: 'SET #a0 = :a0, #a1 = :a1, #status = :a2, #a3 = :a3, #a4 = :a4',
+        Key: { vodTaskId: { S: 'task-1' }, timeOffset: { N: '5' } },
+        UpdateExpression: 'SET #a0 = :a0, #a1 = :a1, #status = :status, #a3 = :a3, #a4 = :a4',
         ExpressionAttributeNames: {
           '#status': 'status',
           '#a0': 'fileId',
@@ -280,12 +328,12 @@ describe('storeSnapshotResults, merging what is not a whole success', () => {
           '#a4': 'receivedAt',
         },
         ExpressionAttributeValues: {
-          ':a0': '14508071098244929440',
-          ':a1': 10,
-          ':a2': -46204,
-          ':a3': 'CreateSnapshotByTimeOffsetComplete',
-          ':a4': RECEIVED_AT,
-          ':success': 0,
+          ':a0': { S: '14508071098244929440' },
+          ':a1': { N: '10' },
+          ':status': { N: '-46204' },
+          ':a3': { S: 'CreateSnapshotByTimeOffsetComplete' },
+          ':a4': { S: RECEIVED_AT },
+          ':success': { N: '0' },
         },
         ConditionExpression: 'attribute_not_exists(#status) OR #status <> :success',
       },
@@ -308,11 +356,11 @@ describe('storeSnapshotResults, merging what is not a whole success', () => {
   })
 
   it('counts a failure the condition refused (a success is stored) as written, not retried', async () => {
-    ddb.on(UpdateCommand).rejects(conditionalCheckFailed())
+    ddb.on(UpdateItemCommand).rejects(conditionalCheckFailed())
     const failure = result(5, { status: -46204, url: undefined })
 
     expect(await storeSnapshotResults(client, TABLE, [failure], RECEIVED_AT, noDelay)).toBe(1)
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1)
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(1)
   })
 
   it('merges a partial success without a condition, and never stores `partial`', async () => {
@@ -320,13 +368,13 @@ describe('storeSnapshotResults, merging what is not a whole success', () => {
 
     expect(await storeSnapshotResults(client, TABLE, [partial], RECEIVED_AT, noDelay)).toBe(1)
 
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
     expect(updatesOf()).toStrictEqual([
       {
         TableName: TABLE,
-        Key: { vodTaskId: 'task-1', timeOffset: 300 },
+        Key: { vodTaskId: { S: 'task-1' }, timeOffset: { N: '300' } },
         UpdateExpression:
-          'SET #a0 = :a0, #a1 = :a1, #status = :a2, #a3 = :a3, #a4 = :a4, #a5 = :a5',
+          'SET #a0 = :a0, #a1 = :a1, #status = :status, #a3 = :a3, #a4 = :a4, #a5 = :a5',
         ExpressionAttributeNames: {
           '#status': 'status',
           '#a0': 'fileId',
@@ -336,12 +384,12 @@ describe('storeSnapshotResults, merging what is not a whole success', () => {
           '#a5': 'url',
         },
         ExpressionAttributeValues: {
-          ':a0': '14508071098244929440',
-          ':a1': 10,
-          ':a2': 0,
-          ':a3': 'ProcedureStateChanged',
-          ':a4': RECEIVED_AT,
-          ':a5': 'http://vod.example/300.png',
+          ':a0': { S: '14508071098244929440' },
+          ':a1': { N: '10' },
+          ':status': { N: '0' },
+          ':a3': { S: 'ProcedureStateChanged' },
+          ':a4': { S: RECEIVED_AT },
+          ':a5': { S: 'http://vod.example/300.png' },
         },
       },
     ])
@@ -352,7 +400,7 @@ describe('storeSnapshotResults, merging what is not a whole success', () => {
 
     expect(await storeSnapshotResults(client, TABLE, [bare], RECEIVED_AT, noDelay)).toBe(1)
 
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
     const [update] = updatesOf()
     expect(update).not.toHaveProperty('ConditionExpression')
     expect(update?.ExpressionAttributeValues).not.toHaveProperty(':success')
@@ -376,9 +424,9 @@ describe('storeSnapshotResults, merging what is not a whole success', () => {
     )
 
     expect(stored).toBe(6)
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(1)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(1)
     expect(putsOf(0)).toStrictEqual(whole.map((r) => toSnapshotItem(r, RECEIVED_AT)))
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(3)
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(3)
     // `partial` is how the item is written, not part of it.
     const { partial: _, ...partialItem } = toSnapshotItem(merged[2] as SnapshotResult, RECEIVED_AT)
     expect(writtenItems(ddb, TABLE)).toStrictEqual([
@@ -393,18 +441,18 @@ describe('storeSnapshotResults, merging what is not a whole success', () => {
     const throttled = Object.assign(new Error('Throughput exceeds the current capacity'), {
       name: 'ProvisionedThroughputExceededException',
     })
-    ddb.on(UpdateCommand).rejectsOnce(throttled).resolves({})
+    ddb.on(UpdateItemCommand).rejectsOnce(throttled).resolves({})
     const failure = result(5, { status: -1, url: undefined })
 
     expect(await storeSnapshotResults(client, TABLE, [failure], RECEIVED_AT, noDelay)).toBe(1)
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2)
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(2)
   })
 
   it('hands back a merge that failed for good, with the puts that were written counted', async () => {
     const missing = Object.assign(new Error('Requested resource not found'), {
       name: 'ResourceNotFoundException',
     })
-    ddb.on(UpdateCommand).rejects(missing)
+    ddb.on(UpdateItemCommand).rejects(missing)
     const failure = result(5, { status: -1, url: undefined })
 
     const storing = storeSnapshotResults(client, TABLE, [result(0), failure], RECEIVED_AT, noDelay)
@@ -416,6 +464,6 @@ describe('storeSnapshotResults, merging what is not a whole success', () => {
       cause: missing,
       unstoredItems: [toSnapshotItem(failure, RECEIVED_AT)],
     })
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1)
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(1)
   })
 })

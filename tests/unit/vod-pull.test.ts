@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { UNSTORED_CALLBACK_MARKER } from '../../lib/durability/fallback-message'
@@ -11,10 +10,11 @@ import { noMetrics, quietLogger } from '../../lib/runtime/log'
 import { captureLogger } from '../support/capture-logger'
 import { memoryQuarantine } from '../support/memory-quarantine'
 import { invalidSnapshotEvent, otherEvent, snapshotEvent } from '../support/vod-events'
+import { readableBatch } from '../support/written-items'
 
 const TABLE = 'vod-snapshots-unit'
 const NOW = Date.parse('2026-11-24T03:00:00.000Z')
-const ddb = mockClient(DynamoDBDocumentClient)
+const ddb = mockClient(DynamoDBClient)
 const vodError = (code: string) => Object.assign(new Error(`${code} from VOD`), { code })
 
 type Event = Record<string, unknown>
@@ -52,7 +52,7 @@ function busTakingAll() {
 
 function drain(vod: VodEventQueue, overrides: Partial<DrainOptions> = {}) {
   const logger = captureLogger()
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({}))
+  const client = new DynamoDBClient({})
   const options = { maxAttempts: 2, sleep: async () => {} }
   const run = drainVodQueue({
     vod,
@@ -69,7 +69,7 @@ function drain(vod: VodEventQueue, overrides: Partial<DrainOptions> = {}) {
 
 beforeEach(() => {
   ddb.reset()
-  ddb.on(BatchWriteCommand).resolves({})
+  ddb.on(BatchWriteItemCommand).resolves({})
 })
 
 describe('chunk', () => {
@@ -85,7 +85,7 @@ describe('drainVodQueue', () => {
 
     const { report } = await drain(vod)
 
-    expect(ddb.commandCalls(BatchWriteCommand)[0]?.args[0].input).toStrictEqual({
+    expect(readableBatch(ddb.commandCalls(BatchWriteItemCommand)[0]?.args[0].input)).toStrictEqual({
       RequestItems: {
         [TABLE]: [0, 1000].map((timeOffset) => ({
           PutRequest: {
@@ -128,12 +128,12 @@ describe('drainVodQueue', () => {
     await drain(vod)
 
     expect(confirmed.map((handles) => handles.length)).toStrictEqual([16, 4])
-    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
   })
 
   it('never confirms an event whose results were not stored', async () => {
-    ddb.on(BatchWriteCommand).callsFake((input) => {
-      const task = input.RequestItems[TABLE][0].PutRequest.Item.vodTaskId
+    ddb.on(BatchWriteItemCommand).callsFake((input) => {
+      const task = input.RequestItems[TABLE][0].PutRequest.Item.vodTaskId.S
       if (task === 'task-down')
         throw Object.assign(new Error('boom'), { name: 'InternalServerError' })
       return {}
@@ -253,7 +253,7 @@ describe('drainVodQueue', () => {
 
   it('stops pulling once no snapshot event of a batch could be stored', async () => {
     ddb
-      .on(BatchWriteCommand)
+      .on(BatchWriteItemCommand)
       .rejects(Object.assign(new Error('down'), { name: 'InternalServerError' }))
     const { vod } = stubVod([[snapshotEvent('a', [0]), otherEvent(0)], [snapshotEvent('b', [0])]])
 
