@@ -1,0 +1,33 @@
+import { vod } from 'tencentcloud-sdk-nodejs-vod'
+import type {
+  DescribeTaskDetailRequest,
+  DescribeTaskDetailResponse,
+  DescribeTasksRequest,
+  DescribeTasksResponse,
+} from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
+import { type VodClientSettings, vodHttpProfile } from '../pull/vod-client'
+
+/**
+ * The two calls of VOD's task API (API 2018-07-17) that ask VOD afterwards what became of a
+ * task; the official SDK's `Client` has both. VOD answers only for tasks created in the last
+ * 72 hours, at most 100 requests a second per action (`RequestLimitExceeded` beyond).
+ */
+export interface VodTaskApi {
+  /** One page of the task list, at most `Limit` (10 by default, 100 at most) entries. */
+  DescribeTasks(request: DescribeTasksRequest): Promise<DescribeTasksResponse>
+  /** A task's status and its result, under the field named after its TaskType. */
+  DescribeTaskDetail(request: DescribeTaskDetailRequest): Promise<DescribeTaskDetailResponse>
+}
+
+/** Neither call long-polls: a slower answer means VOD is not answering. */
+const TASK_API_TIMEOUT_SECONDS = 10
+
+/** The official SDK's VOD client (API 2018-07-17) for the task API, signing with TC3-HMAC-SHA256. */
+export function createVodTaskApi(settings: VodClientSettings): VodTaskApi {
+  const { credentials, region, endpoint, timeoutSeconds = TASK_API_TIMEOUT_SECONDS } = settings
+  return new vod.v20180717.Client({
+    credential: credentials,
+    region,
+    profile: { httpProfile: { ...vodHttpProfile(endpoint), reqTimeout: timeoutSeconds } },
+  })
+}
