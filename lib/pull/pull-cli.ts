@@ -67,6 +67,49 @@ export interface PullRequest {
   s3Endpoint: string | undefined
 }
 
+/** How an operator command reaches VOD's API: the key, the region, the endpoint, the application. */
+export interface VodAccess {
+  credentials: TencentCredentials
+  region: string
+  endpoint: string | undefined
+  subAppId: number | undefined
+}
+
+/**
+ * Reads --endpoint and --sub-app-id (else VOD_ENDPOINT, VOD_SUBAPP_ID), VOD_REGION and the API
+ * key (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY), as the pull and reconcile commands take them.
+ *
+ * @throws {UsageError} naming what is missing or wrong (never a secret's value)
+ */
+export function readVodAccess(
+  values: { endpoint?: string; 'sub-app-id'?: string },
+  env: Env,
+  defaultEndpoint?: string,
+): VodAccess {
+  const endpoint = values.endpoint || env.VOD_ENDPOINT || defaultEndpoint || undefined
+  try {
+    vodHttpProfile(endpoint)
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const subAppId = values['sub-app-id'] || env.VOD_SUBAPP_ID || undefined
+  if (subAppId !== undefined && !/^[1-9]\d{0,15}$/.test(subAppId)) {
+    throw new UsageError(`the sub-app ID must be a VOD application ID, not ${subAppId}`)
+  }
+  const secretId = env.TENCENTCLOUD_SECRET_ID
+  const secretKey = env.TENCENTCLOUD_SECRET_KEY
+  if (!secretId || !secretKey) {
+    throw new UsageError('set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY')
+  }
+  if (!env.VOD_REGION) throw new UsageError('set VOD_REGION, e.g. ap-guangzhou')
+  return {
+    credentials: { secretId, secretKey },
+    region: env.VOD_REGION,
+    endpoint,
+    subAppId: subAppId === undefined ? undefined : Number(subAppId),
+  }
+}
+
 /**
  * Reads the command line and the environment the pull function reads too (TABLE_NAME,
  * DYNAMODB_ENDPOINT, RESULT_TTL_DAYS, EVENT_BUS_NAME, FORWARD_ALL, FORWARD_URL,
@@ -82,16 +125,7 @@ export function parsePullArgs(argv: readonly string[], env: Env): PullRequest | 
   if (!values.once) throw new UsageError('give --once: each run drains the queue once')
   const local = values.local ?? false
 
-  const endpoint = values.endpoint || env.VOD_ENDPOINT || undefined
-  try {
-    vodHttpProfile(endpoint)
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
-  const subAppId = values['sub-app-id'] || env.VOD_SUBAPP_ID || undefined
-  if (subAppId !== undefined && !/^[1-9]\d{0,15}$/.test(subAppId)) {
-    throw new UsageError(`the sub-app ID must be a VOD application ID, not ${subAppId}`)
-  }
+  const vod = readVodAccess(values, env)
   const ttlDays = values['result-ttl-days']
   let resultTtlDays: number | undefined
   try {
@@ -118,17 +152,8 @@ export function parsePullArgs(argv: readonly string[], env: Env): PullRequest | 
     env.QUARANTINE_BUCKET ||
     (local ? LOCAL_DEFAULTS.quarantineBucket : undefined)
 
-  const secretId = env.TENCENTCLOUD_SECRET_ID
-  const secretKey = env.TENCENTCLOUD_SECRET_KEY
-  if (!secretId || !secretKey) {
-    throw new UsageError('set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY')
-  }
-  if (!env.VOD_REGION) throw new UsageError('set VOD_REGION, e.g. ap-guangzhou')
   return {
-    credentials: { secretId, secretKey },
-    region: env.VOD_REGION,
-    endpoint,
-    subAppId: subAppId === undefined ? undefined : Number(subAppId),
+    ...vod,
     tableName: env.TABLE_NAME || LOCAL_DEFAULTS.tableName,
     dynamodbEndpoint: checkUrl(dynamodbEndpoint, 'the DynamoDB endpoint'),
     resultTtlDays,

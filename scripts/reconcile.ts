@@ -1,0 +1,84 @@
+/**
+ * `npm run reconcile -- --since <time>`: writes the screenshot results VOD finished in the
+ * window but the table lacks, asking VOD's task API (lib/reconcile). Usage in
+ * lib/reconcile/reconcile-cli.ts (`npm run reconcile -- --help`).
+ */
+import { lazyS3Quarantine } from '../lib/durability/lazy-s3-quarantine'
+import { createOperatorS3Client } from '../lib/operator/operator-s3-client'
+import { readCommandLine } from '../lib/operator/usage-error'
+import { reconcile } from '../lib/reconcile/reconcile'
+import {
+  describeReconcile,
+  parseReconcileArgs,
+  RECONCILE_USAGE,
+  reconcileExitCode,
+} from '../lib/reconcile/reconcile-cli'
+import { createVodTaskApi } from '../lib/reconcile/vod-tasks'
+import { createOperatorClient } from '../lib/runtime/dynamodb-client'
+import { type Logger, noMetrics } from '../lib/runtime/log'
+
+// Everything but the report goes to stderr: --json's stdout is the report alone. Fields are
+// JSON, so text VOD sent reaches the terminal escaped.
+const line = (message: string, fields?: Record<string, unknown>) =>
+  fields ? `${message} ${JSON.stringify(fields)}` : message
+const progress: Logger = {
+  info: (message, fields) => console.error(line(message, fields)),
+  warn: (message, fields) => console.error(line(message, fields)),
+  error: (message, fields) => console.error(line(message, fields)),
+}
+
+async function main(): Promise<number> {
+  const commandLine = readCommandLine(
+    () => parseReconcileArgs(process.argv.slice(2), process.env),
+    RECONCILE_USAGE,
+  )
+  if ('exitCode' in commandLine) return commandLine.exitCode
+  const { request } = commandLine
+  const { credentials, region, endpoint, subAppId, tableName, dynamodbEndpoint } = request
+  const client = createOperatorClient(dynamodbEndpoint, process.env)
+  const s3 = createOperatorS3Client(request.s3Endpoint, process.env)
+  console.error(
+    `reconciling ${request.since.toISOString()} to ${request.until.toISOString()} from VOD at ` +
+      `${endpoint ?? 'vod.tencentcloudapi.com'}${subAppId === undefined ? '' : `, application ${subAppId}`} ` +
+      `into table ${tableName}${dynamodbEndpoint ? ` at ${dynamodbEndpoint}` : ''}` +
+      `${request.dryRun ? ' (dry run)' : ''}`,
+  )
+  let lastProgress = Date.now()
+  try {
+    const report = await reconcile(
+      { since: request.since, until: request.until },
+      {
+        vod: createVodTaskApi({ credentials, region, endpoint }),
+        subAppId,
+        road: {
+          tableName,
+          client,
+          logger: progress,
+          metrics: noMetrics,
+          storeOptions: { resultTtlDays: request.resultTtlDays },
+        },
+        quarantine: request.quarantineBucket
+          ? lazyS3Quarantine(request.quarantineBucket, async () => s3)
+          : undefined,
+        dryRun: request.dryRun,
+        onPage: (report) => {
+          // On a long run, a line every 5 s or so.
+          if (Date.now() - lastProgress < 5000) return
+          lastProgress = Date.now()
+          console.error(
+            `progress: ${report.listed} tasks listed, ${report.examined} examined, ` +
+              `${report.recovered} recovered`,
+          )
+        },
+      },
+    )
+    if (report.error) console.error(`stopped: ${report.error}`)
+    console.log(request.json ? JSON.stringify(report) : describeReconcile(report, request.dryRun))
+    return reconcileExitCode(report)
+  } finally {
+    client.destroy()
+    s3.destroy()
+  }
+}
+
+process.exit(await main())
