@@ -102,7 +102,7 @@ beforeAll(async () => {
   await packageStage(['--stage', 'ci'], dir)
   templateText = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')
   resources = JSON.parse(templateText).Resources
-  for (const name of ['callback', 'redrive', 'pull']) {
+  for (const name of ['callback', 'redrive', 'pull', 'reconcile']) {
     zips[name] = unzip(await readFile(join(dir, `${name}.zip`)))
   }
 }, 120_000)
@@ -231,7 +231,7 @@ describe('serverless package --stage ci', () => {
   })
 
   it('runs the redrive from the fallback queue, without the callback token', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(3)
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(4)
     const properties = resources.RedriveLambdaFunction?.Properties ?? {}
     expect(properties).toMatchObject({
       Runtime: 'nodejs24.x',
@@ -336,11 +336,24 @@ describe('serverless package --stage ci', () => {
       ([, name]) => `dynamodb:${name}Item`,
     )
     expect(sent).toEqual(expect.arrayContaining(writePath))
+    const writers = ['CallbackRole', 'RedriveRole', 'PullRole'].flatMap((role) =>
+      roleStatements(role).filter((statement) => statement.Action.some(isDynamoDb)),
+    )
+    expect(writers).toHaveLength(3)
+    for (const statement of writers) expect(statement.Action).toEqual(writePath)
+    // Reconcile reads which keys exist, writes the missing items and its checkpoint item.
+    const reconciler = roleStatements('ReconcileRole').filter((statement) =>
+      statement.Action.some(isDynamoDb),
+    )
+    expect(reconciler.map((statement) => statement.Action)).toEqual([
+      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    ])
+    for (const command of ['BatchGetItem', 'PutItem'])
+      expect(storeSource).toContain(`new ${command}Command(`)
     const dynamoDb = iamStatements().filter((statement) => statement.Action.some(isDynamoDb))
-    expect(dynamoDb.length).toBeGreaterThan(0)
+    expect(dynamoDb).toHaveLength(4)
     for (const statement of dynamoDb) {
       expect(statement.Effect).toBe('Allow')
-      expect(statement.Action).toEqual(writePath)
       expect([statement.Resource].flat()).toEqual([{ 'Fn::GetAtt': ['SnapshotsTable', 'Arn'] }])
     }
     // No DynamoDB action anywhere else in the template (a resource policy, a NotAction, …).
@@ -348,7 +361,7 @@ describe('serverless package --stage ci', () => {
     expect(everywhere.sort()).toEqual(dynamoDb.flatMap((statement) => statement.Action).sort())
   })
 
-  it.each(['callback', 'redrive', 'pull'])(
+  it.each(['callback', 'redrive', 'pull', 'reconcile'])(
     'ships the %s function as its own ESM bundle, with none of the local-development code',
     (name) => {
       const zip = zips[name] ?? new Map()
@@ -372,9 +385,14 @@ describe('serverless package --stage ci', () => {
 
   it('schedules the pull function every minute, switched off unless a deploy turns it on', () => {
     const rules = ofType('AWS::Events::Rule').filter((rule) => rule.Condition === undefined)
-    expect(rules.map((rule) => rule.Properties)).toMatchObject([
+    const pullRules = rules.filter((rule) =>
+      JSON.stringify(rule.Properties.Targets).includes('PullLambdaFunction'),
+    )
+    expect(pullRules.map((rule) => rule.Properties)).toMatchObject([
       { ScheduleExpression: 'rate(1 minute)', State: 'DISABLED' },
     ])
+    // The pull's and reconcile's schedules, nothing else.
+    expect(rules).toHaveLength(2)
     expect(resources.PullLambdaFunction?.Properties).toMatchObject({
       Handler: 'handlers/pull.handler',
       Role: { 'Fn::GetAtt': ['PullRole', 'Arn'] },
@@ -384,6 +402,51 @@ describe('serverless package --stage ci', () => {
     const env = (pull.Environment as { Variables: object }).Variables
     expect(env).toMatchObject({ TENCENT_SECRET_PARAMETER: '/vod-snapshots/ci/tencent-api-key' })
     expect(Object.keys(env)).not.toContain('CALLBACK_TOKEN')
+  })
+
+  it('schedules reconcile every 15 minutes, off unless reconcileEnabled, with both alarms', () => {
+    const reconcile = resources.ReconcileLambdaFunction?.Properties ?? {}
+    expect(reconcile).toMatchObject({ Timeout: 300 })
+    const env = (reconcile.Environment as { Variables: object }).Variables
+    expect(env).toMatchObject({
+      TENCENT_SECRET_PARAMETER: '/vod-snapshots/ci/tencent-api-key',
+      RECONCILE_WINDOW_MINUTES: '60',
+      RECONCILE_LAG_MINUTES: '10',
+    })
+    const schedules = ofType('AWS::Events::Rule').filter((rule) =>
+      JSON.stringify(rule.Properties.Targets).includes('ReconcileLambdaFunction'),
+    )
+    expect(schedules.map((rule) => rule.Properties)).toEqual([
+      expect.objectContaining({ ScheduleExpression: 'rate(15 minutes)', State: 'DISABLED' }),
+    ])
+    for (const [alarm, metric] of [
+      ['ResultsRecoveredAlarm', 'ResultsRecovered'],
+      ['ReconcileFailedAlarm', 'ReconcileFailed'],
+    ] as const) {
+      expect(resources[alarm]?.Properties).toMatchObject({
+        Namespace: 'VodSnapshots',
+        MetricName: metric,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: 'AlarmTopic' }],
+      })
+    }
+    const statements = roleStatements('ReconcileRole')
+    expect(statements.flatMap((statement) => statement.Action).sort()).toStrictEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'events:PutEvents',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:PutObject',
+      'ssm:GetParameter',
+    ])
+    const ssm = statements.find((statement) => statement.Action.includes('ssm:GetParameter'))
+    expect(JSON.stringify(ssm?.Resource)).toContain(':parameter/vod-snapshots/ci/tencent-api-key')
+    const logs = statements.find((statement) => statement.Action.includes('logs:PutLogEvents'))
+    expect(logs?.Resource).toEqual([{ 'Fn::GetAtt': ['ReconcileLogGroup', 'Arn'] }])
+    expect(JSON.stringify(statements)).not.toMatch(/"\*"|:\*"/)
   })
 
   it('lets the pull function read only its own Tencent key from Parameter Store', () => {
@@ -473,20 +536,15 @@ describe('serverless package --stage ci', () => {
     const under = (prefix: string) => ({
       'Fn::Join': ['', [{ 'Fn::GetAtt': ['QuarantineBucket', 'Arn'] }, `/${prefix}/*`]],
     })
-    expect(s3).toStrictEqual([
-      {
-        Effect: 'Allow',
-        Action: ['s3:PutObject'],
-        Resource: [under('quarantine'), under('oversized-events')],
-      },
-      {
-        Effect: 'Allow',
-        Action: ['s3:PutObject'],
-        Resource: [under('quarantine'), under('oversized-events')],
-      },
-    ])
-    expect(roleStatements('CallbackRole')).toContainEqual(s3[0])
-    expect(roleStatements('PullRole')).toContainEqual(s3[1])
+    const keeping = {
+      Effect: 'Allow',
+      Action: ['s3:PutObject'],
+      Resource: [under('quarantine'), under('oversized-events')],
+    }
+    expect(s3).toStrictEqual([keeping, keeping, keeping])
+    for (const role of ['CallbackRole', 'PullRole', 'ReconcileRole']) {
+      expect(roleStatements(role)).toContainEqual(keeping)
+    }
   })
 
   it('raises an alarm on any quarantined callback, and on a quarantine that failed', () => {
@@ -510,7 +568,7 @@ describe('serverless package --stage ci', () => {
     const events = iamStatements().filter((statement) =>
       statement.Action.some((action) => action.startsWith('events:PutEvents')),
     )
-    expect(events).toHaveLength(3)
+    expect(events).toHaveLength(4)
     for (const statement of events) {
       expect(statement).toStrictEqual({
         Effect: 'Allow',

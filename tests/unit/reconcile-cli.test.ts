@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { UsageError } from '../../lib/operator/usage-error'
+import type { ReconcileReport } from '../../lib/reconcile/reconcile'
+import { describeReconcile, parseReconcileArgs } from '../../lib/reconcile/reconcile-cli'
+
+const NOW = new Date('2026-12-04T12:00:00Z')
+const ENV = {
+  TENCENTCLOUD_SECRET_ID: 'AKIDexample',
+  TENCENTCLOUD_SECRET_KEY: 'secret-key-never-printed',
+  VOD_REGION: 'ap-guangzhou',
+}
+const parse = (argv: string[], env: Record<string, string> = ENV) =>
+  parseReconcileArgs(argv, env, () => NOW)
+const usage = (argv: string[], env?: Record<string, string>) => {
+  try {
+    parse(argv, env)
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError)
+    return (error as Error).message
+  }
+  throw new Error('no usage error')
+}
+
+describe('npm run reconcile arguments', () => {
+  it('reads the window, the local stack and the flags', () => {
+    expect(
+      parse(['--since', '2026-12-04T10:00:00Z', '--local', '--dry-run', '--json']),
+    ).toMatchObject({
+      since: new Date('2026-12-04T10:00:00Z'),
+      until: NOW,
+      endpoint: 'http://127.0.0.1:9400',
+      dynamodbEndpoint: 'http://127.0.0.1:8000',
+      tableName: 'vod-snapshots',
+      dryRun: true,
+      json: true,
+    })
+  })
+
+  it('refuses a --since past VOD’s 72 hours, naming the limit', () => {
+    expect(usage(['--since', '2026-12-01T11:59:00Z'])).toContain('72 hours')
+    expect(parse(['--since', '2026-12-01T12:00:00Z'])).toMatchObject({ until: NOW })
+  })
+
+  it('refuses a missing or zoneless --since, an --until before it, and a missing key', () => {
+    expect(usage([])).toContain('--since')
+    expect(usage(['--since', '2026-12-04T10:00:00'])).toContain('ISO 8601')
+    expect(usage(['--since', '2026-12-04T10:00:00Z', '--until', '2026-12-04T09:00:00Z'])).toContain(
+      'after --since',
+    )
+    const message = usage(['--since', '2026-12-04T10:00:00Z'], { VOD_REGION: 'ap-guangzhou' })
+    expect(message).toContain('TENCENTCLOUD_SECRET_ID')
+  })
+
+  it('says what it found in one line, and prints only plain task types', () => {
+    const report: ReconcileReport = {
+      since: '2026-12-04T10:00:00Z',
+      until: '2026-12-04T12:00:00Z',
+      listed: 12,
+      examined: 9,
+      skipped: { Transcode: 2, '\u001b[2Jx': 1 },
+      found: 40,
+      present: 31,
+      recovered: 9,
+      invalid: 0,
+      vanished: 0,
+      complete: true,
+    }
+    const line = describeReconcile(report, false)
+    expect(line).toBe(
+      '2026-12-04T10:00:00Z to 2026-12-04T12:00:00Z: 12 tasks listed, 9 examined, 3 skipped ' +
+        '(Transcode 2, ? 1), 40 results found, 31 already present, 9 recovered',
+    )
+    expect(describeReconcile(report, true)).toContain('9 missing (dry run: nothing written)')
+  })
+})
