@@ -26,13 +26,12 @@ const roundPhases = (figures: PhaseFigures) => ({
 })
 /** µs per phase, project beside floor, for each size: where the overhead ratio comes from. */
 function phaseTable(bySize: Record<string, PhaseFigures>): string {
-  const header = ['µs per callback', ...PHASES].map((cell) => cell.padStart(9))
+  const header = ['µs per callback'.padEnd(15), ...PHASES.map((cell) => cell.padStart(9))]
   const rows = Object.entries(bySize).flatMap(([size, figures]) =>
-    (['project', 'floor'] as const).map((side) =>
-      [`${size} ${side}`, ...PHASES.map((phase) => figures[side][phase].toFixed(1))].map((cell) =>
-        cell.padStart(9),
-      ),
-    ),
+    (['project', 'floor'] as const).map((side) => [
+      `${size} ${side}`.padEnd(15),
+      ...PHASES.map((phase) => figures[side][phase].toFixed(1).padStart(9)),
+    ]),
   )
   return [header, ...rows].map((row) => row.join(' ')).join('\n')
 }
