@@ -13,6 +13,7 @@ import { BENCH_TABLE, BENCH_TOKEN, measureHandlerCpu } from './measure-cpu'
 import { measureInit } from './measure-init'
 import { INJECTED_LATENCY_MS, measureParallelStore } from './measure-parallel'
 import { measurePhases, PHASES, type PhaseFigures } from './measure-phases'
+import { measureReconcile, RECONCILE_TASKS } from './measure-reconcile'
 import { measureReject } from './measure-reject'
 import { round } from './stats'
 import { judge, table } from './targets'
@@ -88,6 +89,9 @@ try {
     { tableName: BENCH_TABLE, callbackToken: BENCH_TOKEN, nodeOptions },
   )
 
+  step(`reconciling ${RECONCILE_TASKS} tasks from the VOD stand-in (20 ms a call, 100/s)`)
+  const reconciled = await measureReconcile()
+
   step('load on the local stack (npm start)')
   const e2e = await measureE2e()
 
@@ -112,6 +116,10 @@ try {
     e2e_expected_items: e2e.expectedItems,
     // Fewer stored than sent: a Lambda error served as 200; more: items from elsewhere. Both fail.
     e2e_item_difference: Math.abs(e2e.storedItems - e2e.expectedItems),
+    reconcile_tasks_per_s: round(reconciled.tasksPerSecond, 1),
+    reconcile_unfinished: reconciled.unfinished,
+    reconcile_rate_limited: reconciled.rateLimited,
+    reconcile_peak_rss_mb: round(reconciled.peakRssMb, 0),
   }
   const targets = judge(figures)
   const details = {
