@@ -10,7 +10,11 @@ import { loadConfig } from '../lib/runtime/config'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
 import { lazyS3Client } from '../lib/runtime/s3-client'
+import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
+
+// Every log line of this function has them replaced, however they are spelled.
+registerEnvironmentSecrets(process.env)
 const config = loadConfig(process.env)
 const forwardConfig = loadForwardConfig(process.env)
 const fallback = config.fallbackQueueUrl

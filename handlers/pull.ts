@@ -11,7 +11,11 @@ import { createVodClient } from '../lib/pull/vod-client'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
 import { lazyS3Client } from '../lib/runtime/s3-client'
+import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
+
+// Every log line of this function has them replaced, however they are spelled.
+registerEnvironmentSecrets(process.env)
 const config = loadPullConfig(process.env)
 const forwardConfig = loadForwardConfig(process.env)
 const publisher = lazyEventPublisher(forwardConfig, functionLogger)

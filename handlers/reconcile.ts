@@ -15,8 +15,12 @@ import { createVodTaskApi, type VodTaskApi } from '../lib/reconcile/vod-tasks'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
 import { lazyS3Client } from '../lib/runtime/s3-client'
+import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
 // The pull's settings (VOD's region, endpoint, application, key parameter, table, quarantine).
+
+// Every log line of this function has them replaced, however they are spelled.
+registerEnvironmentSecrets(process.env)
 const config = loadPullConfig(process.env)
 const { windowMs, lagMs } = loadReconcileWindow(process.env)
 const forwardConfig = loadForwardConfig(process.env)

@@ -8,7 +8,11 @@ import { redriveForwarding } from '../lib/forward/redrive-forwarding'
 import { loadRedriveConfig } from '../lib/runtime/config'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
+import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
+
+// Every log line of this function has them replaced, however they are spelled.
+registerEnvironmentSecrets(process.env)
 const config = loadRedriveConfig(process.env)
 const forwardConfig = loadForwardConfig(process.env)
 const publisher = lazyEventPublisher(forwardConfig, functionLogger)

@@ -1,5 +1,6 @@
 import type { Logger, MetricsSink } from '../runtime/log'
 import { errorMessage } from '../runtime/log'
+import { redactSecrets } from '../runtime/redaction'
 import { UNSTORED_CALLBACK_MARKER } from './fallback-message'
 import { type Quarantine, type QuarantinedCallback, quarantineId } from './quarantine'
 
@@ -18,8 +19,8 @@ export interface RejectedCallback {
 // One log event stays under CloudWatch's 256 KB however the body escapes in JSON.
 const MAX_LOGGED_PART_CHARS = 150_000
 
-const redact = (text: string, secrets: readonly string[]) =>
-  secrets.reduce((out, secret) => out.replaceAll(secret, '[REDACTED]'), text)
+// Every secret, in any spelling (a token written \u0061... is the token).
+const redact = (text: string, secrets: readonly string[]) => redactSecrets(text, secrets)
 
 /**
  * The body as it is kept: with every configured secret replaced (a body never needs one, and
@@ -42,8 +43,13 @@ export function keptBody(
   }
 }
 
-/** The text in pieces that each stay under a log event's size once escaped as JSON. */
-export function logPieces(text: string, maxChars = MAX_LOGGED_PART_CHARS): string[] {
+/**
+ * The text in pieces that each stay under a log event's size once escaped as JSON, every
+ * registered secret replaced first: split, a secret could straddle two pieces and escape both
+ * lines' redaction.
+ */
+export function logPieces(whole: string, maxChars = MAX_LOGGED_PART_CHARS): string[] {
+  const text = redactSecrets(whole)
   const pieces: string[] = []
   let start = 0
   while (start < text.length) {

@@ -1,4 +1,5 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
+import { knownVodEventType } from '../events/vod-event-types'
 
 /** The `source` of every event vod-snapshots puts on its bus. */
 export const EVENT_SOURCE = 'vod-snapshots'
@@ -6,18 +7,18 @@ export const EVENT_SOURCE = 'vod-snapshots'
 /** The detail-type of the event that says a callback's results are stored. */
 export const ANNOUNCEMENT_TYPE = 'SnapshotResultsStored'
 
-/** The detail-type of a VOD event whose own type is not a plain word. */
+/** The detail-type of a VOD event whose own type is not one VOD documents. */
 export const UNNAMED_EVENT_TYPE = 'VodEvent'
 
 /** EventBridge refuses an entry over 256 KB (its source, detail-type and detail, in UTF-8). */
 export const MAX_ENTRY_BYTES = 256 * 1024
 
-// VOD's event types are plain words; anything else is not a detail-type rules can match.
-const PLAIN_WORD = /^[A-Za-z0-9]{1,64}$/
-
-/** The detail-type a VOD event is published under: its own type when it is a plain word. */
+/**
+ * The detail-type a VOD event is published under: its own type when VOD documents it. Any other
+ * word (a body may name anything, a secret included) is never a detail-type.
+ */
 function detailTypeOf(eventType: string | undefined): string {
-  return eventType !== undefined && PLAIN_WORD.test(eventType) ? eventType : UNNAMED_EVENT_TYPE
+  return knownVodEventType(eventType) ?? UNNAMED_EVENT_TYPE
 }
 
 /** An entry's size as EventBridge counts it. */

@@ -1,5 +1,6 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm'
 import * as v from 'valibot'
+import { registerSecrets } from '../runtime/redaction'
 import {
   ConfigError,
   DynamoDBEndpointSchema,
@@ -97,5 +98,7 @@ export async function readTencentCredentials(
     )
     throw new ConfigError(`SSM parameter ${name}: ${problems.join('; ')}`)
   }
+  // From now on no log line of this process holds the key, however it is spelled.
+  registerSecrets([result.output.secretKey])
   return result.output
 }

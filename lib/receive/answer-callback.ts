@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import type { FallbackQueue } from '../durability/fallback-queue'
+import { knownVodEventType } from '../events/vod-event-types'
 import {
   handleVodEvent,
   type RoadForwarding,
@@ -14,10 +15,9 @@ import { httpError } from './http-middleware'
 /** Largest body accepted: a 1,000-result callback is about 120 KB. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
-// An event type is echoed and logged only when it is a plain word, as VOD's are: anything else
-// may be whatever the sender chose to put there, a secret included.
-const PLAIN_EVENT_TYPE = /^[A-Za-z0-9]{1,64}$/
-const WITHHELD_EVENT_TYPE = '(not a plain event name)'
+// An event type is echoed and logged only when VOD documents it: anything else may be whatever
+// the sender chose to put there, a secret included.
+const WITHHELD_EVENT_TYPE = '(not an event type VOD documents)'
 
 /**
  * What answering takes after the queue gave up: splitting the results into log lines and
@@ -120,17 +120,14 @@ export async function answerCallback(
 /** The HTTP answer to an outcome of the one road, and its log line. */
 function httpAnswer(
   outcome: VodEventOutcome,
-  { logger, metrics, secrets }: AnswerDependencies,
+  { logger, metrics }: AnswerDependencies,
   durationMs: number,
 ): APIGatewayProxyStructuredResultV2 {
   switch (outcome.kind) {
     case 'invalid':
       throw httpError(422, 'Invalid callback', outcome.problems)
     case 'ignored': {
-      const echoable =
-        PLAIN_EVENT_TYPE.test(outcome.eventType) &&
-        !secrets?.some((secret) => outcome.eventType.includes(secret))
-      const eventType = echoable ? outcome.eventType : WITHHELD_EVENT_TYPE
+      const eventType = knownVodEventType(outcome.eventType) ?? WITHHELD_EVENT_TYPE
       const forwarded = outcome.passedOn === 'nowhere' ? undefined : outcome.passedOn
       logger.info('callback ignored', {
         eventType,

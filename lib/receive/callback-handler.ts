@@ -16,9 +16,14 @@ import {
   type MetricsSink,
   redactingLogger,
 } from '../runtime/log'
+import { registerSecrets } from '../runtime/redaction'
 import type { StoreOptions } from '../store/snapshot-store'
 import { answerCallback, DEFAULT_BUDGET, MAX_BODY_BYTES } from './answer-callback'
-import { callbackSignatureAuth, createSignatureCheck } from './callback-signature'
+import {
+  callbackSignatureAuth,
+  createSignatureCheck,
+  readBeforeSignature,
+} from './callback-signature'
 import { createTokenCheck } from './callback-token'
 import { bodyLimits, callbackTokenAuth, errorLogging } from './http-middleware'
 import { jsonBody, type ParsedBodyEvent } from './json-body'
@@ -51,7 +56,8 @@ export interface CallbackDependencies {
 }
 
 /**
- * The HTTP function: token -> size -> JSON -> signature (when keys are configured) ->
+ * The HTTP function: token -> (size -> JSON -> signature, a 401 for any failure, when keys are
+ * configured; else size -> JSON) ->
  * {@link answerCallback} (recognise, validate, normalise, store, answer); one error middleware
  * renders every failure, after an authenticated request answered 400, 413 or 422 is kept whole
  * in the quarantine.
@@ -70,10 +76,17 @@ export function createCallbackHandler({
   budget = DEFAULT_BUDGET,
 }: CallbackDependencies) {
   const secrets = [...config.callbackTokens, ...config.callbackSignKeys]
+  // Every logger of the process redacts them: the forwarder's and the publisher's too.
+  registerSecrets(secrets)
   const log = redactingLogger(logger, secrets)
   const signatureCheck =
     config.callbackSignKeys.length > 0 ? createSignatureCheck(config.callbackSignKeys) : undefined
-  const signature = signatureCheck && [callbackSignatureAuth(signatureCheck, now)]
+  // Token, then the signature (with keys), then everything else: with keys, a body that cannot
+  // be read far enough to verify its signature is a 401 like a bad signature.
+  const readers = [bodyLimits(MAX_BODY_BYTES), jsonBody()]
+  const reading = signatureCheck
+    ? [readBeforeSignature(readers), callbackSignatureAuth(signatureCheck, now)]
+    : readers
   const answerDeps = {
     tableName: config.tableName,
     client,
@@ -115,13 +128,10 @@ export function createCallbackHandler({
         secrets,
         answerMs: budget.answerMs,
         now,
-        signatureCheck,
       }),
     )
     .use(callbackTokenAuth(createTokenCheck(config.callbackTokens)))
-    .use(bodyLimits(MAX_BODY_BYTES))
-    .use(jsonBody())
-    .use(signature || [])
+    .use(reading)
     .handler((event, context) => {
       const receivedAt = now().toISOString()
       // The text as VOD sent it: what is forwarded, byte for byte.

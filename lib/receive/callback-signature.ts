@@ -17,6 +17,7 @@ export const MAX_VALIDITY_SECONDS = 24 * 60 * 60
 
 /** The check that failed: the only thing about a bad signature that is ever logged. */
 export type SignatureFailure =
+  | 'signature-unreadable'
   | 'signature-missing'
   | 'expiry-malformed'
   | 'signature-expired'
@@ -70,6 +71,28 @@ export function createSignatureCheck(
     let matched = false
     for (const key of keys) matched = timingSafeEqual(given, md5(key + digits)) || matched
     return matched ? undefined : 'signature-mismatch'
+  }
+}
+
+/**
+ * With a SignKey the body must be read before its `Sign` and `T` can be: any refusal of the
+ * readers in `middlewares` (no body, over the size limit, not UTF-8, not JSON, a prototype key)
+ * becomes the same 401 as a bad signature, so that nothing of an unauthenticated body is kept,
+ * logged or answered beyond the failed check's name.
+ */
+export function readBeforeSignature(
+  middlewares: middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>[],
+): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  return {
+    before: async (request) => {
+      try {
+        for (const middleware of middlewares) await middleware.before?.(request)
+      } catch (error) {
+        if ((error as { statusCode?: unknown }).statusCode === undefined) throw error
+        const unreadable: SignatureFailure = 'signature-unreadable'
+        throw Object.assign(httpError(401, 'Unauthorized'), { check: unreadable })
+      }
+    },
   }
 }
 

@@ -132,6 +132,8 @@ export function errorLogging(
       } else if (statusCode === 401) {
         logger.warn('callback rejected', { statusCode, ...(error.check && { check: error.check }) })
         metrics.addMetric('CallbacksRejected', 'Count', 1)
+        // The token was right and the signature was not: a SignKey changed in VOD, not deployed.
+        if (error.check) metrics.addMetric('SignatureRejected', 'Count', 1)
       } else {
         metrics.addMetric('CallbacksRejected', 'Count', 1)
         logger.warn('callback rejected', {

@@ -1,5 +1,6 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger'
 import { Metrics } from '@aws-lambda-powertools/metrics'
+import { redactSecrets, valueRedactor } from './redaction'
 
 /** Structured log lines, one per call: what the functions need of a logger. */
 export interface Logger {
@@ -32,6 +33,7 @@ export type MetricName =
   | 'FailuresWithoutOffset'
   | 'StoreFailures'
   | 'ResultsRecovered'
+  | 'SignatureRejected'
   | 'ReconcileFailed'
 
 /** The namespace of the functions' metrics; their `service` dimension is the stage's name. */
@@ -45,12 +47,15 @@ export const powertoolsLogger = new PowertoolsLogger({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'vod-snapshots',
 })
 
-/** The functions' {@link Logger}: Powertools' logger, each call's fields as extra keys. */
-export const functionLogger: Logger = {
+/**
+ * The functions' {@link Logger}: Powertools' logger, each call's fields as extra keys, every
+ * secret the process registered (lib/runtime/redaction.ts) replaced in any spelling.
+ */
+export const functionLogger: Logger = redactingLogger({
   info: (message, fields = {}) => powertoolsLogger.info(message, fields),
   warn: (message, fields = {}) => powertoolsLogger.warn(message, fields),
   error: (message, fields = {}) => powertoolsLogger.error(message, fields),
-}
+})
 
 /** Powertools' metrics, flushed by its middy middleware at the end of each invocation. */
 export const functionMetrics = new Metrics({
@@ -63,8 +68,7 @@ export const functionMetrics = new Metrics({
  * outside. Secrets are replaced before cutting so that no prefix of one survives at the edge.
  */
 export function redactForLog(text: string, secrets: readonly string[], maxChars = 4096): string {
-  let redacted = text
-  for (const secret of secrets) redacted = redacted.replaceAll(secret, '[REDACTED]')
+  const redacted = redactSecrets(text, secrets)
   return redacted.length > maxChars ? `${redacted.slice(0, maxChars)}…[truncated]` : redacted
 }
 
@@ -72,25 +76,16 @@ export function redactForLog(text: string, secrets: readonly string[], maxChars 
 export const MAX_LOG_LINE_BYTES = 240_000
 
 /**
- * A logger that never writes a secret: every line whose fields contain one has it replaced, and
- * a line that would pass CloudWatch's event limit keeps only its size. The fields of a clean
- * line pass through as they are; serialising them to look costs microseconds.
+ * A logger that never writes a secret: every secret the process registered, and `secrets`,
+ * replaced in the keys and values of every line's fields however they are spelled (JSON and URL
+ * escapes included); a line that would pass CloudWatch's event limit keeps only its size.
  */
-export function redactingLogger(logger: Logger, secrets: readonly string[]): Logger {
+export function redactingLogger(logger: Logger, secrets: readonly string[] = []): Logger {
   const clean = (fields: Record<string, unknown> = {}): Record<string, unknown> => {
-    const text = JSON.stringify(fields)
-    if (Buffer.byteLength(text) > MAX_LOG_LINE_BYTES) {
-      return { truncated: true, bytes: Buffer.byteLength(text) }
-    }
-    if (!secrets.some((secret) => text.includes(secret))) return fields
-    let redacted = text
-    for (const secret of secrets) redacted = redacted.replaceAll(secret, '[REDACTED]')
-    try {
-      return JSON.parse(redacted) as Record<string, unknown>
-    } catch {
-      // A secret with JSON's own characters in it: nothing of the line can be kept safely.
-      return { redacted: true }
-    }
+    const bytes = Buffer.byteLength(JSON.stringify(fields) ?? '')
+    if (bytes > MAX_LOG_LINE_BYTES) return { truncated: true, bytes }
+    // Compiled per line: a secret registered after the logger was made is covered too.
+    return valueRedactor(secrets)(fields) as Record<string, unknown>
   }
   return {
     info: (message, fields) => logger.info(message, clean(fields)),

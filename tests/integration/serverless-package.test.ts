@@ -449,6 +449,22 @@ describe('serverless package --stage ci', () => {
     expect(JSON.stringify(statements)).not.toMatch(/"\*"|:\*"/)
   })
 
+  it('raises an alarm when callbacks with the right token fail the signature, pointing to reconcile', () => {
+    expect(resources.SignatureRejectedAlarm?.Properties).toMatchObject({
+      Namespace: 'VodSnapshots',
+      MetricName: 'SignatureRejected',
+      Dimensions: [{ Name: 'service', Value: 'vod-snapshots-ci' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 2,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    })
+    expect(String(resources.SignatureRejectedAlarm?.Properties.AlarmDescription)).toContain(
+      'reconcile',
+    )
+  })
+
   it('lets the pull function read only its own Tencent key from Parameter Store', () => {
     const statements = roleStatements('PullRole')
     expect(statements.flatMap((statement) => statement.Action).sort()).toStrictEqual([

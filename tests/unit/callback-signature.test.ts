@@ -101,7 +101,7 @@ describe('with CALLBACK_SIGN_KEY set', () => {
       expect(logger.lines).toStrictEqual([
         { level: 'WARN', message: 'callback rejected', fields: { statusCode: 401, check } },
       ])
-      expect(metrics.totals()).toStrictEqual({ CallbacksRejected: 1 })
+      expect(metrics.totals()).toStrictEqual({ CallbacksRejected: 1, SignatureRejected: 1 })
     },
   )
 
@@ -161,17 +161,75 @@ describe('the quarantine, with a signing key', () => {
   }
   const padded = (body: object) => ({ ...body, padding: 'x'.repeat(1024 * 1024) })
 
-  it('keeps a body rejected before the signature check only when it is signed', async () => {
+  it('refuses 401 and keeps nothing of a body that cannot be read far enough to verify', async () => {
     const signedTooLarge = JSON.stringify(padded(signedBody(seed(), KEY, VALID_UNTIL)))
-    expect(await invokeKeeping(signedTooLarge)).toStrictEqual({ status: 413, kept: [413] })
+    expect(await invokeKeeping(signedTooLarge)).toStrictEqual({ status: 401, kept: [] })
     expect(await invokeKeeping(JSON.stringify(padded(seed())))).toStrictEqual({
-      status: 413,
+      status: 401,
       kept: [],
     })
-    expect(await invokeKeeping('not json, so not signed')).toStrictEqual({ status: 400, kept: [] })
-    expect(
-      logger.lines.filter((l) => l.message === 'rejected callback not kept: not signed'),
-    ).toHaveLength(2)
+    expect(await invokeKeeping('not json, so not signed')).toStrictEqual({ status: 401, kept: [] })
+    expect(await invokeKeeping('{"__proto__":{"x":1},"Sign":"0","T":1}')).toStrictEqual({
+      status: 401,
+      kept: [],
+    })
+    const checks = logger.lines.map((line) => line.fields?.check)
+    expect(checks).toStrictEqual([
+      'signature-unreadable',
+      'signature-unreadable',
+      'signature-unreadable',
+      'signature-unreadable',
+    ])
+    expect(metrics.totals()).toMatchObject({ CallbacksRejected: 4, SignatureRejected: 4 })
+  })
+
+  it('refuses 401 a base64 body with an invalid UTF-8 byte and no signature, and keeps nothing', async () => {
+    // Found outside: it was answered 422 by the body limits, before the signature, and kept;
+    // a replay then decoded it loosely into valid JSON and stored its results.
+    const text = JSON.stringify(seed())
+    const bytes = Buffer.concat([
+      Buffer.from(text.slice(0, 20)),
+      Buffer.from([0xff]),
+      Buffer.from(text.slice(20)),
+    ])
+    const quarantine = memoryQuarantine()
+    const handler = createCallbackHandler({
+      config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY: KEY }),
+      client: new DynamoDBClient({}),
+      quarantine,
+      logger,
+      metrics,
+      now: () => NOW,
+    })
+    const event = callbackEvent(bytes.toString('base64'), {
+      token: TOKEN,
+      isBase64Encoded: true,
+      headers: { 'content-type': 'application/octet-stream' },
+    })
+    const response = await handler(event, lambdaContext())
+    expect(response).toStrictEqual(UNAUTHORIZED)
+    expect(quarantine.kept).toStrictEqual([])
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
+    expect(logger.lines.map((line) => [line.message, line.fields])).toStrictEqual([
+      ['callback rejected', { statusCode: 401, check: 'signature-unreadable' }],
+    ])
+  })
+
+  it('counts a wrong or missing signature as SignatureRejected, and a wrong token not', async () => {
+    await invokeKeeping(JSON.stringify(seed()))
+    await invokeKeeping(
+      JSON.stringify({ ...signedBody(seed(), KEY, VALID_UNTIL), Sign: '0'.repeat(32) }),
+    )
+    expect(metrics.totals()).toMatchObject({ SignatureRejected: 2 })
+    const handler = createCallbackHandler({
+      config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY: KEY }),
+      client: new DynamoDBClient({}),
+      logger,
+      metrics,
+      now: () => NOW,
+    })
+    await handler(callbackEvent(JSON.stringify(seed()), { token: 'wrong' }), lambdaContext())
+    expect(metrics.totals()).toMatchObject({ CallbacksRejected: 3, SignatureRejected: 2 })
   })
 
   it('keeps a signed callback answered 422, and never an unsigned one (401)', async () => {

@@ -34,14 +34,16 @@ describe('vodEventEntry', () => {
     })
   })
 
-  it('names an event whose type is not a plain word VodEvent', () => {
+  it('names an event whose type VOD does not document VodEvent', () => {
     expect(vodEventEntry('New File <Upload>', '{}', BUS).DetailType).toBe(UNNAMED_EVENT_TYPE)
     expect(vodEventEntry(undefined, '{}', BUS).DetailType).toBe(UNNAMED_EVENT_TYPE)
     expect(vodEventEntry('x'.repeat(65), '{}', BUS).DetailType).toBe(UNNAMED_EVENT_TYPE)
   })
 
   it('counts an entry as EventBridge does: source, detail-type and detail in UTF-8', () => {
-    expect(entryBytes(vodEventEntry('A', '{"é":1}', BUS))).toBe('vod-snapshots'.length + 1 + 8)
+    expect(entryBytes(vodEventEntry('FileDeleted', '{"é":1}', BUS))).toBe(
+      'vod-snapshots'.length + 'FileDeleted'.length + 8,
+    )
   })
 })
 
