@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises'
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge'
 import type { Quarantine } from '../lib/durability/quarantine'
-import { bodyText, summarise } from '../lib/durability/quarantine'
 import { extractLoggedQuarantine } from '../lib/durability/quarantine-import'
 import {
   type QuarantineReplayOutcome,
@@ -20,14 +19,17 @@ import {
   parseQuarantineArgs,
   QUARANTINE_USAGE,
   type QuarantineRequest,
+  renderQuarantinedCallback,
   renderQuarantineList,
 } from '../lib/operator/quarantine-cli'
+import { forTerminal, jsonForTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { createOperatorClient } from '../lib/runtime/dynamodb-client'
 import { errorMessage, noMetrics, quietLogger } from '../lib/runtime/log'
 
+/** `text` is escaped by whoever made it; the JSON is escaped here. */
 const print = (json: boolean, value: unknown, text: string) =>
-  console.log(json ? JSON.stringify(value, null, 2) : text)
+  console.log(json ? jsonForTerminal(value) : text)
 
 /**
  * With EVENT_BUS_NAME (the stack output EventBusName), a replayed body that is another event type
@@ -81,10 +83,7 @@ async function run(request: QuarantineRequest, quarantine: Quarantine): Promise<
         console.error(`${action.id} is not in the quarantine (bucket ${request.bucket})`)
         return 1
       }
-      const { id, receivedAt, statusCode, eventType, firstProblem } = summarise(entry)
-      const header = `${id}  ${receivedAt}  ${statusCode}  ${eventType ?? '-'}  ${firstProblem ?? '-'}`
-      const problems = entry.problems.map((problem) => `  ${problem}`).join('\n')
-      print(json, entry, `${header}\nproblems:\n${problems}\nbody:\n${bodyText(entry)}`)
+      print(json, entry, renderQuarantinedCallback(entry))
       return 0
     }
     case 'replay':
@@ -100,12 +99,14 @@ async function run(request: QuarantineRequest, quarantine: Quarantine): Promise<
       try {
         text = await readFile(action.file, 'utf8')
       } catch (error) {
-        console.error(`Could not read ${action.file}: ${errorMessage(error)}`)
+        console.error(`Could not read ${action.file}: ${forTerminal(errorMessage(error))}`)
         return 1
       }
       const { entries, incomplete } = extractLoggedQuarantine(text)
       for (const entry of entries) await quarantine.keep(entry)
-      for (const id of incomplete) console.error(`${id}: a piece is missing from ${action.file}`)
+      for (const id of incomplete) {
+        console.error(`${forTerminal(id)}: a piece is missing from ${action.file}`)
+      }
       print(
         json,
         { imported: entries.map((e) => e.id), incomplete },
@@ -128,7 +129,9 @@ async function main(): Promise<number> {
     return await run(request, s3Quarantine(s3, request.bucket))
   } catch (error) {
     const where = request.s3Endpoint ?? 'AWS'
-    console.error(`Quarantine bucket ${request.bucket} at ${where}: ${errorMessage(error)}`)
+    console.error(
+      `Quarantine bucket ${request.bucket} at ${where}: ${forTerminal(errorMessage(error))}`,
+    )
     return 1
   } finally {
     s3.destroy()

@@ -6,9 +6,16 @@
 import { writeFile } from 'node:fs/promises'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { renderContactSheet } from '../lib/operator/contact-sheet'
-import { describeQueryError, parseQueryArgs, QUERY_USAGE } from '../lib/operator/query-cli'
+import {
+  describeQueryError,
+  describeSubject,
+  parseQueryArgs,
+  QUERY_USAGE,
+  renderQueryText,
+} from '../lib/operator/query-cli'
 import { queryByFile, queryByTask } from '../lib/operator/snapshot-query'
-import { describeCounts, renderTable } from '../lib/operator/snapshot-table'
+import { describeCounts } from '../lib/operator/snapshot-table'
+import { jsonForTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { createOperatorClient } from '../lib/runtime/dynamodb-client'
 
@@ -39,9 +46,8 @@ async function main(): Promise<number> {
     client.destroy()
   }
 
-  const subject = `${by === 'task' ? 'task' : 'video'} ${id}${failedOnly ? ' (failed only)' : ''}`
   if (output.kind === 'json') {
-    console.log(JSON.stringify(items, null, 2))
+    console.log(jsonForTerminal(items))
   } else if (output.kind === 'html') {
     try {
       await writeFile(output.file, renderContactSheet(items, { kind: by, id }))
@@ -49,11 +55,11 @@ async function main(): Promise<number> {
       console.error(`Could not write ${output.file}: ${(error as Error).message}`)
       return 1
     }
-    console.log(`Wrote the contact sheet of ${subject} to ${output.file}: ${describeCounts(items)}`)
-  } else if (items.length === 0) {
-    console.log(`No screenshots stored for ${subject} in table "${tableName}" at ${where}.`)
+    console.log(
+      `Wrote the contact sheet of ${describeSubject(request)} to ${output.file}: ${describeCounts(items)}`,
+    )
   } else {
-    console.log(`Screenshots of ${subject}\n\n${renderTable(items, { withTask: by === 'file' })}`)
+    console.log(renderQueryText(items, request, where))
   }
   return 0
 }

@@ -18,21 +18,15 @@ import { eventBridgePublisher } from '../lib/forward/event-publisher'
 import { extractLoggedEvents } from '../lib/forward/logged-events'
 import { readQueueDefinitions } from '../lib/local/queue-definitions'
 import {
+  describeFailure,
   parseReplayArgs,
-  printable,
   REPLAY_USAGE,
   type ReplayRequest,
 } from '../lib/operator/replay-cli'
 import { isTableNotFound, tableLocation, tableNotFoundLine } from '../lib/operator/table-not-found'
+import { forTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { createOperatorClient, operatorClientConfig } from '../lib/runtime/dynamodb-client'
-import { errorMessage } from '../lib/runtime/log'
-
-/** What went wrong, with what caused it (a store failure says why the store failed). */
-const withCause = (error: unknown) => {
-  const { cause } = (error ?? {}) as { cause?: unknown }
-  return cause ? `${errorMessage(error)}: ${errorMessage(cause)}` : errorMessage(error)
-}
 
 async function replayFile(request: ReplayRequest, file: string): Promise<number> {
   const { tableName, endpoint, resultTtlDays } = request
@@ -40,17 +34,17 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
-    console.error(`Could not read ${file}: ${errorMessage(error)}`)
+    console.error(`Could not read ${forTerminal(file)}: ${describeFailure(error)}`)
     return 1
   }
-  const shown = printable(file)
+  const shown = forTerminal(file)
   const { entries, damaged, skipped, quarantinePieces } = extractReplayables(text, file)
   const events = extractLoggedEvents(text)
   console.log(
     `${entries.length} callback(s) or result set(s) found in ${shown}; table ${tableName}`,
   )
   // Named by line, never quoted: what was received may hold anything.
-  for (const { source, problem } of damaged) console.error(`${printable(source)}: ${problem}`)
+  for (const { source, problem } of damaged) console.error(`${forTerminal(source)}: ${problem}`)
   if (quarantinePieces > 0) {
     console.log(
       `${quarantinePieces} line(s) of rejected callbacks skipped: npm run quarantine -- --import ${shown} puts them back`,
@@ -61,7 +55,7 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
     const client = createOperatorClient(endpoint, process.env)
     try {
       for (const [i, entry] of entries.entries()) {
-        const label = `[${i + 1}/${entries.length}] ${printable(entry.source)}`
+        const label = `[${i + 1}/${entries.length}] ${forTerminal(entry.source)}`
         try {
           console.log(
             `${label}: stored ${await replay(client, tableName, entry, { resultTtlDays })}`,
@@ -73,7 +67,7 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
             return 1
           }
           failed++
-          console.error(`${label}: FAILED ${printable(withCause(error))}`)
+          console.error(`${label}: FAILED ${describeFailure(error)}`)
         }
       }
     } finally {
@@ -89,7 +83,7 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
       console.log(`${await publishEvents(events.entries)} event(s) put on the bus again`)
     } catch (error) {
       failed++
-      console.error(`events: FAILED ${printable(withCause(error))}`)
+      console.error(`events: FAILED ${describeFailure(error)}`)
     }
     if (events.incomplete > 0) console.error(`${events.incomplete} event(s) with a piece missing`)
   }
@@ -140,7 +134,7 @@ async function drain(request: ReplayRequest, queueUrl: string | undefined): Prom
           : replay(client, tableName, { kind: 'results', message, source: url }, { resultTtlDays }),
       (message, outcome) =>
         console.log(
-          `[${++n}] ${printable(message.MessageId ?? '')}: ${outcome.error ? `FAILED ${printable(withCause(outcome.error))}` : `stored ${outcome.stored}`}`,
+          `[${++n}] ${forTerminal(message.MessageId ?? '')}: ${outcome.error ? `FAILED ${describeFailure(outcome.error)}` : `stored ${outcome.stored}`}`,
         ),
       // Every other message would fail the same way: it stays for a run with the right table.
       { stopOn: isTableNotFound },
@@ -151,7 +145,7 @@ async function drain(request: ReplayRequest, queueUrl: string | undefined): Prom
     try {
       left = await queueDepth(sqs, url)
     } catch (error) {
-      console.error(`Could not read what is left in ${url}: ${printable(withCause(error))}`)
+      console.error(`Could not read what is left in ${url}: ${describeFailure(error)}`)
       return 1
     }
     const comeBack = left.inFlight > 0 ? ' (they come back when their visibility timeout ends)' : ''
@@ -163,7 +157,7 @@ async function drain(request: ReplayRequest, queueUrl: string | undefined): Prom
       return 1
     }
     const where = queueUrl ?? `the local stack's SQS at ${sqsEndpoint}`
-    console.error(`Could not drain ${where}: ${printable(withCause(error))}`)
+    console.error(`Could not drain ${where}: ${describeFailure(error)}`)
     return 1
   } finally {
     sqs.destroy()

@@ -1,8 +1,14 @@
 import { parseArgs } from 'node:util'
-import type { QuarantineSummary } from '../durability/quarantine'
+import {
+  bodyText,
+  type QuarantinedCallback,
+  type QuarantineSummary,
+  summarise,
+} from '../durability/quarantine'
 import type { QuarantineReplayOutcome } from '../durability/quarantine-replay'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { localDynamoDBEndpoint, localSqsEndpoint, resultTtlDaysOf } from './local-stack'
+import { forTerminal, textForTerminal } from './terminal-text'
 import { asUsage, checkUrl, UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
@@ -134,37 +140,45 @@ function parse(argv: readonly string[]) {
   })
 }
 
-// Kept bodies and problems come from outside: control characters could drive the terminal.
-const printable = (text: string) => text.replace(/\p{Cc}/gu, '\uFFFD')
+// Everything kept came from outside, its ID (an S3 key) included: each field is escaped.
+const summaryLine = (s: QuarantineSummary) =>
+  [s.id, s.receivedAt, String(s.statusCode), s.eventType ?? '-', s.firstProblem ?? '-']
+    .map(forTerminal)
+    .join('  ')
 
 /** The listing as text: one line per kept callback, then the count. */
 export function renderQuarantineList(summaries: readonly QuarantineSummary[]): string {
   if (summaries.length === 0) return 'The quarantine is empty.'
-  const lines = summaries.map((s) =>
-    [
-      s.id,
-      s.receivedAt,
-      String(s.statusCode),
-      s.eventType ?? '-',
-      printable(s.firstProblem ?? '-'),
-    ].join('  '),
-  )
+  const lines = summaries.map(summaryLine)
   const n = summaries.length
   return [...lines, '', `${n} callback${n === 1 ? '' : 's'} in the quarantine`].join('\n')
 }
 
+/** One kept callback as `--show` prints it: its listing line, its problems, its whole body. */
+export function renderQuarantinedCallback(entry: QuarantinedCallback): string {
+  const problems = entry.problems.map((problem) => `  ${forTerminal(problem)}`)
+  return [
+    summaryLine(summarise(entry)),
+    'problems:',
+    ...problems,
+    'body:',
+    textForTerminal(bodyText(entry)),
+  ].join('\n')
+}
+
 /** One replay's outcome as a line an operator reads. */
 export function describeReplayOutcome(outcome: QuarantineReplayOutcome): string {
+  const id = forTerminal(outcome.id)
   switch (outcome.outcome) {
     case 'stored':
-      return `${outcome.id}: stored ${outcome.stored} result(s); removed from the quarantine`
+      return `${id}: stored ${outcome.stored} result(s); removed from the quarantine`
     case 'ignored':
-      return `${outcome.id}: acknowledged as ${printable(outcome.eventType)}; removed from the quarantine`
+      return `${id}: acknowledged as ${forTerminal(outcome.eventType)}; removed from the quarantine`
     case 'invalid':
-      return `${outcome.id}: still invalid, kept: ${printable(outcome.problems.join('; '))}`
+      return `${id}: still invalid, kept: ${forTerminal(outcome.problems.join('; '))}`
     case 'failed':
-      return `${outcome.id}: FAILED to store, kept: ${outcome.reason}`
+      return `${id}: FAILED to store, kept: ${forTerminal(outcome.reason)}`
     case 'not-found':
-      return `${outcome.id}: not in the quarantine`
+      return `${id}: not in the quarantine`
   }
 }

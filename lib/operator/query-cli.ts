@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+import type { SnapshotItem } from '../store/snapshot-item'
 import { localDynamoDBEndpoint } from './local-stack'
+import { renderTable } from './snapshot-table'
+import { forTerminal } from './terminal-text'
 import { asUsage, checkUrl, UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
@@ -98,6 +101,33 @@ function parse(argv: readonly string[]) {
   })
 }
 
+/** `task <id>` or `video <id>`, with `(failed only)` when asked: the ID escaped for the terminal. */
+export function describeSubject({ by, id, failedOnly }: QueryRequest): string {
+  return `${by === 'task' ? 'task' : 'video'} ${forTerminal(id)}${failedOnly ? ' (failed only)' : ''}`
+}
+
+/**
+ * The text output: the table of the screenshots found, or a line saying there are none. The
+ * strings the table shows came from VOD: they are escaped with {@link forTerminal} before the
+ * table is laid out, so that its columns still line up.
+ */
+export function renderQueryText(
+  items: readonly SnapshotItem[],
+  request: QueryRequest,
+  where: string,
+): string {
+  const subject = describeSubject(request)
+  if (items.length === 0) {
+    return `No screenshots stored for ${subject} in table "${request.tableName}" at ${where}.`
+  }
+  const shown = items.map((item) => ({
+    ...item,
+    vodTaskId: forTerminal(item.vodTaskId),
+    ...(item.url === undefined ? {} : { url: forTerminal(item.url) }),
+  }))
+  return `Screenshots of ${subject}\n\n${renderTable(shown, { withTask: request.by === 'file' })}`
+}
+
 /**
  * One line for an operator about a failed query, naming the table and where it was looked for;
  * never a stack trace.
@@ -107,5 +137,5 @@ export function describeQueryError(error: unknown, tableName: string, where: str
   if (name === 'ResourceNotFoundException') {
     return `Table "${tableName}" not found at ${where}. Set TABLE_NAME or --table to its name.`
   }
-  return `Could not query table "${tableName}" at ${where}: ${message || name}`
+  return `Could not query table "${tableName}" at ${where}: ${forTerminal(message || name)}`
 }

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+import { errorMessage } from '../runtime/log'
 import { localDynamoDBEndpoint, localSqsEndpoint, resultTtlDaysOf } from './local-stack'
+import { forTerminal } from './terminal-text'
 import { asUsage, checkUrl, UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
@@ -37,19 +39,12 @@ it. AWS region, profile and credentials come from the usual AWS SDK settings. Ex
   2 usage error`
 
 /**
- * Received text as it may go to a terminal: C0 and C1 control characters (and DEL) are written
- * as `\xNN`, so that no escape sequence, line break or carriage return of a sender's reaches it.
+ * What went wrong, with what caused it (a store failure says why the store failed), for one line
+ * of output: escaped with {@link forTerminal}, as an error can quote what was received.
  */
-export function printable(text: string): string {
-  let out = ''
-  for (const char of text) {
-    const code = char.charCodeAt(0)
-    out +=
-      code < 0x20 || (code >= 0x7f && code <= 0x9f)
-        ? `\\x${code.toString(16).padStart(2, '0')}`
-        : char
-  }
-  return out
+export function describeFailure(error: unknown): string {
+  const { cause } = (error ?? {}) as { cause?: unknown }
+  return forTerminal(cause ? `${errorMessage(error)}: ${errorMessage(cause)}` : errorMessage(error))
 }
 
 /** What one run of `npm run replay` is asked to do. */

@@ -135,6 +135,48 @@ describe('npm run query', () => {
     )
   })
 
+  it('prints received task IDs and URLs with control and bidi characters escaped', async () => {
+    // Clear the screen, set the window title, the 8-bit CSI, a right-to-left override. (DynamoDB
+    // stores UTF-8, which holds no lone surrogate: tests/unit/query-cli.test.ts has that one.)
+    const attack = '\u001b[2J\u001b]0;owned\u0007\u009b\u202e'
+    const shown = '\\u001b[2J\\u001b]0;owned\\u0007\\u009b\\u202e'
+    const fileId = 'video-with-escapes'
+    const raw = local.localClient(db.endpoint)
+    await storeSnapshotResults(
+      raw,
+      TABLE,
+      [{ ...result(`截图${attack}`, 0), fileId, url: `http://x/截图${attack}.png` }],
+      RECEIVED_AT,
+    )
+    raw.destroy()
+
+    const text = await query('--file', fileId)
+    const task = `截图${shown}`
+    expect(text).toStrictEqual({
+      code: 0,
+      stdout: [
+        `Screenshots of video ${fileId}`,
+        '',
+        `     offset  task${' '.repeat(task.length - 4)}  status  url`,
+        `0:00:00.000  ${task}  OK      http://x/截图${shown}.png`,
+        '',
+        '1 screenshot: 1 OK, 0 failed',
+        '',
+      ].join('\n'),
+      stderr: '',
+    })
+
+    const json = await query('--file', fileId, '--json')
+    expect(json.code).toBe(0)
+    for (const char of ['\u001b', '\u0007', '\u009b', '\u202e']) {
+      expect(text.stdout).not.toContain(char)
+      expect(json.stdout).not.toContain(char)
+    }
+    expect(json.stdout).toContain(`"vodTaskId": "截图${shown}"`)
+    expect(JSON.parse(json.stdout)).toStrictEqual(await queryByFile(doc, TABLE, fileId))
+    expect(JSON.parse(json.stdout)[0].vodTaskId).toBe(`截图${attack}`)
+  })
+
   it('says so when nothing is stored for the ID', async () => {
     const { code, stdout } = await query('--task', 'no-such-task')
     expect(code).toBe(0)

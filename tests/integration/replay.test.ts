@@ -214,6 +214,34 @@ describe('npm run replay -- <file>', () => {
     expect(await offsetsOf('task-beside-damage')).toStrictEqual([0])
   })
 
+  it('prints a file name with control and bidi characters escaped, Chinese as it is', async () => {
+    // Clear the screen, set the window title, the 8-bit CSI, a right-to-left override. (A file
+    // name is bytes and holds no lone surrogate: tests/unit/replay-cli.test.ts has that one.)
+    const file = join(dir, '截图\u001b[2J\u001b]0;owned\u0007\u009b\u202e.log')
+    const shown = join(dir, '截图\\u001b[2J\\u001b]0;owned\\u0007\\u009b\\u202e.log')
+    const lines = [
+      JSON.stringify(legacyCallbackWith(1, 'task-escaped-name')),
+      JSON.stringify({ message: UNSTORED_CALLBACK_MARKER, body: '{"eventType":"Create' }),
+    ]
+    await writeFile(file, `${lines.join('\n')}\n`)
+
+    const run = await replayLocal(file)
+    for (const char of ['\u001b', '\u0007', '\u009b', '\u202e']) {
+      expect(run.stdout).not.toContain(char)
+      expect(run.stderr).not.toContain(char)
+    }
+    expect(run).toStrictEqual({
+      code: 1,
+      stdout: [
+        `1 callback(s) or result set(s) found in ${shown}; table ${TABLE}`,
+        `[1/1] ${shown}:1: stored 1`,
+        'done: 1 replayed, 0 failed, 1 damaged, 0 skipped',
+        '',
+      ].join('\n'),
+      stderr: `${shown}:2: a marker line whose body is not JSON\n`,
+    })
+  })
+
   it('says that a file holds nothing to replay, and exits 1', async () => {
     const file = join(dir, 'nothing.log')
     await writeFile(
@@ -343,7 +371,7 @@ describe('npm run replay -- --dlq --local', () => {
       stdout: [
         `draining ${url} into table ${TABLE}`,
         // What the queue held is quoted with its line breaks escaped.
-        `[1] ${sent.MessageId}: FAILED Unexpected token 'o', "not\\x0d\\x0ajson" is not valid JSON`,
+        `[1] ${sent.MessageId}: FAILED Unexpected token 'o', "not\\u000d\\u000ajson" is not valid JSON`,
         'done: 0 message(s) written and deleted, 1 failed',
         inFlight,
         '',

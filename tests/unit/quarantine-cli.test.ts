@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import type { QuarantinedCallback } from '../../lib/durability/quarantine'
 import {
   describeReplayOutcome,
   parseQuarantineArgs,
+  renderQuarantinedCallback,
   renderQuarantineList,
 } from '../../lib/operator/quarantine-cli'
 import { UsageError } from '../../lib/operator/usage-error'
@@ -105,6 +107,11 @@ describe('parseQuarantineArgs', () => {
   })
 })
 
+// Clear the screen, set the window title, the 8-bit CSI, a right-to-left override, a lone surrogate.
+const ATTACK = '\u001b[2J\u001b]0;owned\u0007\u009b\u202e\ud800'
+const RAW = ['\u001b', '\u0007', '\u009b', '\u202e', '\ud800']
+const SHOWN = '\\u001b[2J\\u001b]0;owned\\u0007\\u009b\\u202e\\ud800'
+
 describe('the text an operator reads', () => {
   it('lists one line per callback, control characters made harmless', () => {
     expect(
@@ -120,13 +127,73 @@ describe('the text an operator reads', () => {
       ]),
     ).toBe(
       [
-        '20261124T030000000Z-r1  2026-11-24T03:00:00.000Z  422  CreateSnapshotByTimeOffsetComplete  data.x: bad\uFFFD[31m',
+        '20261124T030000000Z-r1  2026-11-24T03:00:00.000Z  422  CreateSnapshotByTimeOffsetComplete  data.x: bad\\u001b[31m',
         '20261124T030001000Z-r2  2026-11-24T03:00:01.000Z  400  -  -',
         '',
         '2 callbacks in the quarantine',
       ].join('\n'),
     )
     expect(renderQuarantineList([])).toBe('The quarantine is empty.')
+  })
+
+  it('escapes every received field of the listing, and leaves Chinese text as it is', () => {
+    const list = renderQuarantineList([
+      {
+        id: `r${ATTACK}`,
+        receivedAt: `t${ATTACK}`,
+        statusCode: 422,
+        eventType: `截图${ATTACK}`,
+        firstProblem: `文件名\n${ATTACK}`,
+      },
+    ])
+    for (const char of RAW) expect(list).not.toContain(char)
+    expect(list).toBe(
+      [
+        `r${SHOWN}  t${SHOWN}  422  截图${SHOWN}  文件名\\u000a${SHOWN}`,
+        '',
+        '1 callback in the quarantine',
+      ].join('\n'),
+    )
+  })
+
+  it('shows one callback whole: its lines kept, its controls, bidi and surrogates escaped', () => {
+    const entry: QuarantinedCallback = {
+      kind: 'vod-snapshots/quarantined-callback',
+      id: '20261124T030000000Z-r1',
+      receivedAt: '2026-11-24T03:00:00.000Z',
+      requestId: 'r1',
+      statusCode: 422,
+      problems: [`data.x: ${ATTACK}`, 'data.y: 截图\r'],
+      eventType: `E${ATTACK}`,
+      body: `{\n\t"fileName": "截图${ATTACK}.mp4"\r\n}`,
+      bodyEncoding: 'utf8',
+    }
+    const shown = renderQuarantinedCallback(entry)
+    for (const char of [...RAW, '\r']) expect(shown).not.toContain(char)
+    expect(shown).toBe(
+      [
+        `20261124T030000000Z-r1  2026-11-24T03:00:00.000Z  422  E${SHOWN}  data.x: ${SHOWN}`,
+        'problems:',
+        `  data.x: ${SHOWN}`,
+        '  data.y: 截图\\u000d',
+        'body:',
+        `{\n\t"fileName": "截图${SHOWN}.mp4"\\u000d\n}`,
+      ].join('\n'),
+    )
+  })
+
+  it('shows a base64 body decoded, and escaped as a text body is', () => {
+    const shown = renderQuarantinedCallback({
+      kind: 'vod-snapshots/quarantined-callback',
+      id: 'b',
+      receivedAt: '2026-11-24T03:00:00.000Z',
+      requestId: 'b',
+      statusCode: 400,
+      problems: [],
+      body: Buffer.from('截图\u009b[2J\n').toString('base64'),
+      bodyEncoding: 'base64',
+    })
+    expect(shown).toBe('b  2026-11-24T03:00:00.000Z  400  -  -\nproblems:\nbody:\n截图\\u009b[2J\n')
   })
 
   it('says what each replay did', () => {
@@ -139,5 +206,19 @@ describe('the text an operator reads', () => {
     expect(describeReplayOutcome({ id: 'a', outcome: 'not-found' })).toBe(
       'a: not in the quarantine',
     )
+  })
+
+  it('escapes what a replay outcome quotes of the callback', () => {
+    const lines = [
+      describeReplayOutcome({ id: `a${ATTACK}`, outcome: 'ignored', eventType: `截图${ATTACK}` }),
+      describeReplayOutcome({ id: 'a', outcome: 'invalid', problems: [`p${ATTACK}`, 'q'] }),
+      describeReplayOutcome({ id: 'a', outcome: 'failed', reason: `r${ATTACK}` }),
+    ]
+    for (const char of RAW) expect(lines.join('\n')).not.toContain(char)
+    expect(lines).toStrictEqual([
+      `a${SHOWN}: acknowledged as 截图${SHOWN}; removed from the quarantine`,
+      `a: still invalid, kept: p${SHOWN}; q`,
+      `a: FAILED to store, kept: r${SHOWN}`,
+    ])
   })
 })

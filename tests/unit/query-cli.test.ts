@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { describeQueryError, parseQueryArgs } from '../../lib/operator/query-cli'
+import {
+  describeQueryError,
+  describeSubject,
+  parseQueryArgs,
+  type QueryRequest,
+  renderQueryText,
+} from '../../lib/operator/query-cli'
 import { UsageError } from '../../lib/operator/usage-error'
 import { operatorClientConfig } from '../../lib/runtime/dynamodb-client'
+import { FILE_ID, snapshotItem } from '../support/snapshot-items'
 
 const LOCAL = { accessKeyId: 'local', secretAccessKey: 'local' }
 
@@ -136,5 +143,50 @@ describe('describeQueryError', () => {
     expect(describeQueryError('odd', 't', 'DynamoDB in us-east-1')).toBe(
       'Could not query table "t" at DynamoDB in us-east-1: odd',
     )
+  })
+})
+
+describe('the text an operator reads', () => {
+  // Clear the screen, set the window title, the 8-bit CSI, a right-to-left override, a lone
+  // surrogate: what VOD, or whoever signs as it, could put in a task ID or a URL.
+  const ATTACK = '\u001b[2J\u001b]0;owned\u0007\u009b\u202e\ud800'
+  const RAW = ['\u001b', '\u0007', '\u009b', '\u202e', '\ud800']
+  const SHOWN = '\\u001b[2J\\u001b]0;owned\\u0007\\u009b\\u202e\\ud800'
+  const request: QueryRequest = {
+    by: 'file',
+    id: FILE_ID,
+    failedOnly: false,
+    output: { kind: 'table' },
+    tableName: 't',
+    endpoint: undefined,
+  }
+
+  it('escapes received task IDs and URLs before the table is laid out, Chinese kept', () => {
+    const items = [
+      snapshotItem(0, { vodTaskId: `T${ATTACK}`, url: `http://x/截图${ATTACK}.png` }),
+      snapshotItem(1000, { vodTaskId: 'T2', status: -44098 }),
+    ]
+    const text = renderQueryText(items, request, 'http://127.0.0.1:8000')
+    for (const char of RAW) expect(text).not.toContain(char)
+    const task = `T${SHOWN}`
+    expect(text).toBe(
+      [
+        `Screenshots of video ${FILE_ID}`,
+        '',
+        `     offset  task${' '.repeat(task.length - 4)}  status                                 url`,
+        `0:00:00.000  ${task}  OK                                     http://x/截图${SHOWN}.png`,
+        `0:00:01.000  T2${' '.repeat(task.length - 2)}  error -44098: screenshot: end of file  -`,
+        '',
+        '2 screenshots: 1 OK, 1 failed',
+      ].join('\n'),
+    )
+  })
+
+  it('says when nothing is stored, the ID escaped', () => {
+    const asked = { ...request, by: 'task' as const, id: `截图${ATTACK}`, failedOnly: true }
+    expect(renderQueryText([], asked, 'DynamoDB in us-east-1')).toBe(
+      `No screenshots stored for task 截图${SHOWN} (failed only) in table "t" at DynamoDB in us-east-1.`,
+    )
+    expect(describeSubject(asked)).toBe(`task 截图${SHOWN} (failed only)`)
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseReplayArgs, printable, REPLAY_USAGE } from '../../lib/operator/replay-cli'
+import { InvalidCallbackError } from '../../lib/events/parse-callback'
+import { describeFailure, parseReplayArgs, REPLAY_USAGE } from '../../lib/operator/replay-cli'
 import { UsageError } from '../../lib/operator/usage-error'
 
 const DLQ = 'https://sqs.ap-southeast-1.amazonaws.com/123456789012/vod-snapshots-prod-fallback-dlq'
@@ -84,12 +85,27 @@ describe('parseReplayArgs', () => {
   })
 })
 
-describe('printable', () => {
-  it('writes C0 and C1 controls and DEL as \\xNN, and leaves other text as it is', () => {
-    expect(printable('a\u001b[31mred\r\n\u0000\u007f\u0085\u009b é 中 ✓')).toBe(
-      'a\\x1b[31mred\\x0d\\x0a\\x00\\x7f\\x85\\x9b é 中 ✓',
+describe('describeFailure', () => {
+  // Clear the screen, set the window title, the 8-bit CSI, a right-to-left override, a lone
+  // surrogate: what a problem quoting a received task ID could hold.
+  const ATTACK = '\u001b[2J\u001b]0;owned\u0007\u009b\u202e\ud800'
+  const SHOWN = '\\u001b[2J\\u001b]0;owned\\u0007\\u009b\\u202e\\ud800'
+
+  it('says what went wrong and why, on one line, with what was received escaped', () => {
+    const error = new Error('1 result(s) not stored', {
+      cause: new InvalidCallbackError([`data.vodTaskId 截图${ATTACK}`, 'line\nbreak']),
+    })
+    const line = describeFailure(error)
+    for (const char of ['\u001b', '\u0007', '\u009b', '\u202e', '\ud800', '\n']) {
+      expect(line).not.toContain(char)
+    }
+    expect(line).toBe(
+      `1 result(s) not stored: Invalid callback: data.vodTaskId 截图${SHOWN}; line\\u000abreak`,
     )
-    expect(printable('input.log:17')).toBe('input.log:17')
+  })
+
+  it('gives an error without a cause as its message', () => {
+    expect(describeFailure(new Error('throttled'))).toBe('throttled')
   })
 })
 
