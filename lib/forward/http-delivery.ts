@@ -1,22 +1,34 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
+import pLimit from 'p-limit'
 import type { Logger } from '../runtime/log'
 import type { EventPublisher } from './event-publisher'
+import { maskUrl } from './masked-url'
 import { ANNOUNCEMENT_TYPE } from './vod-event-entry'
+
+/**
+ * Requests to the receiver at once; the others wait in order. A receiver that hangs then holds
+ * this many sockets (each for at most `timeoutMs`), not one per event of a burst. An attempt
+ * waiting for its retry holds none. (An API destination is bounded too: 50 events a second.)
+ */
+export const MAX_CONCURRENT_DELIVERIES = 8
 
 /** How the local delivery retries, as EventBridge's retry policy does for an API destination. */
 export interface DeliveryOptions {
   maxAttempts?: number
   baseDelayMs?: number
   maxDelayMs?: number
+  /** How long one attempt waits for the whole answer: 5 s, as an API destination does. */
   timeoutMs?: number
 }
 
 /**
  * The local stack's stand-in for the stage's bus and its rule to an API destination: every VOD
  * event put on it is POSTed, its detail as the body, to `url`, in the background with
- * retries, while `publish` returns at once, as PutEvents does. Announcements go to no receiver
- * here (the deployed rule does not forward them either); they are logged.
+ * retries, while `publish` returns at once, as PutEvents does. Only a 2xx answer delivers it;
+ * a redirect is never followed. `user:pass@` in `url` is sent as Basic authorization. No log
+ * line holds `url`'s secrets. Announcements go to no receiver here (the deployed rule does not
+ * forward them either); they are logged.
  *
  * @returns the publisher, and `idle()` that resolves once every delivery has ended (for tests)
  */
@@ -25,27 +37,42 @@ export function httpDeliveryPublisher(
   logger: Logger,
   { maxAttempts = 8, baseDelayMs = 200, maxDelayMs = 5000, timeoutMs = 5000 }: DeliveryOptions = {},
 ): EventPublisher & { idle(): Promise<void> } {
+  const { target, headers } = requestTo(url)
+  // fetch's errors may quote the URL it was given.
+  const masked = maskUrl(url)
+  const scrub = (text: string) => text.replaceAll(url, masked).replaceAll(target, masked)
+  const limit = pLimit(MAX_CONCURRENT_DELIVERIES)
   const inFlight = new Set<Promise<void>>()
+
+  /** One attempt: undefined once the receiver took the event, else why it did not. */
+  const post = async (body: string): Promise<string | undefined> => {
+    try {
+      const response = await fetch(target, {
+        method: 'POST',
+        headers,
+        body,
+        // Following would lose the event (a 302 or 303 turns the POST into an empty GET) or send
+        // it where the operator never pointed FORWARD_URL (a 307 or 308 to another host or port).
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+      await response.arrayBuffer()
+      if (response.ok) return undefined
+      const redirect = response.status >= 300 && response.status < 400
+      return `HTTP ${response.status}${redirect ? ' (redirects are not followed)' : ''}`
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError') return `no answer within ${timeoutMs} ms`
+      const cause = (error as Error).cause
+      return scrub(cause instanceof Error ? cause.message : (error as Error).message)
+    }
+  }
 
   const deliver = async (entry: PutEventsRequestEntry) => {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      let failure: string
-      try {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: entry.Detail ?? '',
-          signal: AbortSignal.timeout(timeoutMs),
-        })
-        await response.arrayBuffer()
-        if (response.ok) {
-          logger.info('event forwarded', { detailType: entry.DetailType, attempt })
-          return
-        }
-        failure = `HTTP ${response.status}`
-      } catch (error) {
-        const cause = (error as Error).cause
-        failure = cause instanceof Error ? cause.message : (error as Error).message
+      const failure = await limit(() => post(entry.Detail ?? ''))
+      if (failure === undefined) {
+        logger.info('event forwarded', { detailType: entry.DetailType, attempt })
+        return
       }
       if (attempt === maxAttempts) {
         // EventBridge would move it to the rule's dead-letter queue: here the log keeps it.
@@ -81,4 +108,20 @@ export function httpDeliveryPublisher(
       while (inFlight.size > 0) await Promise.all(inFlight)
     },
   }
+}
+
+/**
+ * fetch refuses a URL holding credentials (and its error quotes them): they go in an
+ * Authorization header instead, as curl sends them.
+ */
+function requestTo(url: string): { target: string; headers: Record<string, string> } {
+  const target = new URL(url)
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' }
+  if (target.username || target.password) {
+    const credentials = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`
+    headers.Authorization = `Basic ${Buffer.from(credentials).toString('base64')}`
+    target.username = ''
+    target.password = ''
+  }
+  return { target: target.href, headers }
 }

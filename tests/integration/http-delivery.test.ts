@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { setTimeout as delay } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
-import { httpDeliveryPublisher } from '../../lib/forward/http-delivery'
+import { httpDeliveryPublisher, MAX_CONCURRENT_DELIVERIES } from '../../lib/forward/http-delivery'
 import { ANNOUNCEMENT_TYPE, vodEventEntry } from '../../lib/forward/vod-event-entry'
 import { captureLogger } from '../support/capture-logger'
 import { fixtureText } from '../support/fixtures'
@@ -11,31 +12,61 @@ interface Received {
   contentType: string | undefined
 }
 
-let server: Server | undefined
+type Answer = (request: IncomingMessage & { body: string }, response: ServerResponse) => void
+
+const servers: Server[] = []
+
+/**
+ * A local HTTP server that reads each request's body, then answers as `answer` says. It counts
+ * the sockets open to it (`open`, and their most at once, `peakOpen`).
+ */
+async function listen(answer: Answer) {
+  const sockets = { open: 0, peakOpen: 0 }
+  const server = createServer(async (request, response) => {
+    let body = ''
+    for await (const chunk of request) body += chunk
+    answer(Object.assign(request, { body }), response)
+  })
+  server.on('connection', (socket) => {
+    sockets.open++
+    sockets.peakOpen = Math.max(sockets.peakOpen, sockets.open)
+    socket.on('close', () => sockets.open--)
+  })
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return { url: `http://127.0.0.1:${port}/vod`, sockets }
+}
 
 /** A receiver that answers 503 to its first `failures` requests, then 200. */
 async function receiver(failures: number) {
   const received: Received[] = []
   let refused = 0
-  server = createServer(async (request: IncomingMessage, response) => {
-    let body = ''
-    for await (const chunk of request) body += chunk
+  const { url } = await listen((request, response) => {
     if (refused < failures) {
       refused++
       response.writeHead(503).end()
       return
     }
-    received.push({ body, contentType: request.headers['content-type'] })
+    received.push({ body: request.body, contentType: request.headers['content-type'] })
     response.writeHead(200).end('ok')
   })
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return { url: `http://127.0.0.1:${port}/vod`, received }
+  return { url, received }
+}
+
+async function until(condition: () => boolean) {
+  const deadline = Date.now() + 10_000
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('not within 10 s')
+    await delay(10)
+  }
 }
 
 afterEach(async () => {
-  await new Promise((resolve) => server?.close(resolve))
-  server = undefined
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
 })
 
 describe('the local stand-in for the bus and its API destination', () => {
@@ -83,5 +114,131 @@ describe('the local stand-in for the bus and its API destination', () => {
       message: 'results announced',
       fields: { detail: '{"stored":1}' },
     })
+  })
+
+  it.each([301, 302, 303, 307, 308])(
+    'counts a %i answer as not delivered, retries it, and never follows the redirect',
+    async (status) => {
+      const redirected: string[] = []
+      const elsewhere = await listen((request, response) => {
+        redirected.push(`${request.method} ${request.body}`)
+        response.writeHead(200).end()
+      })
+      let asked = 0
+      const { url } = await listen((_request, response) => {
+        asked++
+        response.writeHead(status, { Location: elsewhere.url }).end()
+      })
+      const logger = captureLogger()
+      const publisher = httpDeliveryPublisher(url, logger, { baseDelayMs: 1, maxAttempts: 3 })
+      const body = '{"EventType":"NewFileUpload"}'
+
+      await publisher.publish([vodEventEntry('NewFileUpload', body, 'local')])
+      await publisher.idle()
+
+      const reason = `HTTP ${status} (redirects are not followed)`
+      expect(logger.lines).toStrictEqual([
+        {
+          level: 'WARN',
+          message: 'event forward retried',
+          fields: { detailType: 'NewFileUpload', attempt: 1, reason },
+        },
+        {
+          level: 'WARN',
+          message: 'event forward retried',
+          fields: { detailType: 'NewFileUpload', attempt: 2, reason },
+        },
+        {
+          level: 'ERROR',
+          message: 'event not forwarded',
+          fields: { detailType: 'NewFileUpload', attempts: 3, reason, detail: body },
+        },
+      ])
+      expect(asked).toBe(3)
+      expect(redirected).toStrictEqual([])
+      expect(elsewhere.sockets.peakOpen).toBe(0)
+    },
+  )
+
+  it('opens at most MAX_CONCURRENT_DELIVERIES sockets to a receiver that hangs, the rest queued in order', async () => {
+    let hanging = true
+    const held: ServerResponse[] = []
+    const arrived: number[] = []
+    let unanswered = 0
+    let peakUnanswered = 0
+    const answer = (response: ServerResponse) => {
+      unanswered--
+      response.writeHead(200).end()
+    }
+    const { url, sockets } = await listen((request, response) => {
+      arrived.push(JSON.parse(request.body).n)
+      unanswered++
+      peakUnanswered = Math.max(peakUnanswered, unanswered)
+      if (hanging) held.push(response)
+      else answer(response)
+    })
+    const logger = captureLogger()
+    const publisher = httpDeliveryPublisher(url, logger, { timeoutMs: 30_000 })
+    const numbers = Array.from({ length: 50 }, (_, n) => n)
+
+    await publisher.publish(numbers.map((n) => vodEventEntry('FileDeleted', `{"n":${n}}`, 'local')))
+    await until(() => held.length >= MAX_CONCURRENT_DELIVERIES)
+    await delay(300)
+
+    expect(MAX_CONCURRENT_DELIVERIES).toBe(8)
+    expect(sockets).toStrictEqual({ open: 8, peakOpen: 8 })
+    expect([...arrived].sort((a, b) => a - b)).toStrictEqual([0, 1, 2, 3, 4, 5, 6, 7])
+
+    hanging = false
+    for (const response of held.splice(0)) answer(response)
+    await publisher.idle()
+
+    expect(peakUnanswered).toBe(8)
+    expect([...arrived].sort((a, b) => a - b)).toStrictEqual(numbers)
+    expect(logger.lines.filter((line) => line.message === 'event forwarded')).toHaveLength(50)
+  })
+
+  it('gives up an attempt after timeoutMs, so a receiver that never answers cannot stall the queue', async () => {
+    let asked = 0
+    const { url } = await listen(() => {
+      asked++
+    })
+    const logger = captureLogger()
+    const publisher = httpDeliveryPublisher(url, logger, {
+      baseDelayMs: 1,
+      maxAttempts: 2,
+      timeoutMs: 200,
+    })
+
+    await publisher.publish(
+      Array.from({ length: 20 }, (_, n) => vodEventEntry('FileDeleted', `{"n":${n}}`, 'local')),
+    )
+    await publisher.idle()
+
+    const given = logger.lines.filter((line) => line.message === 'event not forwarded')
+    expect(given).toHaveLength(20)
+    expect(given.every((line) => line.fields?.reason === 'no answer within 200 ms')).toBe(true)
+    expect(asked).toBe(40)
+  })
+
+  it('sends user:pass@ as Basic authorization and logs none of the URL’s secrets', async () => {
+    const authorizations: (string | undefined)[] = []
+    const { url } = await listen((request, response) => {
+      authorizations.push(request.headers.authorization)
+      response.writeHead(500).end()
+    })
+    const secretUrl = `${url.replace('http://', 'http://hook-user:s3cret%40pw@')}?key=k3y-value`
+    const logger = captureLogger()
+    const publisher = httpDeliveryPublisher(secretUrl, logger, { baseDelayMs: 1, maxAttempts: 2 })
+
+    await publisher.publish([vodEventEntry('FileDeleted', '{}', 'local')])
+    await publisher.idle()
+
+    const basic = `Basic ${Buffer.from('hook-user:s3cret@pw').toString('base64')}`
+    expect(authorizations).toStrictEqual([basic, basic])
+    expect(logger.lines.at(-1)?.fields?.reason).toBe('HTTP 500')
+    for (const secret of ['hook-user', 's3cret', 'k3y-value']) {
+      expect(logger.text()).not.toContain(secret)
+    }
   })
 })
