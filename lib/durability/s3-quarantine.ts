@@ -8,8 +8,10 @@ import {
 } from './quarantine'
 
 // S3 user metadata is US-ASCII and at most 2 KB in all: the listing's fields, encoded and cut.
+// A lone surrogate (a problem's path may quote a received key) would make encodeURIComponent
+// throw: it becomes U+FFFD in the listing only, the kept body is untouched.
 const metadataValue = (text: string | undefined) =>
-  text === undefined ? undefined : encodeURIComponent(text).slice(0, 500)
+  text === undefined ? undefined : encodeURIComponent(text.toWellFormed()).slice(0, 500)
 const decoded = (text: string | undefined) => {
   if (text === undefined) return undefined
   try {

@@ -99,6 +99,20 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
     await quarantine.remove(kept.id)
   })
 
+  it('keeps a body whose first problem quotes a lone surrogate, listing it well-formed', async () => {
+    // encodeURIComponent throws on a lone surrogate: the entry was lost to the log.
+    const quarantine = s3Quarantine(s3.client, BUCKET)
+    const kept = {
+      ...entry('20261124T030000000Z-surrogate', '{"a\\ud800":1}'),
+      problems: ['a\ud800: unknown'],
+    }
+    await quarantine.keep(kept)
+    const listed = (await quarantine.list()).find((summary) => summary.id === kept.id)
+    expect(listed?.firstProblem).toBe('a\ufffd: unknown')
+    expect(await quarantine.get(kept.id)).toStrictEqual(kept)
+    await quarantine.remove(kept.id)
+  })
+
   it('keeps a callback that is still invalid, with its new problems, and changes nothing', async () => {
     const quarantine = s3Quarantine(s3.client, BUCKET)
     const kept = { ...entry('20261124T030001000Z-still', invalidCallback(3)), problems: ['old'] }
@@ -215,6 +229,67 @@ describe('npm run quarantine', () => {
     await quarantine.remove(notJson.id)
     const empty = await runScript('quarantine', ['--list'], env())
     expect(empty).toStrictEqual({ code: 0, stdout: 'The quarantine is empty.\n', stderr: '' })
+  })
+
+  it('prints what a kept callback holds with control, bidi and surrogate characters escaped', async () => {
+    // Clear the screen, set the window title, the 8-bit CSI, a right-to-left override; and a lone
+    // surrogate where the quarantine can keep one (not in the listing's S3 metadata, which
+    // encodeURIComponent writes).
+    const attack = '\u001b[2J\u001b]0;owned\u0007\u009b\u202e'
+    const shown = '\\u001b[2J\\u001b]0;owned\\u0007\\u009b\\u202e'
+    const raw = ['\u001b', '\u0007', '\u009b', '\u202e', '\ud800']
+    const quarantine = s3Quarantine(s3.client, BUCKET)
+    const kept: QuarantinedCallback = {
+      ...entry('20261124T030006000Z-attack', null),
+      eventType: `截图${attack}`,
+      problems: [`data.x: ${attack}`, `data.y: ${attack}\ud800`],
+      body: `{\n  "fileName": "截图${attack}\ud800.mp4"\n}`,
+    }
+    await quarantine.keep(kept)
+
+    const list = await runScript('quarantine', ['--list'], env())
+    const show = await runScript('quarantine', ['--show', kept.id], env())
+    for (const run of [list, show]) for (const char of raw) expect(run.stdout).not.toContain(char)
+    const line = `${kept.id}  ${RECEIVED_AT}  422  截图${shown}  data.x: ${shown}`
+    expect(list).toStrictEqual({
+      code: 0,
+      stdout: `${line}\n\n1 callback in the quarantine\n`,
+      stderr: '',
+    })
+    expect(show).toStrictEqual({
+      code: 0,
+      stdout: [
+        line,
+        'problems:',
+        `  data.x: ${shown}`,
+        `  data.y: ${shown}\\ud800`,
+        'body:',
+        '{',
+        `  "fileName": "截图${shown}\\ud800.mp4"`,
+        '}',
+        '',
+      ].join('\n'),
+      stderr: '',
+    })
+
+    const listJson = await runScript('quarantine', ['--list', '--json'], env())
+    const showJson = await runScript('quarantine', ['--show', kept.id, '--json'], env())
+    for (const run of [listJson, showJson]) {
+      for (const char of raw) expect(run.stdout).not.toContain(char)
+      expect(run.stdout).toContain('截图\\u001b[2J\\u001b]0;owned\\u0007\\u009b\\u202e')
+    }
+    expect(JSON.parse(listJson.stdout)).toStrictEqual([
+      {
+        id: kept.id,
+        receivedAt: RECEIVED_AT,
+        statusCode: 422,
+        eventType: kept.eventType,
+        firstProblem: kept.problems[0],
+        bytes: Buffer.byteLength(kept.body),
+      },
+    ])
+    expect(JSON.parse(showJson.stdout)).toStrictEqual(kept)
+    await quarantine.remove(kept.id)
   })
 
   it('answers a wrong command line with the usage and 2, an unknown ID with 1', async () => {
