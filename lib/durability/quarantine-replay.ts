@@ -4,6 +4,9 @@ import {
   type RoadForwarding,
   replayTiming,
 } from '../intake/handle-vod-event'
+import { MAX_BODY_BYTES } from '../receive/answer-callback'
+import type { CallbackHttpError } from '../receive/http-middleware'
+import { readCallbackBody } from '../receive/json-body'
 import { bodyText, type Quarantine, type QuarantinedCallback } from './quarantine'
 
 /** What a replay did with one quarantined callback. */
@@ -24,12 +27,18 @@ export interface QuarantineReplayOptions
   now?: () => Date
 }
 
-/** The body parsed as the function parses it, or the problem that stops it. */
+/**
+ * The body read exactly as the front door reads it (size, UTF-8, JSON, prototype keys), or the
+ * problems it would be answered with: a body refused live stays refused.
+ */
 function parseBody(entry: QuarantinedCallback): { body: unknown } | { problems: string[] } {
   try {
-    return { body: JSON.parse(bodyText(entry)) }
-  } catch {
-    return { problems: ['body: must be JSON'] }
+    const event = { body: entry.body, isBase64Encoded: entry.bodyEncoding === 'base64' }
+    return { body: readCallbackBody(event, MAX_BODY_BYTES).parsed }
+  } catch (error) {
+    const problems = (error as Partial<CallbackHttpError>).problems
+    if (!problems) throw error
+    return { problems }
   }
 }
 

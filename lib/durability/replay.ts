@@ -9,6 +9,8 @@ import {
 } from '@aws-sdk/client-sqs'
 import { InvalidCallbackError } from '../events/parse-callback'
 import { handleVodEvent, replayTiming, type VodEventInput } from '../intake/handle-vod-event'
+import { MAX_BODY_BYTES } from '../receive/answer-callback'
+import { readCallbackBody } from '../receive/json-body'
 import { parseJsonOrUndefined } from '../runtime/json'
 import { noMetrics, quietLogger } from '../runtime/log'
 import {
@@ -81,6 +83,14 @@ const parseFallback = (value: unknown): FallbackMessage | undefined => {
   }
 }
 
+function readLoggedBody(text: string): { value: unknown } | undefined {
+  try {
+    return { value: readCallbackBody({ body: text }, MAX_BODY_BYTES).parsed }
+  } catch {
+    return undefined
+  }
+}
+
 /** Recognises one JSON value: a marker log line (raw or wrapped by Lambda), a body or a message. */
 function recognise(value: unknown, source: string): Recognised {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return OTHER
@@ -95,7 +105,8 @@ function recognise(value: unknown, source: string): Recognised {
     if (record.reason === 'event not published') return { kind: 'event' }
     if (record.reason === 'quarantine failed') return { kind: 'quarantine' }
     if (record.body !== undefined) {
-      const body = typeof record.body === 'string' ? parseJson(record.body) : undefined
+      // Read as the front door reads a body: a logged body it would refuse is not replayed.
+      const body = typeof record.body === 'string' ? readLoggedBody(record.body) : undefined
       if (!body) return damaged(DAMAGED.body)
       const receivedAt = typeof record.receivedAt === 'string' ? record.receivedAt : undefined
       const entry: Replayable = { kind: 'callback', body: body.value, receivedAt, source }

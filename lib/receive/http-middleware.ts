@@ -67,32 +67,36 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * send null) or with one that is not text, 413 to a body over `maxBytes`, and 422 to a
  * base64-encoded body that is not UTF-8, before anything parses it: decoded loosely, its invalid
  * bytes would all become U+FFFD.
+ *
+ * @throws {CallbackHttpError}
  */
-export function bodyLimits(maxBytes: number): Middleware {
-  return {
-    before: (request) => {
-      const { body } = request.event as { body?: unknown }
-      if (body === undefined || body === null || body === '') {
-        throw httpError(400, 'Body is not valid JSON', ['body: is required'])
-      }
-      if (typeof body !== 'string') {
-        throw httpError(400, 'Body is not valid JSON', ['body: expected text'])
-      }
-      const size = bodyBytes(request.event)
-      if (size > maxBytes) {
-        throw httpError(413, 'Payload Too Large', [
-          `body: ${size} bytes, at most ${maxBytes} allowed`,
-        ])
-      }
-      if (request.event.isBase64Encoded === true) {
-        try {
-          utf8.decode(Buffer.from(body, 'base64'))
-        } catch {
-          throw httpError(422, 'Invalid callback', ['body: must be well-formed UTF-8'])
-        }
-      }
-    },
+export function checkBodyLimits(
+  event: { body?: unknown; isBase64Encoded?: boolean } | null,
+  maxBytes: number,
+): void {
+  const body = event?.body
+  if (body === undefined || body === null || body === '') {
+    throw httpError(400, 'Body is not valid JSON', ['body: is required'])
   }
+  if (typeof body !== 'string') {
+    throw httpError(400, 'Body is not valid JSON', ['body: expected text'])
+  }
+  const size = bodyBytes({ body, isBase64Encoded: event?.isBase64Encoded === true })
+  if (size > maxBytes) {
+    throw httpError(413, 'Payload Too Large', [`body: ${size} bytes, at most ${maxBytes} allowed`])
+  }
+  if (event?.isBase64Encoded === true) {
+    try {
+      utf8.decode(Buffer.from(body, 'base64'))
+    } catch {
+      throw httpError(422, 'Invalid callback', ['body: must be well-formed UTF-8'])
+    }
+  }
+}
+
+/** {@link checkBodyLimits} as the middleware that runs it before anything reads the body. */
+export function bodyLimits(maxBytes: number): Middleware {
+  return { before: (request) => checkBodyLimits(request.event, maxBytes) }
 }
 
 /** The raw body as sent, decoded from base64 when API Gateway encoded it. */

@@ -135,6 +135,46 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
     await quarantine.remove(kept.id)
   })
 
+  it.each([
+    // Found outside: refused live with 400, stored by a replay that parsed with JSON.parse.
+    [
+      'a __proto__ key',
+      { body: '{"__proto__":{"x":1}}', bodyEncoding: 'utf8' as const },
+      ['body: expected no __proto__ or constructor.prototype key'],
+    ],
+    // Decoded loosely, an invalid byte became U+FFFD and the body valid JSON.
+    [
+      'an invalid UTF-8 byte',
+      {
+        body: Buffer.concat([
+          Buffer.from(JSON.stringify(legacyCallbackWith(2, TASK)).slice(0, 30)),
+          Buffer.from([0xff]),
+          Buffer.from(JSON.stringify(legacyCallbackWith(2, TASK)).slice(30)),
+        ]).toString('base64'),
+        bodyEncoding: 'base64' as const,
+      },
+      ['body: must be well-formed UTF-8'],
+    ],
+    [
+      'over the size limit',
+      { body: JSON.stringify({ padding: 'x'.repeat(1024 * 1024) }), bodyEncoding: 'utf8' as const },
+      [
+        `body: ${JSON.stringify({ padding: 'x'.repeat(1024 * 1024) }).length} bytes, at most 1048576 allowed`,
+      ],
+    ],
+  ])(
+    'replays a body with %s as the front door reads it: refused again, nothing stored',
+    async (_, body, problems) => {
+      const quarantine = s3Quarantine(s3.client, BUCKET)
+      const kept = { ...entry('20261124T030001500Z-parity', null), ...body, statusCode: 400 }
+      await quarantine.keep(kept)
+      const outcome = await replayQuarantined(quarantine, kept.id, road())
+      expect(outcome).toStrictEqual({ id: kept.id, outcome: 'invalid', problems })
+      expect(await queryByTask(doc, TABLE, TASK)).toStrictEqual([])
+      await quarantine.remove(kept.id)
+    },
+  )
+
   it('stores every result once the parser accepts it, empties the quarantine, and is idempotent', async () => {
     const quarantine = s3Quarantine(s3.client, BUCKET)
     const kept = entry('20261124T030002000Z-fixed', invalidCallback(1000))
@@ -224,7 +264,7 @@ describe('npm run quarantine', () => {
     const replay = await runScript('quarantine', ['--replay', '--all', '--json'], env())
     expect(replay.code).toBe(1)
     expect(JSON.parse(replay.stdout)).toStrictEqual([
-      { id: notJson.id, outcome: 'invalid', problems: ['body: must be JSON'] },
+      { id: notJson.id, outcome: 'invalid', problems: ['body: expected JSON'] },
     ])
     await quarantine.remove(notJson.id)
     const empty = await runScript('quarantine', ['--list'], env())
