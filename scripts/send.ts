@@ -1,33 +1,32 @@
 /**
  * `npm run send -- <file> [--url <callback URL>]`: sends a callback body the way VOD does, to the
- * local stack by default, and prints the answer. Usage in lib/send-cli.ts.
+ * local stack by default, and prints the answer. `--to-queue <file>` and `--as-task <file>` give
+ * the file to npm start's VOD stand-in instead (its queue, its tasks). Usage in
+ * lib/operator/send-cli.ts.
  */
 import { readFile } from 'node:fs/promises'
+import { NotATaskError, standInTasksOf } from '../lib/local/callback-as-task'
 import {
   maskToken,
   parseSendArgs,
   redactToken,
   SEND_USAGE,
+  type SendRequest,
   sendCallback,
+  sendToStandIn,
+  standInLine,
+  standInRefusal,
 } from '../lib/operator/send-cli'
 import { readCommandLine } from '../lib/operator/usage-error'
+import { parseJsonOrUndefined } from '../lib/runtime/json'
 
-async function main(): Promise<number> {
-  const commandLine = readCommandLine(
-    () => parseSendArgs(process.argv.slice(2), process.env),
-    SEND_USAGE,
-  )
-  if ('exitCode' in commandLine) return commandLine.exitCode
-  const { request } = commandLine
+// fetch's "fetch failed" names the reason (ECONNREFUSED ...) only in its cause.
+function reasonOf(error: unknown): string {
+  const cause = (error as Error).cause
+  return cause instanceof Error ? cause.message : (error as Error).message
+}
 
-  const { file, url } = request
-  let body: Uint8Array
-  try {
-    body = await readFile(file)
-  } catch (error) {
-    console.error(`Could not read ${file}: ${(error as Error).message}`)
-    return 1
-  }
+async function sendToCallbackUrl({ file, url }: SendRequest, body: Uint8Array): Promise<number> {
   // Everything printed goes through redactToken: the URL's token must not reach a terminal or log.
   const say = (text: string) => console.log(redactToken(text, url))
   say(`POST ${maskToken(url)} (${body.byteLength} bytes from ${file})`)
@@ -37,12 +36,66 @@ async function main(): Promise<number> {
     if (answer.body !== '') say(answer.body)
     return answer.status >= 200 && answer.status < 300 ? 0 : 1
   } catch (error) {
-    // fetch's "fetch failed" names the reason (ECONNREFUSED ...) only in its cause.
-    const cause = (error as Error).cause
-    const reason = cause instanceof Error ? cause.message : (error as Error).message
-    console.error(redactToken(`No answer from ${maskToken(url)}: ${reason}`, url))
+    console.error(redactToken(`No answer from ${maskToken(url)}: ${reasonOf(error)}`, url))
     return 1
   }
+}
+
+async function giveToStandIn(request: SendRequest, body: Uint8Array): Promise<number> {
+  const { file, url } = request
+  const standIn = new URL(url).origin
+  const json = parseJsonOrUndefined(Buffer.from(body).toString('utf8'))
+  if (json === undefined) {
+    console.error(`${file} is not JSON`)
+    return 1
+  }
+  let tasks: ReturnType<typeof standInTasksOf> = []
+  if (request.to === 'task') {
+    try {
+      tasks = standInTasksOf(json)
+    } catch (error) {
+      if (!(error instanceof NotATaskError)) throw error
+      console.error(`${file} cannot be sent as a task: ${error.message}`)
+      return 1
+    }
+  }
+  let answer: Awaited<ReturnType<typeof sendToStandIn>>
+  try {
+    answer = await sendToStandIn(
+      url,
+      request.to === 'task' ? JSON.stringify(tasks.length === 1 ? tasks[0] : tasks) : body,
+    )
+  } catch (error) {
+    console.error(
+      `No VOD stand-in at ${standIn} (${reasonOf(error)}): start it with npm start, on VOD_PORT`,
+    )
+    return 1
+  }
+  const line = answer.status === 200 ? standInLine(request, answer.body, tasks) : undefined
+  if (line === undefined) {
+    console.error(`The VOD stand-in at ${standIn} did not take ${file}: ${standInRefusal(answer)}`)
+    return 1
+  }
+  console.log(line)
+  return 0
+}
+
+async function main(): Promise<number> {
+  const commandLine = readCommandLine(
+    () => parseSendArgs(process.argv.slice(2), process.env),
+    SEND_USAGE,
+  )
+  if ('exitCode' in commandLine) return commandLine.exitCode
+  const { request } = commandLine
+
+  let body: Uint8Array
+  try {
+    body = await readFile(request.file)
+  } catch (error) {
+    console.error(`Could not read ${request.file}: ${(error as Error).message}`)
+    return 1
+  }
+  return request.to === 'callback' ? sendToCallbackUrl(request, body) : giveToStandIn(request, body)
 }
 
 process.exitCode = await main()

@@ -1,8 +1,10 @@
 /**
  * `npm start`: the whole function on this machine. An in-process DynamoDB (dynalite) with the
  * table from serverless.yml, an in-process SQS and S3 (fauxqs) with the fallback queue and its
- * dead-letter queue from serverless.yml and the quarantine bucket, the redrive consuming that queue as Lambda would, and
- * the callback function behind serverless-offline's HTTP API, until Ctrl-C or SIGTERM stops all.
+ * dead-letter queue from serverless.yml and the quarantine bucket, the redrive consuming that
+ * queue as Lambda would, a stand-in for VOD's API (for `npm run pull -- --local` and
+ * `npm run reconcile -- --local`), and the callback function behind serverless-offline's HTTP
+ * API, until Ctrl-C or SIGTERM stops all.
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +16,7 @@ import { startLocalQueues } from '../lib/local/local-queues'
 import { startLocalRedrive } from '../lib/local/local-redrive'
 import { readQueueDefinitions } from '../lib/local/queue-definitions'
 import { readyBanner } from '../lib/local/ready-banner'
+import { startVodStandIn } from '../lib/local/vod-stand-in'
 import { LOCAL_CREDENTIALS, LOCAL_DEFAULTS } from '../lib/runtime/local-defaults'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -27,6 +30,7 @@ const env = process.env
 const port = Number(env.PORT ?? LOCAL_DEFAULTS.port)
 const dynamodbPort = Number(env.DYNAMODB_PORT ?? LOCAL_DEFAULTS.dynamodbPort)
 const sqsPort = Number(env.SQS_PORT ?? LOCAL_DEFAULTS.sqsPort)
+const vodPort = Number(env.VOD_PORT ?? LOCAL_DEFAULTS.vodPort)
 const host = env.HOST ?? '127.0.0.1'
 const tableName = env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName
 // Passed on to the function below, so serverless.yml's own default never decides it.
@@ -46,6 +50,7 @@ for (const [setting, p, address] of [
   ['PORT', port, host],
   ['DYNAMODB_PORT', dynamodbPort, '127.0.0.1'],
   ['SQS_PORT', sqsPort, '127.0.0.1'],
+  ['VOD_PORT', vodPort, '127.0.0.1'],
   ['LAMBDA_PORT', lambdaPort, host],
 ] as const) {
   if (await portTaken(p, address)) {
@@ -57,12 +62,13 @@ for (const [setting, p, address] of [
 // Only the tests set LOCAL_DYNAMODB_FAULT_SWITCH, to make the local DynamoDB fail on demand.
 const faultSwitch = env.LOCAL_DYNAMODB_FAULT_SWITCH === 'on'
 const definitions = await readQueueDefinitions(STAGE)
-const [dynamodb, queues] = await Promise.all([
+const [dynamodb, queues, vod] = await Promise.all([
   startDynalite(dynamodbPort, '127.0.0.1', { faultSwitch }).then(async (local) => {
     await createSnapshotsTable(local.endpoint, tableName)
     return local
   }),
   startLocalQueues(definitions, sqsPort, '127.0.0.1', [quarantineBucket]),
+  startVodStandIn({ port: vodPort }),
 ])
 const redrive = startLocalRedrive({
   queues,
@@ -118,6 +124,7 @@ async function stop(exitCode: number) {
   // queue that stops with the stack anyway, so the stop does not wait for it long.
   await Promise.race([redrive.stop(), new Promise((resolve) => setTimeout(resolve, 2000))])
   await queues.close()
+  await vod.close()
   await dynamodb.close()
   process.exit(exitCode)
 }
@@ -149,6 +156,7 @@ console.log(
   readyBanner({
     seconds: ((performance.now() - started) / 1000).toFixed(1),
     ...{ host, port, dynamodbPort: dynamodb.port, sqsPort: queues.port, lambdaPort },
+    vodPort: Number(new URL(vod.endpoint).port),
     ...{
       tableName,
       token,

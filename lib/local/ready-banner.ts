@@ -1,4 +1,5 @@
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+import { vodTime } from './callback-as-task'
 
 /** What `npm start` started, as its banner shows it. */
 export interface LocalStackSettings {
@@ -8,6 +9,8 @@ export interface LocalStackSettings {
   dynamodbPort: number
   sqsPort: number
   lambdaPort: number
+  /** The VOD API stand-in's port (VOD_PORT). */
+  vodPort: number
   tableName: string
   token: string
   quarantineBucket: string
@@ -20,6 +23,9 @@ export interface LocalStackSettings {
 /** The body `npm run send` is shown with: the documented example, in the repository. */
 const EXAMPLE = 'tests/fixtures/legacy-snapshot-success.json'
 const EXAMPLE_TASK = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
+/** What the stand-in lines put in VOD's queue, and in its tasks as a missed callback would. */
+const EXAMPLE_QUEUED = 'tests/fixtures/v3-snapshot-success.json'
+const EXAMPLE_MISSED = 'tests/fixtures/v3-procedure-snapshot.json'
 
 const shellQuote = (value: string) =>
   /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`
@@ -36,8 +42,10 @@ function prefix(settings: [name: string, value: string | number, fallback: strin
  * The "ready" banner: where everything is, and `send`, `query`, `replay` and `quarantine` lines
  * to paste into another terminal, carrying the variables that differ from the defaults those
  * commands assume (the quarantine line carries the table too, so that it can become a replay).
+ * Then the VOD stand-in's lines: an event into its queue and `pull`, a finished task into it and
+ * `reconcile` over the hour before `now`.
  */
-export function readyBanner(s: LocalStackSettings): string {
+export function readyBanner(s: LocalStackSettings, now: Date = new Date()): string {
   const callbackUrl = `http://${s.host}:${s.port}/vod/callback`
   const d = LOCAL_DEFAULTS
   const table: [string, string, string] = ['TABLE_NAME', s.tableName, d.tableName]
@@ -52,12 +60,17 @@ export function readyBanner(s: LocalStackSettings): string {
   const query = prefix([dynamodb, table])
   const sqs: [string, number, number] = ['SQS_PORT', s.sqsPort, d.sqsPort]
   const replay = prefix([dynamodb, sqs, table])
-  const quarantine = prefix([
-    sqs,
-    ['QUARANTINE_BUCKET', s.quarantineBucket, d.quarantineBucket],
-    dynamodb,
-    table,
-  ])
+  const bucket: [string, string, string] = [
+    'QUARANTINE_BUCKET',
+    s.quarantineBucket,
+    d.quarantineBucket,
+  ]
+  const quarantine = prefix([sqs, bucket, dynamodb, table])
+  const vod: [string, number, number] = ['VOD_PORT', s.vodPort, d.vodPort]
+  const reconcile = prefix([vod, dynamodb, sqs, bucket, table])
+  // The pull passes other event types on to FORWARD_URL, as the stack does.
+  const pull = `${reconcile}${s.forwardUrl ? prefix([['FORWARD_URL', s.forwardUrl, '']]) : ''}`
+  const since = vodTime(now.getTime() - 3_600_000)
   return `
 vod-snapshots is ready (${s.seconds} s)
   Callback URL:        ${callbackUrl}?token=${encodeURIComponent(s.token)}
@@ -67,6 +80,7 @@ vod-snapshots is ready (${s.seconds} s)
     dead-letter queue: ${s.deadLetterQueueUrl}
     quarantine bucket: ${s.quarantineBucket}  (rejected callbacks, kept whole)
   Lambda invoke API:   http://${s.host}:${s.lambdaPort}  (serverless-offline)
+  VOD API stand-in:    http://127.0.0.1:${s.vodPort}  (event queue and tasks, for pull and reconcile)
   Events not stored:   ${s.forwardUrl ? `POSTed to ${s.forwardUrl}  (FORWARD_URL)` : 'not forwarded (set FORWARD_URL)'}
 
 In another terminal:
@@ -74,6 +88,10 @@ In another terminal:
   ${query}npm run query -- --local --task ${EXAMPLE_TASK}
   ${replay}npm run replay -- --dlq --local
   ${quarantine}npm run quarantine -- --list --local
+  ${prefix([vod])}npm run send -- --to-queue ${EXAMPLE_QUEUED}
+  ${pull}npm run pull -- --once --local
+  ${prefix([vod])}npm run send -- --as-task ${EXAMPLE_MISSED}
+  ${reconcile}npm run reconcile -- --local --since ${since}
 Stop with Ctrl-C.
 `
 }

@@ -3,8 +3,19 @@ import type {
   SnapshotByTimeOffsetTask2017,
 } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
 
-/** A task's state; DescribeTasks lists ABORTED tasks but does not take it as a filter. */
-type VodTaskStatus = 'WAITING' | 'PROCESSING' | 'FINISH' | 'ABORTED'
+/** A task's states; DescribeTasks lists ABORTED tasks but does not take it as a filter. */
+export const VOD_TASK_STATUSES = ['WAITING', 'PROCESSING', 'FINISH', 'ABORTED'] as const
+type VodTaskStatus = (typeof VOD_TASK_STATUSES)[number]
+
+/** The TaskTypes whose detail holds no screenshot: DescribeTaskDetail answers them with nulls. */
+export const OTHER_VOD_TASK_TYPES = [
+  'EditMedia',
+  'ReviewAudioVideo',
+  'Transcode',
+  'Concat',
+  'Clip',
+  'ImageSprites',
+] as const
 
 /**
  * A task VOD remembers, as the stand-in is given it: what DescribeTasks lists and, for a task
@@ -24,9 +35,7 @@ export type VodStandInTask = {
 } & (
   | { TaskType: 'Procedure'; ProcedureTask?: ProcedureTask }
   | { TaskType: 'SnapshotByTimeOffset'; SnapshotByTimeOffsetTask?: SnapshotByTimeOffsetTask2017 }
-  | {
-      TaskType: 'EditMedia' | 'ReviewAudioVideo' | 'Transcode' | 'Concat' | 'Clip' | 'ImageSprites'
-    }
+  | { TaskType: (typeof OTHER_VOD_TASK_TYPES)[number] }
 )
 
 /** The content of VOD's `Response` without its RequestId: a result, or `{ Error }`. */

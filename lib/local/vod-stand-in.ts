@@ -3,7 +3,9 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { parseJsonOrUndefined } from '../runtime/json'
 import { hasValidTc3Signature } from './tc3-verify'
+import { answerStandInAdmin, STAND_IN_ADMIN_PATH } from './vod-stand-in-admin'
 import { type VodAnswer, type VodStandInTask, vodError, vodTaskRecords } from './vod-stand-in-tasks'
 
 /** The key pair the stand-in accepts; a request signed with another is refused. */
@@ -66,8 +68,17 @@ const TASK_ACTIONS = new Set(['DescribeTasks', 'DescribeTaskDetail'])
 
 async function readBody(request: IncomingMessage): Promise<string> {
   let text = ''
-  for await (const chunk of request) text += chunk
+  // Decoded as one stream, so a character split between two chunks stays whole.
+  for await (const chunk of request.setEncoding('utf8')) text += chunk
   return text
+}
+
+/** The body as a JSON object (an empty body: `{}`), or undefined when it is not one. */
+function jsonObjectOf(text: string): Record<string, unknown> | undefined {
+  const json = parseJsonOrUndefined(text || '{}')
+  return typeof json === 'object' && json !== null && !Array.isArray(json)
+    ? (json as Record<string, unknown>)
+    : undefined
 }
 
 /**
@@ -77,7 +88,8 @@ async function readBody(request: IncomingMessage): Promise<string> {
  * delivered again once its visibility ends unconfirmed, and InvalidParameterValue for a stale or
  * unknown handle (a confirmation then confirms nothing). DescribeTasks and DescribeTaskDetail
  * over the tasks given to `addTask`, with VOD's 72-hour window and its per-action rate limit
- * (`RequestLimitExceeded`).
+ * (`RequestLimitExceeded`). Under `/stand-in/` (outside VOD's API), local admin routes fill the
+ * queue and the tasks from another process (see {@link answerStandInAdmin}).
  */
 export async function startVodStandIn(options: VodStandInOptions = {}): Promise<VodStandIn> {
   const { port = 0, emptyWaitMs = 200, visibilityMs = 30_000 } = options
@@ -140,7 +152,12 @@ export async function startVodStandIn(options: VodStandInOptions = {}): Promise<
     return {}
   }
 
-  async function answer(action: string, headers: IncomingMessage['headers'], text: string) {
+  async function answer(
+    action: string,
+    headers: IncomingMessage['headers'],
+    text: string,
+    body: Record<string, unknown> | undefined,
+  ) {
     if (!hasValidTc3Signature(headers, text, VOD_STAND_IN_CREDENTIALS)) {
       return vodError(
         'AuthFailure.SignatureFailure',
@@ -148,7 +165,7 @@ export async function startVodStandIn(options: VodStandInOptions = {}): Promise<
       )
     }
     if (headers['x-tc-version'] !== '2018-07-17') return vodError('NoSuchVersion', 'bad version')
-    const body = JSON.parse(text || '{}') as Record<string, unknown>
+    if (body === undefined) return vodError('InvalidParameter', 'the body is not a JSON object')
     if (action === 'PullEvents') return pull()
     if (action === 'ConfirmEvents') return confirm(body)
     if (!TASK_ACTIONS.has(action)) return vodError('InvalidAction', `no action ${action}`)
@@ -157,27 +174,61 @@ export async function startVodStandIn(options: VodStandInOptions = {}): Promise<
     return tasks.describeTaskDetail(body)
   }
 
-  const server = createServer(async (request, response) => {
+  const enqueue = (...events: Record<string, unknown>[]) => {
+    for (const content of events) queue.set(randomUUID(), { content, visibleAt: 0 })
+  }
+  const waiting = () => queue.size
+  const addTask = (task: VodStandInTask) => tasks.add(task)
+
+  async function answerVod(request: IncomingMessage, text: string): Promise<VodAnswer> {
     const action = String(request.headers['x-tc-action'] ?? '')
-    const text = await readBody(request)
+    const body = jsonObjectOf(text)
     const fault = takeFault(action)
     const result: VodAnswer =
       fault && !fault.delayMs
         ? vodError('InternalError', 'injected internal error')
-        : await answer(action, request.headers, text)
+        : await answer(action, request.headers, text, body)
     const code = (result as { Error?: { Code: string } }).Error?.Code
     const events = (result as { EventSet?: { EventHandle: string }[] }).EventSet ?? []
     calls.push({
       action,
-      body: JSON.parse(text || '{}'),
+      body: body ?? {},
       ...(code ? { error: code } : {}),
       ...(events.length > 0 ? { handles: events.map((event) => event.EventHandle) } : {}),
     })
     if (fault?.delayMs) await sleep(fault.delayMs)
     if (TASK_ACTIONS.has(action) && latencyMs > 0) await sleep(latencyMs)
-    if (response.destroyed) return
-    response.setHeader('Content-Type', 'application/json')
-    response.end(JSON.stringify({ Response: { ...result, RequestId: randomUUID() } }))
+    return result
+  }
+
+  const server = createServer(async (request, response) => {
+    const reply = (status: number, body: unknown) => {
+      if (response.destroyed || response.headersSent) return
+      response.writeHead(status, { 'Content-Type': 'application/json' })
+      response.end(JSON.stringify(body))
+    }
+    // A request must never take the server down: whatever throws is answered, and logged.
+    try {
+      const text = await readBody(request)
+      const path = new URL(request.url ?? '/', 'http://stand-in').pathname
+      if (path === STAND_IN_ADMIN_PATH || path.startsWith(`${STAND_IN_ADMIN_PATH}/`)) {
+        const { method, headers } = request
+        const contentType = headers['content-type']
+        const admin = answerStandInAdmin(
+          { method, path, contentType, text },
+          { enqueue, waiting, addTask },
+        )
+        reply(admin.status, admin.body)
+        return
+      }
+      const result = await answerVod(request, text)
+      reply(200, { Response: { ...result, RequestId: randomUUID() } })
+    } catch (error) {
+      console.error('VOD stand-in: request failed', error)
+      reply(500, {
+        Response: { ...vodError('InternalError', 'the stand-in failed'), RequestId: randomUUID() },
+      })
+    }
   })
   server.listen(port, '127.0.0.1')
   await once(server, 'listening')
@@ -186,11 +237,9 @@ export async function startVodStandIn(options: VodStandInOptions = {}): Promise<
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     calls,
-    enqueue: (...events) => {
-      for (const content of events) queue.set(randomUUID(), { content, visibleAt: 0 })
-    },
-    waiting: () => queue.size,
-    addTask: (task) => tasks.add(task),
+    enqueue,
+    waiting,
+    addTask,
     failNext: (count, action) => void faults.push({ count, action }),
     delayNext: (count, delayMs, action) => void faults.push({ count, action, delayMs }),
     close: () =>

@@ -13,6 +13,10 @@ export const localDynamoDBEndpoint = (env: Env): string =>
 export const localSqsEndpoint = (env: Env): string =>
   `http://127.0.0.1:${env.SQS_PORT || LOCAL_DEFAULTS.sqsPort}`
 
+/** The local stack's VOD API stand-in, on VOD_PORT. */
+export const localVodEndpoint = (env: Env): string =>
+  `http://127.0.0.1:${env.VOD_PORT || LOCAL_DEFAULTS.vodPort}`
+
 /**
  * RESULT_TTL_DAYS as the deployment sets it, so that what an operator writes expires as stored
  * results do.

@@ -1,30 +1,46 @@
 import { parseArgs } from 'node:util'
+import { vodTime } from '../local/callback-as-task'
+import { STAND_IN_ADMIN_PATH } from '../local/vod-stand-in-admin'
+import type { VodStandInTask } from '../local/vod-stand-in-tasks'
+import { parseJsonOrUndefined } from '../runtime/json'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+import { localVodEndpoint } from './local-stack'
 import { UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
 
-/** The token `npm start` accepts unless CALLBACK_TOKEN says otherwise. */
-
 /** Printed for --help and after every usage error. */
 export const SEND_USAGE = `Usage: npm run send -- <file> [--url <callback URL>]
+       npm run send -- --to-queue <file>
+       npm run send -- --as-task <file>
 
 POSTs the file's bytes as the body, with no Content-Type (VOD sends none), the way VOD calls
-the callback URL, then prints the answer's status and body.
+the callback URL, then prints the answer's status and body. With --to-queue or --as-task, gives
+the file to npm start's VOD stand-in instead, at http://127.0.0.1:$VOD_PORT (default ${LOCAL_DEFAULTS.vodPort}).
 
   <file>           a callback body, e.g. tests/fixtures/legacy-snapshot-success.json
   --url <url>      where to send it, token included (default: the local stack,
                    http://127.0.0.1:$PORT/vod/callback?token=$CALLBACK_TOKEN, with npm start's
                    defaults 3000 and local-development-token)
+  --to-queue       put the file's v3.0 event (or array of them, as tests/fixtures/v3-*.json) in
+                   the stand-in's event queue, for npm run pull -- --once --local
+  --as-task        add the file to the stand-in's tasks, for npm run reconcile -- --local: a task
+                   as DescribeTasks lists it (TaskId, TaskType, Status, CreateTime, ...), or a
+                   v3.0 ProcedureStateChanged or CreateSnapshotByTimeOffsetComplete callback,
+                   which becomes the task VOD remembers for it, finished now (or an array)
   --help           this text
 
 The token is never printed. Exit codes: 0 on a 2xx answer, 1 otherwise or when nothing
-answers, 2 usage error.`
+answers (or the file is not what --to-queue or --as-task takes), 2 usage error.`
 
-/** What one run of `npm run send` is asked to do. */
+/**
+ * What one run of `npm run send` is asked to do: send a callback to `url`, or give the file to
+ * the stand-in's queue or tasks (`url`: its admin route).
+ */
 export interface SendRequest {
   file: string
   url: string
+  to: 'callback' | 'queue' | 'task'
 }
 
 /** The local stack's callback URL, from the variables `npm start` reads. */
@@ -51,11 +67,25 @@ export function parseSendArgs(argv: readonly string[], env: Env): SendRequest | 
   const [file, ...extra] = positionals
   if (file === undefined || file === '') throw new UsageError('give the body file to send')
   if (extra.length > 0) throw new UsageError(`one file at a time, not also ${extra.join(' ')}`)
+  const toQueue = values['to-queue'] ?? false
+  const asTask = values['as-task'] ?? false
+  if (toQueue && asTask) throw new UsageError('give --to-queue or --as-task, not both')
+  if (toQueue || asTask) {
+    if (values.url !== undefined) {
+      throw new UsageError(
+        `--url is the callback's; ${toQueue ? '--to-queue' : '--as-task'} goes to the stand-in on VOD_PORT`,
+      )
+    }
+    const route = toQueue ? 'events' : 'tasks'
+    const url = `${localVodEndpoint(env)}${STAND_IN_ADMIN_PATH}/${route}`
+    if (!URL.canParse(url)) throw new UsageError(`VOD_PORT must be a port, not ${env.VOD_PORT}`)
+    return { file, url, to: toQueue ? 'queue' : 'task' }
+  }
   const url = values.url ?? localCallbackUrl(env)
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
     throw new UsageError('--url must be an http or https URL')
   }
-  return { file, url }
+  return { file, url, to: 'callback' }
 }
 
 function parse(argv: readonly string[]) {
@@ -63,7 +93,12 @@ function parse(argv: readonly string[]) {
     args: [...argv],
     strict: true,
     allowPositionals: true,
-    options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      url: { type: 'string' },
+      'to-queue': { type: 'boolean' },
+      'as-task': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   })
 }
 
@@ -109,4 +144,66 @@ export async function sendCallback(
 ): Promise<CallbackAnswer> {
   const response = await fetchImpl(url, { method: 'POST', body })
   return { status: response.status, statusText: response.statusText, body: await response.text() }
+}
+
+/**
+ * POSTs a JSON body to one of the stand-in's admin routes.
+ *
+ * @returns the answer, body as text
+ * @throws fetch's error when nothing answers
+ */
+export async function sendToStandIn(
+  url: string,
+  body: string | Uint8Array,
+  fetchImpl: typeof fetch = fetch,
+): Promise<CallbackAnswer> {
+  const response = await fetchImpl(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body,
+  })
+  return { status: response.status, statusText: response.statusText, body: await response.text() }
+}
+
+/**
+ * The one line `npm run send -- --to-queue` or `--as-task` prints on success: what the stand-in
+ * now holds, and the command that takes it from there. Undefined when the answer is not the
+ * stand-in's (another server on VOD_PORT).
+ */
+export function standInLine(
+  request: SendRequest,
+  answerBody: string,
+  tasks: readonly VodStandInTask[] = [],
+): string | undefined {
+  const answer = parseJsonOrUndefined(answerBody) as Record<string, unknown> | undefined
+  const standIn = new URL(request.url).origin
+  if (request.to === 'queue') {
+    const { queued, waiting } = answer ?? {}
+    if (typeof queued !== 'number' || typeof waiting !== 'number') return undefined
+    return (
+      `queued ${queued} event${queued === 1 ? '' : 's'} from ${request.file} in the VOD stand-in at ` +
+      `${standIn} (${waiting} waiting): npm run pull -- --once --local takes ${queued === 1 ? 'it' : 'them'}`
+    )
+  }
+  if (typeof answer?.added !== 'number') return undefined
+  const described = tasks.map(
+    (task) =>
+      `${task.TaskId} (${task.TaskType}, ${task.Status}${task.FinishTime ? ` at ${task.FinishTime}` : ''})`,
+  )
+  const added = `added task${tasks.length === 1 ? '' : 's'} ${described.join(', ')} to the VOD stand-in at ${standIn}`
+  // Reconcile lists the finished tasks only: its window is shown from an hour before the first.
+  const finished = tasks.flatMap((task) =>
+    task.Status === 'FINISH' && task.FinishTime ? [Date.parse(task.FinishTime)] : [],
+  )
+  if (finished.length === 0) return added
+  const since = vodTime(Math.min(...finished) - 3_600_000)
+  return `${added}: npm run reconcile -- --local --since ${since} finds ${tasks.length === 1 ? 'it' : 'them'}`
+}
+
+/** A refusal from the stand-in (`{ code, message, problems }`) in words; other answers as they are. */
+export function standInRefusal(answer: CallbackAnswer): string {
+  const body = parseJsonOrUndefined(answer.body) as { message?: unknown; problems?: unknown }
+  if (typeof body?.message !== 'string') return `${answer.status} ${answer.body}`
+  const problems = Array.isArray(body.problems) ? `: ${body.problems.join('; ')}` : ''
+  return `${answer.status} ${body.message}${problems}`
 }

@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util'
 import { loadForwardConfig } from '../forward/forward-config'
-import { localDynamoDBEndpoint, localSqsEndpoint, resultTtlDaysOf } from '../operator/local-stack'
+import { VOD_STAND_IN_CREDENTIALS } from '../local/vod-stand-in'
+import {
+  localDynamoDBEndpoint,
+  localSqsEndpoint,
+  localVodEndpoint,
+  resultTtlDaysOf,
+} from '../operator/local-stack'
 import { asUsage, checkUrl, UsageError } from '../operator/usage-error'
 import { ConfigError } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
@@ -21,7 +27,7 @@ stored, another type with no bus to pass it on to, an invalid one with no quaran
 
   --once                      one drain, then exit (required)
   --endpoint <e>              the VOD API: a host (default vod.tencentcloudapi.com) or a URL
-                              such as http://127.0.0.1:9000 (a local fake) (default: $VOD_ENDPOINT)
+                              such as http://127.0.0.1:9400 (default: $VOD_ENDPOINT)
   --sub-app-id <id>           the VOD application ID (default: $VOD_SUBAPP_ID); required for
                               accounts opened since 2023-12-25
   --bus <name>                the EventBridge bus other event types are put on (default:
@@ -31,12 +37,15 @@ stored, another type with no bus to pass it on to, an invalid one with no quaran
                               QuarantineBucketName)
   --result-ttl-days <n>       days until DynamoDB may delete a stored result, as the deployment
                               sets it (default: $RESULT_TTL_DAYS; 0 or none: kept for ever)
-  --local                     the local stack (npm start): its DynamoDB at
+  --local                     the local stack (npm start): its VOD stand-in at
+                              http://127.0.0.1:$VOD_PORT (${LOCAL_DEFAULTS.vodPort}) unless --endpoint or
+                              VOD_ENDPOINT is given, with the stand-in's key unless
+                              TENCENTCLOUD_SECRET_ID and _KEY are set, and VOD_REGION
+                              ap-guangzhou unless set; its DynamoDB at
                               http://127.0.0.1:$DYNAMODB_PORT (8000) unless DYNAMODB_ENDPOINT is
                               set, its S3 at http://127.0.0.1:$SQS_PORT (9324) unless S3_ENDPOINT
                               is set, and its quarantine bucket (default ${LOCAL_DEFAULTS.quarantineBucket});
-                              other events go to $FORWARD_URL, as npm start delivers them. The VOD
-                              API is still --endpoint's
+                              other events go to $FORWARD_URL, as npm start delivers them
   --help                      this text
 
 Environment: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (a Tencent Cloud API key),
@@ -75,36 +84,49 @@ export interface VodAccess {
   subAppId: number | undefined
 }
 
+/** The region the local stand-in is asked in when VOD_REGION is unset: it answers any. */
+const LOCAL_VOD_REGION = 'ap-guangzhou'
+
 /**
  * Reads --endpoint and --sub-app-id (else VOD_ENDPOINT, VOD_SUBAPP_ID), VOD_REGION and the API
  * key (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY), as the pull and reconcile commands take them.
+ * With `local` (their --local), what is not given is `npm start`'s VOD stand-in: its endpoint
+ * (http://127.0.0.1:$VOD_PORT), its key when neither half of one is set, and ap-guangzhou.
  *
  * @throws {UsageError} naming what is missing or wrong (never a secret's value)
  */
 export function readVodAccess(
   values: { endpoint?: string; 'sub-app-id'?: string },
   env: Env,
-  defaultEndpoint?: string,
+  { local = false }: { local?: boolean } = {},
 ): VodAccess {
-  const endpoint = values.endpoint || env.VOD_ENDPOINT || defaultEndpoint || undefined
+  const given = values.endpoint || env.VOD_ENDPOINT || undefined
+  const endpoint = given ?? (local ? localVodEndpoint(env) : undefined)
   try {
     vodHttpProfile(endpoint)
   } catch (error) {
-    throw new UsageError((error as Error).message)
+    const message = given
+      ? (error as Error).message
+      : `VOD_PORT must be a port, not ${env.VOD_PORT}`
+    throw new UsageError(message)
   }
   const subAppId = values['sub-app-id'] || env.VOD_SUBAPP_ID || undefined
   if (subAppId !== undefined && !/^[1-9]\d{0,15}$/.test(subAppId)) {
     throw new UsageError(`the sub-app ID must be a VOD application ID, not ${subAppId}`)
   }
-  const secretId = env.TENCENTCLOUD_SECRET_ID
-  const secretKey = env.TENCENTCLOUD_SECRET_KEY
+  const noKey = !env.TENCENTCLOUD_SECRET_ID && !env.TENCENTCLOUD_SECRET_KEY
+  const { secretId, secretKey } =
+    local && noKey
+      ? VOD_STAND_IN_CREDENTIALS
+      : { secretId: env.TENCENTCLOUD_SECRET_ID, secretKey: env.TENCENTCLOUD_SECRET_KEY }
   if (!secretId || !secretKey) {
     throw new UsageError('set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY')
   }
-  if (!env.VOD_REGION) throw new UsageError('set VOD_REGION, e.g. ap-guangzhou')
+  const region = env.VOD_REGION || (local ? LOCAL_VOD_REGION : undefined)
+  if (!region) throw new UsageError('set VOD_REGION, e.g. ap-guangzhou')
   return {
     credentials: { secretId, secretKey },
-    region: env.VOD_REGION,
+    region,
     endpoint,
     subAppId: subAppId === undefined ? undefined : Number(subAppId),
   }
@@ -113,8 +135,8 @@ export function readVodAccess(
 /**
  * Reads the command line and the environment the pull function reads too (TABLE_NAME,
  * DYNAMODB_ENDPOINT, RESULT_TTL_DAYS, EVENT_BUS_NAME, FORWARD_ALL, FORWARD_URL,
- * QUARANTINE_BUCKET, VOD_ENDPOINT, VOD_SUBAPP_ID, VOD_REGION), the API key, and DYNAMODB_PORT,
- * SQS_PORT and S3_ENDPOINT for --local.
+ * QUARANTINE_BUCKET, VOD_ENDPOINT, VOD_SUBAPP_ID, VOD_REGION), the API key, and VOD_PORT,
+ * DYNAMODB_PORT, SQS_PORT and S3_ENDPOINT for --local.
  *
  * @returns the request, or `help` when --help was asked for
  * @throws {UsageError} naming what is wrong
@@ -125,7 +147,7 @@ export function parsePullArgs(argv: readonly string[], env: Env): PullRequest | 
   if (!values.once) throw new UsageError('give --once: each run drains the queue once')
   const local = values.local ?? false
 
-  const vod = readVodAccess(values, env)
+  const vod = readVodAccess(values, env, { local })
   const ttlDays = values['result-ttl-days']
   let resultTtlDays: number | undefined
   try {

@@ -7,9 +7,6 @@ import { type ReconcileReport, VOD_TASK_RETENTION_MS } from './reconcile'
 
 type Env = Record<string, string | undefined>
 
-/** The local VOD stand-in's port when VOD_PORT is unset. */
-const LOCAL_VOD_PORT = 9400
-
 /** Printed for --help and after every usage error. */
 export const RECONCILE_USAGE = `Usage: npm run reconcile -- --since <time> [options]
 
@@ -28,8 +25,10 @@ the last 72 hours only. Running it again over the same window writes nothing.
   --quarantine-bucket <name>  where a task detail that fails validation is kept (default:
                               $QUARANTINE_BUCKET; without one it goes to the error output)
   --local                     the local stack (npm start): its DynamoDB, its S3 and quarantine
-                              bucket, and its VOD stand-in at http://127.0.0.1:$VOD_PORT (${LOCAL_VOD_PORT})
-                              unless --endpoint or VOD_ENDPOINT is given
+                              bucket, and its VOD stand-in at http://127.0.0.1:$VOD_PORT (${LOCAL_DEFAULTS.vodPort})
+                              unless --endpoint or VOD_ENDPOINT is given, with the stand-in's key
+                              unless TENCENTCLOUD_SECRET_ID and _KEY are set, and VOD_REGION
+                              ap-guangzhou unless set
   --dry-run                   count what is missing; write and keep nothing
   --json                      print the report as JSON on stdout
   --help                      this text
@@ -108,8 +107,7 @@ export function parseReconcileArgs(
   }
   if (until.getTime() <= since.getTime()) throw new UsageError('--until must be after --since')
   const local = values.local ?? false
-  const localVod = local ? `http://127.0.0.1:${env.VOD_PORT || LOCAL_VOD_PORT}` : undefined
-  const vod = readVodAccess(values, env, localVod)
+  const vod = readVodAccess(values, env, { local })
   let resultTtlDays: number | undefined
   try {
     resultTtlDays = resultTtlDaysOf(env)

@@ -1,6 +1,8 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../lib/local/free-port'
 import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
 import {
   descendantsOf,
@@ -35,6 +37,30 @@ const refusesConnections = (p: number) =>
     socket.once('error', () => resolve(true))
   })
 
+/** `npm start` on free ports but for `env`, until it exits: its code and what it printed. */
+async function npmStart(env: Record<string, string>) {
+  const child = spawn('npm', ['start'], {
+    env: {
+      ...process.env,
+      ...{ PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()) },
+      ...{ SQS_PORT: String(await freePort()), VOD_PORT: String(await freePort()) },
+      CALLBACK_TOKEN: TOKEN,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk
+  })
+  const [code] = await once(child, 'exit')
+  return { code, stdout, stderr }
+}
+
 beforeAll(async () => {
   stack = await startLocalStack(TOKEN, TABLE)
   console.info(`e2e: npm start ready in ${Math.round(stack.startupMs)} ms`)
@@ -58,8 +84,24 @@ describe('the local stack', () => {
     expect(stack.output()).toContain(
       `  DYNAMODB_PORT=${DYNAMODB_PORT} SQS_PORT=${SQS_PORT} TABLE_NAME=${TABLE} npm run replay -- --dlq --local\n`,
     )
+    expect(stack.output()).toContain(
+      `  VOD API stand-in:    ${stack.vodEndpoint}  (event queue and tasks, for pull and reconcile)\n`,
+    )
+    expect(stack.output()).toContain(
+      `  VOD_PORT=${stack.env.VOD_PORT} DYNAMODB_PORT=${DYNAMODB_PORT} SQS_PORT=${SQS_PORT} TABLE_NAME=${TABLE} npm run pull -- --once --local\n`,
+    )
     expect(stack.output()).not.toContain('callback rejected')
   })
+
+  it('refuses a VOD_PORT in use, in one line naming it, like the other ports', async () => {
+    const run = await npmStart({ VOD_PORT: stack.env.VOD_PORT })
+
+    expect(run.code).toBe(1)
+    expect(run.stdout).not.toContain('ready')
+    expect(run.stderr.split('\n').filter((line) => line.startsWith('Port '))).toStrictEqual([
+      `Port ${stack.env.VOD_PORT} on 127.0.0.1 is in use: set VOD_PORT to a free port.`,
+    ])
+  }, 60_000)
 
   it('runs side by side with a second stack on other ports, each with its own table', async () => {
     const second = await startLocalStack(TOKEN, TABLE)
@@ -173,5 +215,6 @@ describe('the local stack', () => {
     expect(await refusesConnections(stack.port)).toBe(true)
     expect(await refusesConnections(Number(stack.env.DYNAMODB_PORT))).toBe(true)
     expect(await refusesConnections(Number(stack.env.SQS_PORT))).toBe(true)
+    expect(await refusesConnections(Number(stack.env.VOD_PORT))).toBe(true)
   })
 })

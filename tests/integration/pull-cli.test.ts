@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { s3Quarantine } from '../../lib/durability/s3-quarantine'
+import { freePort } from '../../lib/local/free-port'
 import {
   createSnapshotsTable,
   type LocalDynamoDB,
@@ -139,6 +140,38 @@ describe('npm run pull -- --once with the pull function wiring', () => {
     // Delivered before the command exits, unchanged.
     expect(received.map((r) => JSON.parse(r.body).EventType)).toStrictEqual(['NewFileUpload'])
     expect(await quarantined()).toMatchObject([{ statusCode: 422, eventType: expect.any(String) }])
+  })
+
+  it("--local with nothing else set: npm start's VOD stand-in on VOD_PORT, with its key and region", async () => {
+    fake = await startFakeVodApi({ port: await freePort() })
+    table = `pull-cli-${++tables}`
+    await createSnapshotsTable(dynamodb.endpoint, table)
+    const stored = snapshotEvent('cli-stand-in', [0, 500])
+    fake.enqueue(stored)
+
+    const run = await runScript(
+      'pull',
+      ['--once', '--local'],
+      env({
+        TENCENTCLOUD_SECRET_ID: '',
+        TENCENTCLOUD_SECRET_KEY: '',
+        VOD_REGION: '',
+        VOD_ENDPOINT: '',
+        VOD_PORT: new URL(fake.endpoint).port,
+        DYNAMODB_PORT: String(dynamodb.port),
+        SQS_PORT: String(stack.port),
+      }),
+    )
+
+    expect(run.stdout).toContain(`draining VOD's event queue at ${fake.endpoint} into table`)
+    expect(run.stdout).toContain('1 event(s) in 2 pull(s): 1 stored (2 results)')
+    expect({ code: run.code, stderr: run.stderr }).toStrictEqual({ code: 0, stderr: '' })
+    expect(fake.waiting()).toBe(0)
+    expect(fake.calls.filter((call) => call.error).map((call) => call.error)).toStrictEqual([
+      'ResourceNotFound',
+    ])
+    const keys = (await tableItems()).map((item) => `${item.vodTaskId}#${item.timeOffset}`)
+    expect(keys.sort()).toStrictEqual(keysOf(stored).sort())
   })
 
   it('--bus and --quarantine-bucket: other events go on that bus, invalid ones to that bucket', async () => {

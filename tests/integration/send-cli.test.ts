@@ -1,9 +1,19 @@
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { freePort } from '../../lib/local/free-port'
+import {
+  startVodStandIn,
+  VOD_STAND_IN_CREDENTIALS,
+  type VodStandIn,
+} from '../../lib/local/vod-stand-in'
+import { createVodTaskApi } from '../../lib/reconcile/vod-tasks'
+import { fixture } from '../support/fixtures'
 import { runScript } from '../support/run-script'
 
 const FIXTURE = 'tests/fixtures/legacy-snapshot-success.json'
@@ -115,5 +125,148 @@ describe('npm run send', () => {
     expect(wrong.code).toBe(2)
     expect(wrong.stderr).toMatch(/^give the body file to send\n\nUsage: npm run send/)
     expect(received).toStrictEqual([])
+  })
+})
+
+describe("npm run send -- --to-queue / --as-task, to npm start's VOD stand-in", () => {
+  let standIn: VodStandIn
+  let dir: string
+  const env = () => ({ VOD_PORT: new URL(standIn.endpoint).port })
+  const tasksApi = () =>
+    createVodTaskApi({
+      credentials: VOD_STAND_IN_CREDENTIALS,
+      region: 'ap-guangzhou',
+      endpoint: standIn.endpoint,
+    })
+  /** A file of that content in a directory of the test's own. */
+  async function file(name: string, content: string): Promise<string> {
+    const path = join(dir, name)
+    await writeFile(path, content)
+    return path
+  }
+
+  beforeEach(async () => {
+    standIn = await startVodStandIn({ port: await freePort() })
+    dir = await mkdtemp(join(tmpdir(), 'send-stand-in-'))
+  })
+  afterEach(async () => {
+    await standIn?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('--to-queue puts the fixture in the queue, whole, and says so in one line', async () => {
+    const run = await runScript(
+      'send',
+      ['--to-queue', 'tests/fixtures/v3-procedure-snapshot.json'],
+      env(),
+    )
+
+    expect(run).toStrictEqual({
+      code: 0,
+      stdout:
+        `queued 1 event from tests/fixtures/v3-procedure-snapshot.json in the VOD stand-in at ${standIn.endpoint} ` +
+        '(1 waiting): npm run pull -- --once --local takes it\n',
+      stderr: '',
+    })
+    expect(standIn.waiting()).toBe(1)
+  })
+
+  it('--as-task turns the callback into the finished task DescribeTaskDetail answers', async () => {
+    const startedAt = Date.now()
+
+    const run = await runScript(
+      'send',
+      ['--as-task', 'tests/fixtures/v3-procedure-snapshot.json'],
+      env(),
+    )
+
+    expect({ code: run.code, stderr: run.stderr }).toStrictEqual({ code: 0, stderr: '' })
+    const TaskId = '1256768367-Procedure-475b72xxxcb177t1'
+    const api = tasksApi()
+    const [listed, ...more] = (await api.DescribeTasks({})).TaskSet ?? []
+    expect(more).toStrictEqual([])
+    expect(listed).toMatchObject({ TaskId, TaskType: 'Procedure', Status: 'FINISH' })
+    const finishedAt = Date.parse(listed?.FinishTime ?? '')
+    expect(finishedAt).toBeGreaterThanOrEqual(Math.floor(startedAt / 1000) * 1000)
+    expect(finishedAt).toBeLessThanOrEqual(Date.now())
+    expect((await api.DescribeTaskDetail({ TaskId })).ProcedureTask).toStrictEqual(
+      fixture('v3-procedure-snapshot').ProcedureStateChangeEvent,
+    )
+    expect(run.stdout).toBe(
+      `added task ${TaskId} (Procedure, FINISH at ${listed?.FinishTime}) to the VOD stand-in at ` +
+        `${standIn.endpoint}: npm run reconcile -- --local --since ` +
+        `${new Date(finishedAt - 3_600_000).toISOString().slice(0, 19)}Z finds it\n`,
+    )
+  })
+
+  it('--as-task takes a 2017 screenshot callback, and a task as it is', async () => {
+    const task = {
+      TaskId: 'transcode-1',
+      TaskType: 'Transcode',
+      Status: 'FINISH',
+      CreateTime: new Date(Date.now() - 60_000).toISOString(),
+    }
+
+    const callback = await runScript(
+      'send',
+      ['--as-task', 'tests/fixtures/v3-snapshot-success.json'],
+      env(),
+    )
+    const asIs = await runScript(
+      'send',
+      ['--as-task', await file('task.json', JSON.stringify(task))],
+      env(),
+    )
+
+    expect([callback.code, asIs.code]).toStrictEqual([0, 0])
+    expect(asIs.stdout).toBe(
+      `added task transcode-1 (Transcode, FINISH) to the VOD stand-in at ${standIn.endpoint}\n`,
+    )
+    const listed = (await tasksApi().DescribeTasks({})).TaskSet ?? []
+    expect(listed.map((t) => [t.TaskId, t.TaskType])).toStrictEqual([
+      ['CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd', 'SnapshotByTimeOffset'],
+      ['transcode-1', 'Transcode'],
+    ])
+  })
+
+  it('refuses a file that is not JSON, or not what the route takes, in one line, exit 1', async () => {
+    const notJson = await file('not.json', 'not json')
+    const legacy = 'tests/fixtures/legacy-snapshot-success.json'
+
+    const runs = [
+      await runScript('send', ['--to-queue', notJson], env()),
+      await runScript('send', ['--as-task', notJson], env()),
+      await runScript('send', ['--to-queue', legacy], env()),
+      await runScript('send', ['--as-task', legacy], env()),
+      await runScript('send', ['--as-task', 'tests/fixtures/v3-new-file-upload.json'], env()),
+      await runScript('send', ['--as-task', 'tests/fixtures/none.json'], env()),
+    ]
+
+    expect(runs.map((run) => run.code)).toStrictEqual([1, 1, 1, 1, 1, 1])
+    expect(runs.map((run) => run.stdout)).toStrictEqual(['', '', '', '', '', ''])
+    expect(runs.slice(0, 5).map((run) => run.stderr)).toStrictEqual([
+      `${notJson} is not JSON\n`,
+      `${notJson} is not JSON\n`,
+      `The VOD stand-in at ${standIn.endpoint} did not take ${legacy}: 400 the body is not what this route takes: EventType: is required\n`,
+      `${legacy} cannot be sent as a task: a 4.0 (legacy) callback has no task form: give a v3.0 one, such as tests/fixtures/v3-procedure-snapshot.json\n`,
+      'tests/fixtures/v3-new-file-upload.json cannot be sent as a task: neither a task (TaskType ...) nor a v3.0 ProcedureStateChanged or CreateSnapshotByTimeOffsetComplete callback\n',
+    ])
+    expect(runs[5]?.stderr).toMatch(/^Could not read tests\/fixtures\/none\.json: ENOENT/)
+    expect(standIn.waiting()).toBe(0)
+    expect((await tasksApi().DescribeTasks({})).TaskSet).toStrictEqual([])
+  })
+
+  it('exits with 1 and says so when no stand-in is running on VOD_PORT', async () => {
+    const closed = await freePort()
+
+    const run = await runScript('send', ['--to-queue', 'tests/fixtures/v3-snapshot-success.json'], {
+      VOD_PORT: String(closed),
+    })
+
+    expect(run).toStrictEqual({
+      code: 1,
+      stdout: '',
+      stderr: `No VOD stand-in at http://127.0.0.1:${closed} (connect ECONNREFUSED 127.0.0.1:${closed}): start it with npm start, on VOD_PORT\n`,
+    })
   })
 })

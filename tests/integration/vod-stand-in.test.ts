@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto'
 import type {
   DescribeTasksRequest,
   ProcedureTask,
@@ -12,6 +13,7 @@ import {
   type VodStandInOptions,
 } from '../../lib/local/vod-stand-in'
 import type { VodStandInTask } from '../../lib/local/vod-stand-in-tasks'
+import { createVodClient } from '../../lib/pull/vod-client'
 import { createVodTaskApi, type VodTaskApi } from '../../lib/reconcile/vod-tasks'
 import { fixture } from '../support/fixtures'
 
@@ -395,5 +397,198 @@ describe('like VOD in production', () => {
     const { standIn } = await start({ port })
 
     expect(standIn.endpoint).toBe(`http://127.0.0.1:${port}`)
+  })
+})
+
+describe('the admin routes, for another process to fill the stand-in', () => {
+  const post = async (path: string, body: string, contentType = 'application/json') => {
+    const response = await fetch(`${standIn?.endpoint}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': contentType },
+      body,
+    })
+    return { status: response.status, body: await response.json() }
+  }
+  const pull = () =>
+    createVodClient({
+      credentials: VOD_STAND_IN_CREDENTIALS,
+      region: 'ap-guangzhou',
+      endpoint: standIn?.endpoint,
+    }).PullEvents({})
+
+  // A TC3 signature over any body, as the SDK makes one over its JSON.
+  function signedHeaders(action: string, body: string): Record<string, string> {
+    const { secretId, secretKey } = VOD_STAND_IN_CREDENTIALS
+    const timestamp = Math.floor(Date.now() / 1000)
+    const date = new Date(timestamp * 1000).toISOString().slice(0, 10)
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+    const hmac = (key: string | Buffer, text: string) =>
+      createHmac('sha256', key).update(text).digest()
+    const canonical = [
+      ...['POST', '/', '', 'content-type:application/json\nhost:127.0.0.1\n'],
+      ...['content-type;host', sha256(body)],
+    ].join('\n')
+    const scope = `${date}/vod/tc3_request`
+    const toSign = ['TC3-HMAC-SHA256', String(timestamp), scope, sha256(canonical)].join('\n')
+    const key = hmac(hmac(hmac(`TC3${secretKey}`, date), 'vod'), 'tc3_request')
+    const signature = createHmac('sha256', key).update(toSign).digest('hex')
+    return {
+      'Content-Type': 'application/json',
+      Authorization: `TC3-HMAC-SHA256 Credential=${secretId}/${scope}, SignedHeaders=content-type;host, Signature=${signature}`,
+      'X-TC-Action': action,
+      'X-TC-Timestamp': String(timestamp),
+      'X-TC-Version': '2018-07-17',
+    }
+  }
+
+  it('POST /stand-in/events queues one event, or an array, for PullEvents to deliver whole', async () => {
+    const { standIn } = await start()
+    const one = fixture('v3-procedure-snapshot')
+    const two = [fixture('v3-snapshot-success'), fixture('v3-new-file-upload')]
+
+    expect(await post('/stand-in/events', JSON.stringify(one))).toStrictEqual({
+      status: 200,
+      body: { queued: 1, waiting: 1 },
+    })
+    expect(await post('/stand-in/events', JSON.stringify(two))).toStrictEqual({
+      status: 200,
+      body: { queued: 2, waiting: 3 },
+    })
+    const pulled = await pull()
+
+    expect(standIn.waiting()).toBe(3)
+    expect(
+      (pulled.EventSet ?? []).map(({ EventHandle, ...content }) => [typeof EventHandle, content]),
+    ).toStrictEqual([one, ...two].map((content) => ['string', content]))
+  })
+
+  it('POST /stand-in/tasks adds one task, or an array, that DescribeTaskDetail answers', async () => {
+    const { api } = await start()
+    const procedure = fixture<{ ProcedureStateChangeEvent: ProcedureTask }>(
+      'v3-procedure-snapshot',
+    ).ProcedureStateChangeEvent
+    const flow = {
+      ...task('flow-1', HOUR),
+      TaskType: 'Procedure',
+      ProcedureTask: procedure,
+    }
+
+    expect(await post('/stand-in/tasks', JSON.stringify(flow))).toStrictEqual({
+      status: 200,
+      body: { added: 1 },
+    })
+    expect(
+      await post('/stand-in/tasks', JSON.stringify([task('t-2', MINUTE), task('t-3', 0)])),
+    ).toStrictEqual({ status: 200, body: { added: 2 } })
+
+    expect(ids(await api.DescribeTasks({}))).toStrictEqual(['t-3', 't-2', 'flow-1'])
+    expect(await api.DescribeTaskDetail({ TaskId: 'flow-1' })).toMatchObject({
+      TaskType: 'Procedure',
+      ProcedureTask: procedure,
+    })
+  })
+
+  it.each([
+    ['/stand-in/events', 'not json', { code: 400, message: 'the body is not JSON' }],
+    ['/stand-in/events', '[]', { code: 400, message: 'the array holds nothing' }],
+    [
+      '/stand-in/events',
+      JSON.stringify(fixture('legacy-snapshot-success')),
+      {
+        code: 400,
+        message: 'the body is not what this route takes',
+        problems: ['EventType: is required'],
+      },
+    ],
+    [
+      '/stand-in/events',
+      JSON.stringify([fixture('v3-snapshot-success'), 'event']),
+      {
+        code: 400,
+        message: 'the body is not what this route takes',
+        problems: ['1: expected Object'],
+      },
+    ],
+    [
+      '/stand-in/tasks',
+      JSON.stringify({ TaskId: '', TaskType: 'Upload', Status: 'FINISH', CreateTime: 'today' }),
+      {
+        code: 400,
+        message: 'the body is not what this route takes',
+        problems: [
+          'TaskId: must not be empty',
+          'TaskType: expected ("Procedure" | "SnapshotByTimeOffset" | "EditMedia" | "ReviewAudioVideo" | "Transcode" | "Concat" | "Clip" | "ImageSprites")',
+          'CreateTime: must be a time such as 2026-12-04T10:00:00Z',
+        ],
+      },
+    ],
+  ])('refuses a bad body for %s with 400, whole, and keeps serving', async (path, body, answer) => {
+    const { standIn, api } = await start()
+
+    expect(await post(path, body)).toStrictEqual({
+      status: 400,
+      body: answer,
+    })
+
+    expect(standIn.waiting()).toBe(0)
+    expect(ids(await api.DescribeTasks({}))).toStrictEqual([])
+  })
+
+  it('answers 404, 405 and 415 outside what the routes take', async () => {
+    await start()
+    const get = await fetch(`${standIn?.endpoint}/stand-in/events`)
+
+    expect(await post('/stand-in/other', '{}')).toStrictEqual({
+      status: 404,
+      body: {
+        code: 404,
+        message: 'no route /stand-in/other: POST /stand-in/events or /stand-in/tasks',
+      },
+    })
+    expect({ status: get.status, body: await get.json() }).toStrictEqual({
+      status: 405,
+      body: { code: 405, message: '/stand-in/events takes POST only' },
+    })
+    expect(await post('/stand-in/events', '{"EventType":"x"}', 'text/plain')).toStrictEqual({
+      status: 415,
+      body: { code: 415, message: 'send the body as Content-Type: application/json' },
+    })
+  })
+
+  it('answers a signed VOD request whose body is not JSON with InvalidParameter, and keeps serving', async () => {
+    const { standIn, api } = await start()
+    const text = 'not json'
+    const response = await fetch(standIn.endpoint, {
+      method: 'POST',
+      headers: signedHeaders('DescribeTasks', text),
+      body: text,
+    })
+
+    expect(await response.json()).toStrictEqual({
+      Response: {
+        Error: { Code: 'InvalidParameter', Message: 'the body is not a JSON object' },
+        RequestId: expect.any(String),
+      },
+    })
+    expect(standIn.calls).toStrictEqual([
+      { action: 'DescribeTasks', body: {}, error: 'InvalidParameter' },
+    ])
+    expect(await api.DescribeTasks({})).toMatchObject({ TaskSet: [] })
+  })
+
+  it('records an unsigned request whose body is not JSON as refused, without failing', async () => {
+    const { standIn, api } = await start()
+
+    const response = await fetch(standIn.endpoint, {
+      method: 'POST',
+      headers: { 'X-TC-Action': 'PullEvents' },
+      body: '{',
+    })
+
+    expect(response.status).toBe(200)
+    expect(standIn.calls).toStrictEqual([
+      { action: 'PullEvents', body: {}, error: 'AuthFailure.SignatureFailure' },
+    ])
+    expect(await api.DescribeTasks({})).toMatchObject({ TaskSet: [] })
   })
 })

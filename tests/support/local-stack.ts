@@ -11,8 +11,16 @@ export interface LocalStack {
   port: number
   dynamodbEndpoint: string
   sqsEndpoint: string
+  /** Its VOD API stand-in. */
+  vodEndpoint: string
   /** The ports `npm start` was given, as the variables it reads. */
-  env: { PORT: string; DYNAMODB_PORT: string; SQS_PORT: string; TABLE_NAME: string }
+  env: {
+    PORT: string
+    DYNAMODB_PORT: string
+    SQS_PORT: string
+    VOD_PORT: string
+    TABLE_NAME: string
+  }
   startupMs: number
   /** Everything the stack printed so far. */
   output(): string
@@ -80,10 +88,12 @@ export async function startLocalStack(
   const port = await freePort()
   const dynamodbPort = await freePort()
   const sqsPort = await freePort()
+  const vodPort = await freePort()
   const env = {
     PORT: String(port),
     DYNAMODB_PORT: String(dynamodbPort),
     SQS_PORT: String(sqsPort),
+    VOD_PORT: String(vodPort),
     TABLE_NAME: tableName,
   }
   const started = performance.now()
@@ -119,6 +129,7 @@ export async function startLocalStack(
     port,
     dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`,
     sqsEndpoint: `http://127.0.0.1:${sqsPort}`,
+    vodEndpoint: `http://127.0.0.1:${vodPort}`,
     env,
     startupMs: performance.now() - started,
     output: () => output,

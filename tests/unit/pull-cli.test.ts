@@ -100,8 +100,7 @@ describe('parsePullArgs', () => {
       quarantineBucket: 'vod-snapshots-quarantine',
       forwardUrl: 'http://127.0.0.1:4000/vod-events',
       busName: undefined,
-      // The VOD API is whatever it is told: the stack has none.
-      endpoint: undefined,
+      endpoint: 'http://127.0.0.1:9400',
     })
     expect(parsePullArgs(['--once', '--local'], ENV)).toMatchObject({
       dynamodbEndpoint: 'http://127.0.0.1:8000',
@@ -120,6 +119,31 @@ describe('parsePullArgs', () => {
     })
   })
 
+  it("--local with nothing set: the stack's VOD stand-in, its key and ap-guangzhou", () => {
+    expect(parsePullArgs(['--once', '--local'], { VOD_PORT: '9401' })).toMatchObject({
+      credentials: { secretId: 'AKIDfakeVodSecretId', secretKey: 'fakeVodSecretKey' },
+      region: 'ap-guangzhou',
+      endpoint: 'http://127.0.0.1:9401',
+      dynamodbEndpoint: 'http://127.0.0.1:8000',
+    })
+    expect(parsePullArgs(['--once', '--local'], {})).toMatchObject({
+      endpoint: 'http://127.0.0.1:9400',
+    })
+  })
+
+  it('--local: --endpoint, VOD_ENDPOINT, the key and VOD_REGION set still come first', () => {
+    const env = { ...ENV, VOD_REGION: 'ap-singapore', VOD_ENDPOINT: 'http://127.0.0.1:9500' }
+    expect(parsePullArgs(['--once', '--local'], env)).toMatchObject({
+      credentials: { secretId: 'AKIDexample', secretKey: 'example-key' },
+      region: 'ap-singapore',
+      endpoint: 'http://127.0.0.1:9500',
+    })
+    const args = ['--once', '--local', '--endpoint', 'vod.tencentcloudapi.com']
+    expect(parsePullArgs(args, { ...env, VOD_PORT: '9401' })).toMatchObject({
+      endpoint: 'vod.tencentcloudapi.com',
+    })
+  })
+
   it.each([
     [[], ENV, 'give --once'],
     [['--once', '--queue'], ENV, "Unknown option '--queue'"],
@@ -127,6 +151,10 @@ describe('parsePullArgs', () => {
     [['--once', '--sub-app-id', 'app'], ENV, 'must be a VOD application ID'],
     [['--once'], { ...ENV, TENCENTCLOUD_SECRET_KEY: '' }, 'set TENCENTCLOUD_SECRET_ID and'],
     [['--once'], { ...ENV, VOD_REGION: undefined }, 'set VOD_REGION'],
+    [['--once'], {}, 'set TENCENTCLOUD_SECRET_ID and'],
+    // Half a key is a mistake, not a wish for the stand-in's.
+    [['--once', '--local'], { TENCENTCLOUD_SECRET_ID: 'AKIDx' }, 'set TENCENTCLOUD_SECRET_ID and'],
+    [['--once', '--local'], { VOD_PORT: 'x' }, 'VOD_PORT'],
     [['--once', '--result-ttl-days', '1.5'], ENV, '--result-ttl-days 1.5: RESULT_TTL_DAYS must'],
     [
       ['--once', '--result-ttl-days', 'abc'],
@@ -165,6 +193,7 @@ describe('parsePullArgs', () => {
       'FORWARD_URL',
       '$DYNAMODB_PORT',
       '$SQS_PORT',
+      '$VOD_PORT',
     ]) {
       expect(PULL_USAGE).toContain(word)
     }

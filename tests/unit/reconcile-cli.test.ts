@@ -36,6 +36,29 @@ describe('npm run reconcile arguments', () => {
     })
   })
 
+  it("--local with nothing set: the stack's VOD stand-in on VOD_PORT, its key and ap-guangzhou", () => {
+    expect(
+      parse(['--since', '2026-12-04T10:00:00Z', '--local'], { VOD_PORT: '9401' }),
+    ).toMatchObject({
+      credentials: { secretId: 'AKIDfakeVodSecretId', secretKey: 'fakeVodSecretKey' },
+      region: 'ap-guangzhou',
+      endpoint: 'http://127.0.0.1:9401',
+      dynamodbEndpoint: 'http://127.0.0.1:8000',
+      s3Endpoint: 'http://127.0.0.1:9324',
+      quarantineBucket: 'vod-snapshots-quarantine',
+    })
+  })
+
+  it('--local: --endpoint, then VOD_ENDPOINT, before the stand-in; the key set before its key', () => {
+    const since = ['--since', '2026-12-04T10:00:00Z', '--local']
+    const env = { ...ENV, VOD_ENDPOINT: 'vod.intl.tencentcloudapi.com', VOD_PORT: '9401' }
+    expect(parse([...since, '--endpoint', 'http://127.0.0.1:9500'], env)).toMatchObject({
+      endpoint: 'http://127.0.0.1:9500',
+      credentials: { secretId: 'AKIDexample', secretKey: 'secret-key-never-printed' },
+    })
+    expect(parse(since, env)).toMatchObject({ endpoint: 'vod.intl.tencentcloudapi.com' })
+  })
+
   it('refuses a --since past VOD’s 72 hours, naming the limit', () => {
     expect(usage(['--since', '2026-12-01T11:59:00Z'])).toContain('72 hours')
     expect(parse(['--since', '2026-12-01T12:00:00Z'])).toMatchObject({ until: NOW })
