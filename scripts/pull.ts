@@ -8,6 +8,7 @@
 import type { EventPublisher } from '../lib/forward/event-publisher'
 import { httpDeliveryPublisher } from '../lib/forward/http-delivery'
 import { lazyEventPublisher } from '../lib/forward/lazy-publisher'
+import { maskUrl } from '../lib/forward/masked-url'
 import { createOperatorS3Client } from '../lib/operator/operator-s3-client'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { drainVodQueue } from '../lib/pull/drain'
@@ -22,18 +23,21 @@ import {
 import { PULL_STORE_OPTIONS, pullDestinations } from '../lib/pull/pull-wiring'
 import { createVodClient } from '../lib/pull/vod-client'
 import { createOperatorClient } from '../lib/runtime/dynamodb-client'
-import { type Logger, noMetrics } from '../lib/runtime/log'
+import { type Logger, noMetrics, redactingLogger } from '../lib/runtime/log'
+import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
 /** The scheduled function's time: a drain started by hand stops as it would. */
 const DRAIN_MS = 55_000
 
 const line = (message: string, fields?: Record<string, unknown>) =>
   fields ? `${message} ${JSON.stringify(fields)}` : message
-const progress: Logger = {
+// Every secret of the environment (the API key, FORWARD_URL's) is replaced in every line.
+registerEnvironmentSecrets(process.env)
+const progress: Logger = redactingLogger({
   info: (message, fields) => console.log(line(message, fields)),
   warn: (message, fields) => console.warn(line(message, fields)),
   error: (message, fields) => console.error(line(message, fields)),
-}
+})
 /**
  * The publisher the pull function would build: FORWARD_URL's delivery (the local stack's stand-in
  * for the bus), else the bus. The local delivery posts in the background: `settle` waits for it.
@@ -55,7 +59,7 @@ function publisherOf({ busName, forwardUrl }: PullRequest): {
 const whereTo = (request: PullRequest): string[] => {
   const { busName, forwardUrl, forwardAll, quarantineBucket, s3Endpoint } = request
   const others = forwardUrl
-    ? `delivered to ${forwardUrl}`
+    ? `delivered to ${maskUrl(forwardUrl)}`
     : busName
       ? `put on bus ${busName}`
       : "left in VOD's queue (no bus)"

@@ -15,17 +15,19 @@ import {
 } from '../lib/reconcile/reconcile-cli'
 import { createVodTaskApi } from '../lib/reconcile/vod-tasks'
 import { createOperatorClient } from '../lib/runtime/dynamodb-client'
-import { type Logger, noMetrics } from '../lib/runtime/log'
+import { type Logger, noMetrics, redactingLogger } from '../lib/runtime/log'
+import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
 // Everything but the report goes to stderr: --json's stdout is the report alone. Fields are
 // JSON, so text VOD sent reaches the terminal escaped.
 const line = (message: string, fields?: Record<string, unknown>) =>
   fields ? `${message} ${JSON.stringify(fields)}` : message
-const progress: Logger = {
+registerEnvironmentSecrets(process.env)
+const progress: Logger = redactingLogger({
   info: (message, fields) => console.error(line(message, fields)),
   warn: (message, fields) => console.error(line(message, fields)),
   error: (message, fields) => console.error(line(message, fields)),
-}
+})
 
 async function main(): Promise<number> {
   const commandLine = readCommandLine(

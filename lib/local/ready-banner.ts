@@ -1,3 +1,4 @@
+import { maskUrl } from '../forward/masked-url'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { vodTime } from './callback-as-task'
 
@@ -68,8 +69,9 @@ export function readyBanner(s: LocalStackSettings, now: Date = new Date()): stri
   const quarantine = prefix([sqs, bucket, dynamodb, table])
   const vod: [string, number, number] = ['VOD_PORT', s.vodPort, d.vodPort]
   const reconcile = prefix([vod, dynamodb, sqs, bucket, table])
-  // The pull passes other event types on to FORWARD_URL, as the stack does.
-  const pull = `${reconcile}${s.forwardUrl ? prefix([['FORWARD_URL', s.forwardUrl, '']]) : ''}`
+  // The pull passes other event types on to FORWARD_URL, as the stack does. The URL may carry a
+  // credential: the line takes it from the shell's environment rather than printing it.
+  const pull = `${reconcile}${s.forwardUrl ? 'FORWARD_URL="$FORWARD_URL" ' : ''}`
   const since = vodTime(now.getTime() - 3_600_000)
   return `
 vod-snapshots is ready (${s.seconds} s)
@@ -81,7 +83,7 @@ vod-snapshots is ready (${s.seconds} s)
     quarantine bucket: ${s.quarantineBucket}  (rejected callbacks, kept whole)
   Lambda invoke API:   http://${s.host}:${s.lambdaPort}  (serverless-offline)
   VOD API stand-in:    http://127.0.0.1:${s.vodPort}  (event queue and tasks, for pull and reconcile)
-  Events not stored:   ${s.forwardUrl ? `POSTed to ${s.forwardUrl}  (FORWARD_URL)` : 'not forwarded (set FORWARD_URL)'}
+  Events not stored:   ${s.forwardUrl ? `POSTed to ${maskUrl(s.forwardUrl)}  (FORWARD_URL)` : 'not forwarded (set FORWARD_URL)'}
 
 In another terminal:
   ${send}

@@ -1,12 +1,12 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm'
 import * as v from 'valibot'
-import { registerSecrets } from '../runtime/redaction'
 import {
   ConfigError,
   DynamoDBEndpointSchema,
   parseConfig,
   ResultTtlDaysSchema,
 } from '../runtime/config'
+import { registerSecrets } from '../runtime/redaction'
 import { type TencentCredentials, TencentCredentialsSchema, vodHttpProfile } from './vod-client'
 
 const nonEmpty = (name: string) =>

@@ -102,6 +102,9 @@ class ReconcileStopped extends Error {
 }
 
 const iso = (date: Date) => `${date.toISOString().slice(0, 19)}Z`
+// VOD's times are whole seconds and Before is exclusive: the end is rounded up, so a task that
+// finished in the window's last second is listed.
+const isoCeil = (date: Date) => iso(new Date(Math.ceil(date.getTime() / 1000) * 1000))
 
 /**
  * Asks VOD's task API for every task that finished in [since, until) and passes the screenshot
@@ -122,7 +125,7 @@ export async function reconcile(
   const { logger } = road
   const report: ReconcileReport = {
     since: iso(window.since),
-    until: iso(window.until),
+    until: isoCeil(window.until),
     listed: 0,
     examined: 0,
     skipped: {},

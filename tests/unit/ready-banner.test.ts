@@ -80,9 +80,19 @@ Stop with Ctrl-C.
     expect(banner).toContain(
       '\n  Events not stored:   POSTed to http://127.0.0.1:4000/  (FORWARD_URL)\n',
     )
-    expect(banner).toContain(
-      '\n  FORWARD_URL=http://127.0.0.1:4000/ npm run pull -- --once --local\n',
-    )
+    expect(banner).toContain('\n  FORWARD_URL="$FORWARD_URL" npm run pull -- --once --local\n')
+  })
+
+  it('never prints the credentials or query values of FORWARD_URL', () => {
+    // Found outside: the banner printed the receiver's ?key= secret.
+    const banner = readyBanner({
+      ...DEFAULTS,
+      forwardUrl: 'http://hook-user:hook-pass@127.0.0.1:4000/hook?key=hook-secret-0123',
+    })
+    for (const secret of ['hook-user', 'hook-pass', 'hook-secret-0123']) {
+      expect(banner).not.toContain(secret)
+    }
+    expect(banner).toContain('POSTed to http://***:***@127.0.0.1:4000/hook?key=***  (FORWARD_URL)')
   })
 
   it("starts reconcile's window an hour before the banner is printed", () => {
