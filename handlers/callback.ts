@@ -9,9 +9,8 @@ import { createCallbackHandler } from '../lib/receive/callback-handler'
 import { loadConfig } from '../lib/runtime/config'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
-import { lazyS3Client } from '../lib/runtime/s3-client'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
-
+import { lazyS3Client } from '../lib/runtime/s3-client'
 
 // Every log line of this function has them replaced, however they are spelled.
 registerEnvironmentSecrets(process.env)

@@ -10,9 +10,8 @@ import { createPullHandler, lazyVodClient } from '../lib/pull/scheduled-drain'
 import { createVodClient } from '../lib/pull/vod-client'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
-import { lazyS3Client } from '../lib/runtime/s3-client'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
-
+import { lazyS3Client } from '../lib/runtime/s3-client'
 
 // Every log line of this function has them replaced, however they are spelled.
 registerEnvironmentSecrets(process.env)

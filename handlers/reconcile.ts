@@ -14,8 +14,8 @@ import {
 import { createVodTaskApi, type VodTaskApi } from '../lib/reconcile/vod-tasks'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
-import { lazyS3Client } from '../lib/runtime/s3-client'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
+import { lazyS3Client } from '../lib/runtime/s3-client'
 
 // The pull's settings (VOD's region, endpoint, application, key parameter, table, quarantine).
 

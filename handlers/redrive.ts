@@ -10,7 +10,6 @@ import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
-
 // Every log line of this function has them replaced, however they are spelled.
 registerEnvironmentSecrets(process.env)
 const config = loadRedriveConfig(process.env)
