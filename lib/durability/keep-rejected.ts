@@ -126,3 +126,34 @@ export async function keepRejectedCallback(
   }
   return 'log'
 }
+
+/**
+ * Keeps a VOD event that the one road found invalid and that no HTTP request carried (a pulled
+ * event, a task detail reconcile read) as a rejected callback is kept: whole, answered 422, in
+ * the quarantine or else the log.
+ *
+ * @returns where it was kept
+ */
+export function keepInvalidEvent(
+  event: {
+    problems: string[]
+    receivedAt: string
+    requestId: string
+    text: string
+    eventType: unknown
+  },
+  deps: { quarantine?: Quarantine; logger: Logger; metrics: MetricsSink; timeoutMs: number },
+): Promise<'quarantine' | 'log'> {
+  return keepRejectedCallback(
+    {
+      statusCode: 422,
+      problems: event.problems,
+      receivedAt: event.receivedAt,
+      requestId: event.requestId,
+      body: event.text,
+      isBase64Encoded: false,
+      eventType: typeof event.eventType === 'string' ? event.eventType : undefined,
+    },
+    { ...deps, secrets: [] },
+  )
+}

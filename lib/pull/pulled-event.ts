@@ -1,5 +1,5 @@
 import type { EventContent } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
-import { keepRejectedCallback } from '../durability/keep-rejected'
+import { keepInvalidEvent } from '../durability/keep-rejected'
 import { type Quarantine, quarantineId } from '../durability/quarantine'
 import {
   handleVodEvent,
@@ -92,17 +92,15 @@ export async function handlePulledEvent(
       return { kind: 'ignored', handle }
     }
     case 'invalid': {
-      const kept = await keepRejectedCallback(
+      const kept = await keepInvalidEvent(
         {
-          statusCode: 422,
           problems: outcome.problems,
           receivedAt,
           requestId,
-          body: text(),
-          isBase64Encoded: false,
+          text: text(),
           eventType: event.EventType,
         },
-        { quarantine, logger, metrics, secrets: [], timeoutMs: timing.publishMs() },
+        { quarantine, logger, metrics, timeoutMs: timing.publishMs() },
       )
       return kept === 'quarantine' ? { kind: 'invalid', handle } : { kind: 'unkept', handle }
     }

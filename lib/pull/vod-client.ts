@@ -13,7 +13,10 @@ export interface VodEventQueue {
   ConfirmEvents(request: ConfirmEventsRequest): Promise<ConfirmEventsResponse>
 }
 
-/** Tencent's advice for PullEvents, which holds a request up to 5 s on an empty queue. */
+/**
+ * Tencent's advice for PullEvents, which holds a request up to 5 s on an empty queue; the task
+ * API does not long-poll, so a slower answer there means VOD is not answering.
+ */
 const VOD_TIMEOUT_SECONDS = 10
 
 /** A Tencent Cloud API key pair (CAM), as the SSM parameter holds it in JSON. */
@@ -61,8 +64,11 @@ export interface VodClientSettings {
   timeoutSeconds?: number
 }
 
-/** The official SDK's VOD client (API 2018-07-17), signing with TC3-HMAC-SHA256. */
-export function createVodClient(settings: VodClientSettings): VodEventQueue {
+/**
+ * The official SDK's VOD client (API 2018-07-17), signing with TC3-HMAC-SHA256: the one the pull
+ * drains the event queue with and reconcile asks the task API with.
+ */
+export function createVodApiClient(settings: VodClientSettings) {
   const { credentials, region, endpoint, timeoutSeconds = VOD_TIMEOUT_SECONDS } = settings
   return new vod.v20180717.Client({
     credential: credentials,
@@ -70,6 +76,10 @@ export function createVodClient(settings: VodClientSettings): VodEventQueue {
     profile: { httpProfile: { ...vodHttpProfile(endpoint), reqTimeout: timeoutSeconds } },
   })
 }
+
+/** The client the pull drains VOD's event queue with. */
+export const createVodClient = (settings: VodClientSettings): VodEventQueue =>
+  createVodApiClient(settings)
 
 /** The error code VOD answered with (e.g. `InternalError`); undefined for a network error. */
 export function vodErrorCode(error: unknown): string | undefined {

@@ -5,7 +5,7 @@ import type {
   DescribeTasksResponse,
   TaskSimpleInfo,
 } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
-import { keepRejectedCallback } from '../durability/keep-rejected'
+import { keepInvalidEvent } from '../durability/keep-rejected'
 import { type Quarantine, quarantineId } from '../durability/quarantine'
 import { PROCEDURE_EVENT_TYPE, SNAPSHOT_EVENT_TYPE } from '../events/snapshot-result'
 import { handleVodEvent, type RoadDependencies } from '../intake/handle-vod-event'
@@ -206,23 +206,15 @@ export async function reconcile(
       case 'invalid':
         report.invalid++
         if (!dryRun) {
-          await keepRejectedCallback(
+          await keepInvalidEvent(
             {
-              statusCode: 422,
               problems: outcome.problems,
               receivedAt,
               requestId,
-              body: text(),
-              isBase64Encoded: false,
+              text: text(),
               eventType: (body as { EventType: string }).EventType,
             },
-            {
-              quarantine: deps.quarantine,
-              logger,
-              metrics: road.metrics,
-              secrets: [],
-              timeoutMs: 5000,
-            },
+            { quarantine: deps.quarantine, logger, metrics: road.metrics, timeoutMs: 5000 },
           )
         }
         return

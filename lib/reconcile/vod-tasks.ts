@@ -1,11 +1,10 @@
-import { vod } from 'tencentcloud-sdk-nodejs-vod'
 import type {
   DescribeTaskDetailRequest,
   DescribeTaskDetailResponse,
   DescribeTasksRequest,
   DescribeTasksResponse,
 } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
-import { type VodClientSettings, vodHttpProfile } from '../pull/vod-client'
+import { createVodApiClient, type VodClientSettings } from '../pull/vod-client'
 
 /**
  * The two calls of VOD's task API (API 2018-07-17) that ask VOD afterwards what became of a
@@ -19,15 +18,6 @@ export interface VodTaskApi {
   DescribeTaskDetail(request: DescribeTaskDetailRequest): Promise<DescribeTaskDetailResponse>
 }
 
-/** Neither call long-polls: a slower answer means VOD is not answering. */
-const TASK_API_TIMEOUT_SECONDS = 10
-
-/** The official SDK's VOD client (API 2018-07-17) for the task API, signing with TC3-HMAC-SHA256. */
-export function createVodTaskApi(settings: VodClientSettings): VodTaskApi {
-  const { credentials, region, endpoint, timeoutSeconds = TASK_API_TIMEOUT_SECONDS } = settings
-  return new vod.v20180717.Client({
-    credential: credentials,
-    region,
-    profile: { httpProfile: { ...vodHttpProfile(endpoint), reqTimeout: timeoutSeconds } },
-  })
-}
+/** The official SDK's client for the task API (timeouts and endpoint as the pull's). */
+export const createVodTaskApi = (settings: VodClientSettings): VodTaskApi =>
+  createVodApiClient(settings)
