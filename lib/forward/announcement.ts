@@ -17,6 +17,8 @@ export interface SnapshotResultsStoredDetail {
   receivedAt: string
   sessionContext?: string
   sessionId?: string
+  /** `reconcile` when VOD's task API had the results and no callback delivered them. */
+  origin?: string
 }
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)]
@@ -36,7 +38,8 @@ export function announcementOf(
     eventType,
     receivedAt,
     stored,
-  }: Pick<SnapshotResultsStoredDetail, 'taskId' | 'eventType' | 'receivedAt' | 'stored'>,
+    origin,
+  }: Pick<SnapshotResultsStoredDetail, 'taskId' | 'eventType' | 'receivedAt' | 'stored' | 'origin'>,
 ): SnapshotResultsStoredDetail | undefined {
   const [first] = results
   if (!first) return undefined
@@ -51,5 +54,6 @@ export function announcementOf(
     receivedAt,
     ...(first.sessionContext === undefined ? {} : { sessionContext: first.sessionContext }),
     ...(first.sessionId === undefined ? {} : { sessionId: first.sessionId }),
+    ...(origin === undefined ? {} : { origin }),
   }
 }

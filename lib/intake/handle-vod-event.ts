@@ -12,7 +12,7 @@ import { announcementOf } from '../forward/announcement'
 import type { Forwarder } from '../forward/forwarder'
 import type { PublishOutcome } from '../forward/publish-durably'
 import { errorMessage, type Logger, type MetricsSink } from '../runtime/log'
-import { type SnapshotItem, snapshotItemsOf } from '../store/snapshot-item'
+import { RECONCILE_ORIGIN, type SnapshotItem, snapshotItemsOf } from '../store/snapshot-item'
 import {
   SnapshotStoreError,
   type StoreOptions,
@@ -196,7 +196,13 @@ export async function handleVodEvent(
   // Built only where it is published: it reads every item.
   const detail =
     forwarding && (written.length > 0 || !deps.onlyMissing)
-      ? announcementOf(written, { taskId, eventType, receivedAt, stored })
+      ? announcementOf(written, {
+          taskId,
+          eventType,
+          receivedAt,
+          stored,
+          ...(deps.onlyMissing ? { origin: RECONCILE_ORIGIN } : {}),
+        })
       : undefined
   const [announced, forwarded] = await Promise.all([
     forwarding && detail ? forwarding.forwarder.announce(detail, timing.publishMs()) : undefined,

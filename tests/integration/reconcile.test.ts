@@ -1,5 +1,6 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Forwarder } from '../../lib/forward/forwarder'
 import { handleVodEvent } from '../../lib/intake/handle-vod-event'
 import {
   startVodStandIn,
@@ -233,6 +234,28 @@ describe.each(LOCAL_BACKENDS)('reconcile on $name', (backend) => {
     expect(JSON.parse(quarantine.kept[0]?.body ?? '')).toMatchObject({
       SnapshotByTimeOffsetCompleteEvent: { TaskId: '1256768367-broken' },
     })
+  })
+
+  it('announces what it recovered, marked as recovered, and nothing it found present', async () => {
+    vod.addTask(snapshotTask('1256768367-announced'))
+    const published: unknown[] = []
+    const forwarder = {
+      announce: async (detail: unknown) => {
+        published.push(detail)
+        return 'published' as const
+      },
+    } as unknown as Forwarder
+    const road = { ...deps().road, forwarding: { forwarder, forwardAll: false, durable: false } }
+    await reconcile(window, deps({ road }))
+    await reconcile(window, deps({ road }))
+    expect(published).toStrictEqual([
+      expect.objectContaining({
+        taskId: '1256768367-announced',
+        stored: 2,
+        failed: 1,
+        origin: 'reconcile',
+      }),
+    ])
   })
 
   it('with dryRun counts what is missing and writes nothing', async () => {
