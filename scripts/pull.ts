@@ -10,6 +10,7 @@ import { httpDeliveryPublisher } from '../lib/forward/http-delivery'
 import { lazyEventPublisher } from '../lib/forward/lazy-publisher'
 import { maskUrl } from '../lib/forward/masked-url'
 import { createOperatorS3Client } from '../lib/operator/operator-s3-client'
+import { terminalProgress } from '../lib/operator/progress'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { drainVodQueue } from '../lib/pull/drain'
 import {
@@ -100,6 +101,8 @@ async function main(): Promise<number> {
       `${tableName}${dynamodbEndpoint ? ` at ${dynamodbEndpoint}` : ''}`,
   )
   for (const where of whereTo(request)) console.log(where)
+  // A drain lasts up to 55 s: on a terminal, stderr says how far it is.
+  const showProgress = terminalProgress()
   try {
     const report = await drainVodQueue({
       vod: createVodClient({ credentials, region, endpoint }),
@@ -113,6 +116,8 @@ async function main(): Promise<number> {
       deadline: Date.now() + DRAIN_MS,
       subAppId,
       ...destinations,
+      onBatch: ({ pulled, confirmed }) =>
+        showProgress(() => `pulled ${pulled} event(s) so far, ${confirmed} confirmed…`),
     })
     await settle()
     console.log(describeReport(report))

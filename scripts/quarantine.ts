@@ -1,10 +1,10 @@
 /**
- * `npm run quarantine`: lists, shows, replays and imports the callbacks the function rejected
- * and kept. Usage in lib/operator/quarantine-cli.ts (`npm run quarantine -- --help`).
+ * `npm run quarantine`: lists, shows, replays, deletes and imports the callbacks the function
+ * rejected and kept. Usage in lib/operator/quarantine-cli.ts (`npm run quarantine -- --help`).
  */
 import { readFile } from 'node:fs/promises'
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge'
-import type { Quarantine } from '../lib/durability/quarantine'
+import { type Quarantine, type QuarantineSummary, summarise } from '../lib/durability/quarantine'
 import { extractLoggedQuarantine } from '../lib/durability/quarantine-import'
 import {
   type QuarantineReplayOutcome,
@@ -14,13 +14,19 @@ import { s3Quarantine } from '../lib/durability/s3-quarantine'
 import { eventBridgePublisher } from '../lib/forward/event-publisher'
 import { createForwarder } from '../lib/forward/forwarder'
 import { createOperatorS3Client } from '../lib/operator/operator-s3-client'
+import { terminalProgress } from '../lib/operator/progress'
 import {
+  confirm,
+  deletionQuestion,
   describeReplayOutcome,
+  filterSummaries,
+  NO_TERMINAL_TO_CONFIRM,
   parseQuarantineArgs,
   QUARANTINE_USAGE,
   type QuarantineRequest,
   renderQuarantinedCallback,
   renderQuarantineList,
+  replayProgressLine,
 } from '../lib/operator/quarantine-cli'
 import { forTerminal, jsonForTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
@@ -47,6 +53,8 @@ async function replayAll(request: QuarantineRequest, quarantine: Quarantine, ids
   const events = new EventBridgeClient({})
   const forwarding = forwardingOf(process.env.EVENT_BUS_NAME || undefined, events)
   const outcomes: QuarantineReplayOutcome[] = []
+  // On a terminal only: a log or a pipe gets nothing extra.
+  const progress = terminalProgress()
   try {
     for (const id of ids) {
       const outcome = await replayQuarantined(quarantine, id, {
@@ -59,6 +67,9 @@ async function replayAll(request: QuarantineRequest, quarantine: Quarantine, ids
       })
       outcomes.push(outcome)
       if (!request.json) console.log(describeReplayOutcome(outcome))
+      // Not once all are done: the summary line says that.
+      const done = outcomes.length
+      if (done < ids.length) progress(() => replayProgressLine(done, ids.length))
     }
   } finally {
     client.destroy()
@@ -69,13 +80,57 @@ async function replayAll(request: QuarantineRequest, quarantine: Quarantine, ids
   return left === 0 ? 0 : 1
 }
 
+/** Removes the kept callbacks, once confirmed on the terminal unless --yes was given. */
+async function remove(
+  request: QuarantineRequest,
+  quarantine: Quarantine,
+  summaries: QuarantineSummary[],
+) {
+  if (
+    !request.yes &&
+    !(await confirm(deletionQuestion(summaries), process.stdin, process.stderr))
+  ) {
+    console.error('Nothing deleted.')
+    return 1
+  }
+  for (const { id } of summaries) {
+    await quarantine.remove(id)
+    if (!request.json) console.log(`${forTerminal(id)}: deleted`)
+  }
+  const ids = summaries.map((s) => s.id)
+  print(request.json, { deleted: ids }, `done: ${ids.length} deleted`)
+  return 0
+}
+
 async function run(request: QuarantineRequest, quarantine: Quarantine): Promise<number> {
-  const { action, json } = request
+  const { action, json, filter } = request
   switch (action.kind) {
     case 'list': {
-      const summaries = await quarantine.list()
+      const summaries = filterSummaries(await quarantine.list(), filter)
       print(json, summaries, renderQuarantineList(summaries))
       return 0
+    }
+    case 'delete': {
+      const kept: QuarantineSummary[] = []
+      for (const id of action.ids) {
+        const entry = await quarantine.get(id)
+        if (entry) kept.push(summarise(entry))
+        else console.error(`${id} is not in the quarantine (bucket ${request.bucket})`)
+      }
+      if (kept.length < action.ids.length) {
+        console.error('Nothing deleted.')
+        return 1
+      }
+      return remove(request, quarantine, kept)
+    }
+    case 'delete-older': {
+      const before = new Date(Date.now() - action.olderThanDays * 86_400_000).toISOString()
+      const old = filterSummaries(await quarantine.list(), { ...filter, before })
+      if (old.length === 0) {
+        print(json, { deleted: [] }, `Nothing in the quarantine was received before ${before}.`)
+        return 0
+      }
+      return remove(request, quarantine, old)
     }
     case 'show': {
       const entry = await quarantine.get(action.id)
@@ -92,7 +147,7 @@ async function run(request: QuarantineRequest, quarantine: Quarantine): Promise<
       return replayAll(
         request,
         quarantine,
-        (await quarantine.list()).map((s) => s.id),
+        filterSummaries(await quarantine.list(), filter).map((s) => s.id),
       )
     case 'import': {
       let text: string
@@ -124,6 +179,10 @@ async function main(): Promise<number> {
   )
   if ('exitCode' in commandLine) return commandLine.exitCode
   const { request } = commandLine
+  if (request.action.kind.startsWith('delete') && !request.yes && !process.stdin.isTTY) {
+    console.error(NO_TERMINAL_TO_CONFIRM)
+    return 2
+  }
   const s3 = createOperatorS3Client(request.s3Endpoint, process.env)
   try {
     return await run(request, s3Quarantine(s3, request.bucket))

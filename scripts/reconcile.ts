@@ -5,6 +5,7 @@
  */
 import { lazyS3Quarantine } from '../lib/durability/lazy-s3-quarantine'
 import { createOperatorS3Client } from '../lib/operator/operator-s3-client'
+import { terminalProgress } from '../lib/operator/progress'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { reconcile } from '../lib/reconcile/reconcile'
 import {
@@ -12,6 +13,7 @@ import {
   parseReconcileArgs,
   RECONCILE_USAGE,
   reconcileExitCode,
+  reconcileProgressLine,
 } from '../lib/reconcile/reconcile-cli'
 import { createVodTaskApi } from '../lib/reconcile/vod-tasks'
 import { createOperatorClient } from '../lib/runtime/dynamodb-client'
@@ -45,7 +47,7 @@ async function main(): Promise<number> {
       `into table ${tableName}${dynamodbEndpoint ? ` at ${dynamodbEndpoint}` : ''}` +
       `${request.dryRun ? ' (dry run)' : ''}`,
   )
-  let lastProgress = Date.now()
+  const showProgress = terminalProgress(process.stderr, { everyMs: 5000 })
   try {
     const report = await reconcile(
       { since: request.since, until: request.until },
@@ -63,15 +65,8 @@ async function main(): Promise<number> {
           ? lazyS3Quarantine(request.quarantineBucket, async () => s3)
           : undefined,
         dryRun: request.dryRun,
-        onPage: (report) => {
-          // On a long run, a line every 5 s or so.
-          if (Date.now() - lastProgress < 5000) return
-          lastProgress = Date.now()
-          console.error(
-            `progress: ${report.listed} tasks listed, ${report.examined} examined, ` +
-              `${report.recovered} recovered`,
-          )
-        },
+        // On a terminal, a line every 5 s of a long run; in a log or a pipe, only the report.
+        onPage: (report) => showProgress(() => reconcileProgressLine(report)),
       },
     )
     if (report.error) console.error(`stopped: ${report.error}`)

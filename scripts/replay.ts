@@ -17,16 +17,21 @@ import {
 import { eventBridgePublisher } from '../lib/forward/event-publisher'
 import { extractLoggedEvents } from '../lib/forward/logged-events'
 import { readQueueDefinitions } from '../lib/local/queue-definitions'
+import { terminalProgress } from '../lib/operator/progress'
 import {
   describeFailure,
   parseReplayArgs,
   REPLAY_USAGE,
   type ReplayRequest,
+  replayProgressLine,
 } from '../lib/operator/replay-cli'
 import { isTableNotFound, tableLocation, tableNotFoundLine } from '../lib/operator/table-not-found'
 import { forTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { createOperatorClient, operatorClientConfig } from '../lib/runtime/dynamodb-client'
+
+// stdout has a line per entry, for the record; on a terminal, stderr says how far a long run is.
+const showProgress = terminalProgress()
 
 async function replayFile(request: ReplayRequest, file: string): Promise<number> {
   const { tableName, endpoint, resultTtlDays } = request
@@ -69,6 +74,7 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
           failed++
           console.error(`${label}: FAILED ${describeFailure(error)}`)
         }
+        showProgress(() => replayProgressLine(i + 1, entries.length))
       }
     } finally {
       client.destroy()
@@ -132,10 +138,12 @@ async function drain(request: ReplayRequest, queueUrl: string | undefined): Prom
         'entries' in message
           ? publishEvents(message.entries)
           : replay(client, tableName, { kind: 'results', message, source: url }, { resultTtlDays }),
-      (message, outcome) =>
+      (message, outcome) => {
         console.log(
           `[${++n}] ${forTerminal(message.MessageId ?? '')}: ${outcome.error ? `FAILED ${describeFailure(outcome.error)}` : `stored ${outcome.stored}`}`,
-        ),
+        )
+        showProgress(() => replayProgressLine(n))
+      },
       // Every other message would fail the same way: it stays for a run with the right table.
       { stopOn: isTableNotFound },
     )

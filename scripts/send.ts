@@ -1,6 +1,7 @@
 /**
  * `npm run send -- <file> [--url <callback URL>]`: sends a callback body the way VOD does, to the
- * local stack by default, and prints the answer. `--to-queue <file>` and `--as-task <file>` give
+ * local stack by default (signed as VOD signs it when CALLBACK_SIGN_KEY is set), and prints the
+ * answer. `--to-queue <file>` and `--as-task <file>` give
  * the file to npm start's VOD stand-in instead (its queue, its tasks). Usage in
  * lib/operator/send-cli.ts.
  */
@@ -14,6 +15,7 @@ import {
   type SendRequest,
   sendCallback,
   sendToStandIn,
+  signCallbackBody,
   standInLine,
   standInRefusal,
 } from '../lib/operator/send-cli'
@@ -26,17 +28,36 @@ function reasonOf(error: unknown): string {
   return cause instanceof Error ? cause.message : (error as Error).message
 }
 
-async function sendToCallbackUrl({ file, url }: SendRequest, body: Uint8Array): Promise<number> {
-  // Everything printed goes through redactToken: the URL's token must not reach a terminal or log.
-  const say = (text: string) => console.log(redactToken(text, url))
-  say(`POST ${maskToken(url)} (${body.byteLength} bytes from ${file})`)
+async function sendToCallbackUrl(request: SendRequest, file: Uint8Array): Promise<number> {
+  const { url, signKey } = request
+  // Everything printed goes through here: neither the URL's token nor the key may reach a
+  // terminal or a log.
+  const redact = (text: string) =>
+    signKey ? redactToken(text, url).split(signKey).join('***') : redactToken(text, url)
+  const say = (text: string) => console.log(redact(text))
+  let body = file
+  let signed = ''
+  if (signKey) {
+    const signature = signCallbackBody(file, signKey, Date.now())
+    if (!signature) {
+      console.error(
+        `${request.file} is not a JSON object, so it cannot carry the Sign and T that CALLBACK_SIGN_KEY asks for: ` +
+          'run with CALLBACK_SIGN_KEY= to send it unsigned (a stack with a key answers 401 to it)',
+      )
+      return 2
+    }
+    body = signature.body
+    const until = new Date(signature.expiresAt * 1000).toISOString()
+    signed = `, signed with the first CALLBACK_SIGN_KEY: Sign and T added, valid until ${until}`
+  }
+  say(`POST ${maskToken(url)} (${body.byteLength} bytes from ${request.file}${signed})`)
   try {
     const answer = await sendCallback(url, body)
     say(`${answer.status} ${answer.statusText}`)
     if (answer.body !== '') say(answer.body)
     return answer.status >= 200 && answer.status < 300 ? 0 : 1
   } catch (error) {
-    console.error(redactToken(`No answer from ${maskToken(url)}: ${reasonOf(error)}`, url))
+    console.error(redact(`No answer from ${maskToken(url)}: ${reasonOf(error)}`))
     return 1
   }
 }

@@ -31,6 +31,10 @@ export interface QuarantineSummary {
   receivedAt: string
   statusCode: number
   eventType?: string
+  /** The task the kept body names, when it names one (entries kept before 2026-12 lack it). */
+  taskId?: string
+  /** The media file the kept body names, when it names one. */
+  fileId?: string
   firstProblem?: string
   bytes?: number
 }
@@ -55,6 +59,41 @@ export function quarantineId(receivedAt: string, requestId: string): string {
   return request === '' ? time : `${time}-${request}`
 }
 
+// Longer is no VOD ID; it would not fit the listing's 2 KB of S3 metadata either.
+const MAX_ID_CHARS = 128
+const idOf = (value: unknown) =>
+  typeof value === 'string' && value !== '' && value.length <= MAX_ID_CHARS ? value : undefined
+const fieldsOf = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {}
+
+/**
+ * The task and file IDs a kept body names, so that an operator finds a callback by them: the
+ * 2017 format's `data.vodTaskId` and `data.fileId`, v3.0's `TaskId` and `FileId` in
+ * `SnapshotByTimeOffsetCompleteEvent` or a task flow's `ProcedureStateChangeEvent`. A body that
+ * is not JSON, or does not name them, gives none.
+ */
+export function namedIds(entry: Pick<QuarantinedCallback, 'body' | 'bodyEncoding'>): {
+  taskId?: string
+  fileId?: string
+} {
+  let body: Record<string, unknown>
+  try {
+    body = fieldsOf(JSON.parse(bodyText(entry)))
+  } catch {
+    return {}
+  }
+  const legacy = fieldsOf(body.data)
+  const v3 = fieldsOf(body.SnapshotByTimeOffsetCompleteEvent ?? body.ProcedureStateChangeEvent)
+  const taskId = idOf(legacy.vodTaskId) ?? idOf(v3.TaskId)
+  const fileId = idOf(legacy.fileId) ?? idOf(v3.FileId)
+  return {
+    ...(taskId === undefined ? {} : { taskId }),
+    ...(fileId === undefined ? {} : { fileId }),
+  }
+}
+
 /** The summary an operator lists, from a kept entry. */
 export function summarise(entry: QuarantinedCallback): QuarantineSummary {
   return {
@@ -62,6 +101,7 @@ export function summarise(entry: QuarantinedCallback): QuarantineSummary {
     receivedAt: entry.receivedAt,
     statusCode: entry.statusCode,
     eventType: entry.eventType,
+    ...namedIds(entry),
     firstProblem: entry.problems[0],
     bytes: Buffer.byteLength(entry.body, entry.bodyEncoding === 'base64' ? 'base64' : 'utf8'),
   }

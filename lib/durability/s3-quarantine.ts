@@ -7,7 +7,8 @@ import {
   summarise,
 } from './quarantine'
 
-// S3 user metadata is US-ASCII and at most 2 KB in all: the listing's fields, encoded and cut.
+// S3 user metadata is US-ASCII and at most 2 KB in all: the listing's fields, encoded and cut
+// (two of 500 and two IDs of at most 128 characters, 384 encoded, stay under it).
 // A lone surrogate (a problem's path may quote a received key) would make encodeURIComponent
 // throw: it becomes U+FFFD in the listing only, the kept body is untouched.
 const metadataValue = (text: string | undefined) =>
@@ -33,15 +34,22 @@ export function s3Quarantine(client: S3Client, bucket: string): Quarantine {
   const key = (id: string) => `${QUARANTINE_PREFIX}${id}.json`
   return {
     async keep(entry, signal) {
+      const summary = summarise(entry)
       const metadata: Record<string, string> = {
         receivedat: entry.receivedAt,
         statuscode: String(entry.statusCode),
-        bodybytes: String(summarise(entry).bytes),
+        bodybytes: String(summary.bytes),
       }
-      const eventType = metadataValue(entry.eventType)
-      if (eventType) metadata.eventtype = eventType
-      const firstProblem = metadataValue(entry.problems[0])
-      if (firstProblem) metadata.firstproblem = firstProblem
+      const listed = {
+        eventtype: summary.eventType,
+        taskid: summary.taskId,
+        fileid: summary.fileId,
+        firstproblem: summary.firstProblem,
+      }
+      for (const [name, text] of Object.entries(listed)) {
+        const value = metadataValue(text)
+        if (value) metadata[name] = value
+      }
       await client.send(
         new (await s3()).PutObjectCommand({
           Bucket: bucket,
@@ -76,6 +84,9 @@ export function s3Quarantine(client: S3Client, bucket: string): Quarantine {
             receivedAt: meta.receivedat ?? object.LastModified?.toISOString() ?? '',
             statusCode: Number(meta.statuscode ?? 0),
             eventType: decoded(meta.eventtype),
+            // Absent from entries kept before they were recorded.
+            ...(meta.taskid === undefined ? {} : { taskId: decoded(meta.taskid) }),
+            ...(meta.fileid === undefined ? {} : { fileId: decoded(meta.fileid) }),
             firstProblem: decoded(meta.firstproblem),
             bytes: meta.bodybytes === undefined ? object.Size : Number(meta.bodybytes),
           })

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import {
   bodyText,
@@ -20,15 +21,27 @@ Reads and replays the quarantine: every authenticated callback the function reje
 422), kept whole because VOD does not send it again.
 
 Actions (one):
-  --list               ID, time, status, event type and first problem of each kept callback
+  --list               ID, time, status, event type, task ID, file ID and first problem of each
+                       kept callback (IDs as the body names them; "-" when not, or when kept
+                       before they were recorded)
   --show <id>          one kept callback: its problems and its whole body
   --replay <id>        run it through today's parser and store: stored or ignored, it leaves
                        the quarantine; still invalid, it stays with today's problems
-  --replay --all       the same for every kept callback
+  --replay --all       the same for every kept callback (progress on stderr, on a terminal)
+  --delete <id>...     remove these kept callbacks; none when one of the IDs is not kept
+  --delete --older-than <days>
+                       remove every callback received more than <days> days ago
   --import <file>      put back the callbacks the function could only log (its
                        "quarantine failed" VOD_SNAPSHOTS_UNSTORED_CALLBACK lines, exported)
 
+Filters (with --list, --replay --all and --delete --older-than):
+  --task <id>          only callbacks naming this task ID
+  --file <id>          only callbacks naming this file ID
+  --since <time>       only callbacks received at or after this ISO time (2026-12-04T09:00:00Z)
+
 Options:
+  --yes                delete without asking; --delete asks on a terminal (Delete 3 entries?
+                       [y/N]) and, without one, refuses unless --yes is given
   --json               print JSON instead of text
   --local              the local stack (npm start): its S3 at http://127.0.0.1:$SQS_PORT (9324)
                        and its DynamoDB at http://127.0.0.1:$DYNAMODB_PORT (8000), unless an
@@ -43,19 +56,35 @@ Options:
 With EVENT_BUS_NAME set (the stack output EventBusName), a replayed body that turns out to be
 another event type is put on that bus, as the function would have; without it, it just leaves
 the quarantine. AWS region, profile and credentials come from the usual AWS SDK settings. Exit codes: 0 done
-(a replay stored or acknowledged everything it was given), 1 an AWS error, an ID not found, or a
-replay that left callbacks in the quarantine, 2 usage error.`
+(a replay stored or acknowledged everything it was given), 1 an AWS error, an ID not found, a
+replay that left callbacks in the quarantine, or a deletion not confirmed, 2 usage error or a
+deletion with neither a terminal to ask on nor --yes.`
 
 type QuarantineAction =
   | { kind: 'list' }
   | { kind: 'show'; id: string }
   | { kind: 'replay'; id: string }
   | { kind: 'replay-all' }
+  | { kind: 'delete'; ids: string[] }
+  | { kind: 'delete-older'; olderThanDays: number }
   | { kind: 'import'; file: string }
+
+/** Which kept callbacks --list, --replay --all and --delete --older-than take. */
+export interface QuarantineFilter {
+  taskId?: string
+  fileId?: string
+  /** Received at or after this ISO time. */
+  since?: string
+  /** Received before this ISO time. */
+  before?: string
+}
 
 /** What one run of `npm run quarantine` is asked to do. */
 export interface QuarantineRequest {
   action: QuarantineAction
+  filter: QuarantineFilter
+  /** --yes: delete without asking. */
+  yes: boolean
   json: boolean
   bucket: string
   s3Endpoint: string | undefined
@@ -66,6 +95,26 @@ export interface QuarantineRequest {
 }
 
 const ID = /^[A-Za-z0-9-]{1,200}$/
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/
+const DAYS = /^\d+(\.\d+)?$/
+const FILTERED = ['list', 'replay-all', 'delete-older']
+
+function filterOf(values: ReturnType<typeof parse>['values']): QuarantineFilter {
+  const { task, file, since } = values
+  if (since !== undefined && (!ISO_TIME.test(since) || Number.isNaN(Date.parse(since)))) {
+    throw new UsageError(`--since must be an ISO time such as 2026-12-04T09:00:00Z, not ${since}`)
+  }
+  return {
+    ...(task ? { taskId: task } : {}),
+    ...(file ? { fileId: file } : {}),
+    ...(since ? { since: new Date(since).toISOString() } : {}),
+  }
+}
+
+function checkId(option: string, id: string): string {
+  if (!ID.test(id)) throw new UsageError(`${option}: not a quarantine ID: ${id}`)
+  return id
+}
 
 /**
  * Reads the command line and the environment.
@@ -75,15 +124,35 @@ const ID = /^[A-Za-z0-9-]{1,200}$/
 export function parseQuarantineArgs(argv: readonly string[], env: Env): QuarantineRequest | 'help' {
   const { values, positionals } = asUsage(() => parse(argv))
   if (values.help) return 'help'
-  const actions = (['list', 'show', 'replay', 'import'] as const).filter((name) => values[name])
+  const actions = (['list', 'show', 'replay', 'delete', 'import'] as const).filter(
+    (name) => values[name],
+  )
   if (actions.length !== 1) {
-    throw new UsageError('give exactly one of --list, --show, --replay and --import')
+    throw new UsageError('give exactly one of --list, --show, --replay, --delete and --import')
   }
   const [kind] = actions
   const [argument, ...extra] = positionals
-  if (extra.length > 0) throw new UsageError(`one argument at a time, not also ${extra.join(' ')}`)
+  if (extra.length > 0 && kind !== 'delete') {
+    throw new UsageError(`one argument at a time, not also ${extra.join(' ')}`)
+  }
+  const olderThan = values['older-than']
+  if (olderThan !== undefined && kind !== 'delete') {
+    throw new UsageError('--older-than goes with --delete')
+  }
   let action: QuarantineAction
-  if (kind === 'list') {
+  if (kind === 'delete') {
+    if (olderThan !== undefined) {
+      if (argument !== undefined) throw new UsageError('give --older-than or IDs, not both')
+      if (!DAYS.test(olderThan)) {
+        throw new UsageError(`--older-than must be a number of days, not ${olderThan}`)
+      }
+      action = { kind: 'delete-older', olderThanDays: Number(olderThan) }
+    } else {
+      if (argument === undefined)
+        throw new UsageError('--delete needs quarantine IDs or --older-than <days>')
+      action = { kind: 'delete', ids: positionals.map((id) => checkId('--delete', id)) }
+    }
+  } else if (kind === 'list') {
     if (argument !== undefined) throw new UsageError('--list takes no argument')
     action = { kind: 'list' }
   } else if (kind === 'import') {
@@ -94,10 +163,17 @@ export function parseQuarantineArgs(argv: readonly string[], env: Env): Quaranti
     action = { kind: 'replay-all' }
   } else {
     if (argument === undefined) throw new UsageError(`--${kind} needs a quarantine ID`)
-    if (!ID.test(argument)) throw new UsageError(`--${kind}: not a quarantine ID: ${argument}`)
-    action = { kind: kind === 'show' ? 'show' : 'replay', id: argument }
+    action = { kind: kind === 'show' ? 'show' : 'replay', id: checkId(`--${kind}`, argument) }
   }
   if (values.all && action.kind !== 'replay-all') throw new UsageError('--all goes with --replay')
+  const filter = filterOf(values)
+  if (Object.keys(filter).length > 0 && !FILTERED.includes(action.kind)) {
+    throw new UsageError(
+      '--task, --file and --since go with --list, --replay --all and --delete --older-than',
+    )
+  }
+  if (values.yes && !action.kind.startsWith('delete'))
+    throw new UsageError('--yes goes with --delete')
 
   const s3Endpoint =
     values['s3-endpoint'] || env.S3_ENDPOINT || (values.local ? localSqsEndpoint(env) : undefined)
@@ -109,6 +185,8 @@ export function parseQuarantineArgs(argv: readonly string[], env: Env): Quaranti
   checkUrl(dynamodbEndpoint, 'the DynamoDB endpoint')
   return {
     action,
+    filter,
+    yes: values.yes ?? false,
     json: values.json ?? false,
     resultTtlDays: resultTtlDaysOf(env),
     bucket: values.bucket || env.QUARANTINE_BUCKET || LOCAL_DEFAULTS.quarantineBucket,
@@ -128,6 +206,12 @@ function parse(argv: readonly string[]) {
       show: { type: 'boolean' },
       replay: { type: 'boolean' },
       all: { type: 'boolean' },
+      delete: { type: 'boolean' },
+      'older-than': { type: 'string' },
+      task: { type: 'string' },
+      file: { type: 'string' },
+      since: { type: 'string' },
+      yes: { type: 'boolean' },
       import: { type: 'boolean' },
       json: { type: 'boolean' },
       local: { type: 'boolean' },
@@ -140,11 +224,69 @@ function parse(argv: readonly string[]) {
   })
 }
 
+/** The kept callbacks the filter takes (all of them for an empty filter). */
+export function filterSummaries(
+  summaries: readonly QuarantineSummary[],
+  { taskId, fileId, since, before }: QuarantineFilter,
+): QuarantineSummary[] {
+  const at = (s: QuarantineSummary) => Date.parse(s.receivedAt)
+  return summaries.filter(
+    (s) =>
+      (taskId === undefined || s.taskId === taskId) &&
+      (fileId === undefined || s.fileId === fileId) &&
+      (since === undefined || at(s) >= Date.parse(since)) &&
+      (before === undefined || at(s) < Date.parse(before)),
+  )
+}
+
 // Everything kept came from outside, its ID (an S3 key) included: each field is escaped.
 const summaryLine = (s: QuarantineSummary) =>
-  [s.id, s.receivedAt, String(s.statusCode), s.eventType ?? '-', s.firstProblem ?? '-']
+  [
+    s.id,
+    s.receivedAt,
+    String(s.statusCode),
+    s.eventType ?? '-',
+    s.taskId ?? '-',
+    s.fileId ?? '-',
+    s.firstProblem ?? '-',
+  ]
     .map(forTerminal)
     .join('  ')
+
+const entries = (n: number) => `${n} entr${n === 1 ? 'y' : 'ies'}`
+
+/** What `--delete` asks on a terminal: the listing lines of what goes, then the question. */
+export function deletionQuestion(summaries: readonly QuarantineSummary[]): string {
+  return [...summaries.map(summaryLine), `Delete ${entries(summaries.length)}? [y/N] `].join('\n')
+}
+
+/** Printed, with exit code 2, when --delete has neither a terminal to ask on nor --yes. */
+export const NO_TERMINAL_TO_CONFIRM =
+  '--delete asks before it deletes, and there is no terminal to ask on: add --yes to delete without asking'
+
+/**
+ * Asks `question` on `output` and reads one line of `input`.
+ * @returns true for y or yes (any case); false for anything else, and when the input ends
+ */
+export async function confirm(
+  question: string,
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+): Promise<boolean> {
+  output.write(question)
+  const lines = createInterface({ input, terminal: false })
+  try {
+    for await (const line of lines) return /^\s*y(es)?\s*$/i.test(line)
+    return false
+  } finally {
+    lines.close()
+  }
+}
+
+/** The progress line of `--replay --all` (shown on a terminal, see terminalProgress). */
+export function replayProgressLine(done: number, total: number): string {
+  return `replayed ${done} of ${total}…`
+}
 
 /** The listing as text: one line per kept callback, then the count. */
 export function renderQuarantineList(summaries: readonly QuarantineSummary[]): string {

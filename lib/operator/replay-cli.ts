@@ -47,6 +47,16 @@ export function describeFailure(error: unknown): string {
   return forTerminal(cause ? `${errorMessage(error)}: ${errorMessage(cause)}` : errorMessage(error))
 }
 
+/**
+ * The progress line a long replay shows on a terminal (see `terminalProgress`): entries of a
+ * file, of `total`; messages of the dead-letter queue, whose count is not known beforehand.
+ */
+export function replayProgressLine(done: number, total?: number): string {
+  return total === undefined
+    ? `replayed ${done} message(s) so far…`
+    : `replayed ${done} of ${total}…`
+}
+
 /** What one run of `npm run replay` is asked to do. */
 export interface ReplayRequest {
   source:

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { vodTime } from '../local/callback-as-task'
 import { STAND_IN_ADMIN_PATH } from '../local/vod-stand-in-admin'
 import type { VodStandInTask } from '../local/vod-stand-in-tasks'
+import { vodSignature } from '../receive/callback-signature'
 import { parseJsonOrUndefined } from '../runtime/json'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { localVodEndpoint } from './local-stack'
@@ -30,8 +31,14 @@ the file to npm start's VOD stand-in instead, at http://127.0.0.1:$VOD_PORT (def
                    which becomes the task VOD remembers for it, finished now (or an array)
   --help           this text
 
-The token is never printed. Exit codes: 0 on a 2xx answer, 1 otherwise or when nothing
-answers (or the file is not what --to-queue or --as-task takes), 2 usage error.`
+With CALLBACK_SIGN_KEY set (as npm start reads it; the first key of a comma-separated list), the
+callback is signed as VOD signs it: "Sign" and "T" (now + 10 minutes) added at the top level of
+the JSON object, the rest of the file's bytes unchanged. A file that is not a JSON object cannot
+be signed: it is not sent (exit 2); run with CALLBACK_SIGN_KEY= to send it unsigned.
+
+The token and the key are never printed. Exit codes: 0 on a 2xx answer, 1 otherwise or when
+nothing answers (or the file is not what --to-queue or --as-task takes), 2 usage error or a body
+that cannot be signed.`
 
 /**
  * What one run of `npm run send` is asked to do: send a callback to `url`, or give the file to
@@ -41,6 +48,8 @@ export interface SendRequest {
   file: string
   url: string
   to: 'callback' | 'queue' | 'task'
+  /** The key a callback is signed with: the first of CALLBACK_SIGN_KEY's, when it is set. */
+  signKey?: string
 }
 
 /** The local stack's callback URL, from the variables `npm start` reads. */
@@ -85,7 +94,42 @@ export function parseSendArgs(argv: readonly string[], env: Env): SendRequest | 
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
     throw new UsageError('--url must be an http or https URL')
   }
-  return { file, url, to: 'callback' }
+  const signKey = env.CALLBACK_SIGN_KEY?.split(',')
+    .map((key) => key.trim())
+    .find((key) => key !== '')
+  return { file, url, to: 'callback', ...(signKey === undefined ? {} : { signKey }) }
+}
+
+/** How long the signature `npm run send` adds stays valid: VOD's default. */
+const SIGNATURE_VALIDITY_SECONDS = 600
+
+/**
+ * The callback body signed as VOD signs it with `key`: `Sign` and `T` (now + 10 minutes, Unix
+ * seconds) added at the top level. They are written just before the object's closing brace and
+ * the rest of the text is left as it is (a parse and stringify would round numbers past 2^53);
+ * a `Sign` or `T` already in the body is overridden, JSON's last key winning.
+ *
+ * @returns the signed bytes and `T`, or undefined when the body is not a JSON object in UTF-8
+ */
+export function signCallbackBody(
+  body: Uint8Array,
+  key: string,
+  nowMs: number,
+): { body: Uint8Array; expiresAt: number } | undefined {
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body)
+  } catch {
+    return undefined
+  }
+  const parsed = parseJsonOrUndefined(text)
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined
+  const expiresAt = Math.floor(nowMs / 1000) + SIGNATURE_VALIDITY_SECONDS
+  const { Sign, T } = vodSignature(key, expiresAt)
+  const close = text.lastIndexOf('}')
+  const fields = `${Object.keys(parsed).length === 0 ? '' : ','}"Sign":"${Sign}","T":${T}`
+  const signed = `${text.slice(0, close)}${fields}${text.slice(close)}`
+  return { body: new TextEncoder().encode(signed), expiresAt }
 }
 
 function parse(argv: readonly string[]) {

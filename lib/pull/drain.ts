@@ -45,6 +45,8 @@ export interface DrainOptions {
   /** Where invalid snapshot events are kept whole; else the log, in pieces. */
   quarantine?: Quarantine
   metrics?: MetricsSink
+  /** Called with the report so far after each batch is confirmed (a command's progress line). */
+  onBatch?: (report: Readonly<DrainReport>) => void
 }
 
 /** Why a drain ended: only `empty` and `deadline` mean everything pulled was dealt with. */
@@ -147,6 +149,7 @@ export async function drainVodQueue(options: DrainOptions): Promise<DrainReport>
     const confirmation = await confirmHandles(vod, handles, app, logger)
     report.confirmed += confirmation.confirmed
     report.unconfirmed += confirmation.unconfirmed
+    options.onBatch?.(report)
     if (confirmation.unconfirmed > 0) return { ...report, stop: 'vod-error' }
     // No snapshot event of the batch could be stored: pull no more than the table takes now.
     if (count('failed') > 0 && count('stored') === 0) return { ...report, stop: 'store-failing' }

@@ -35,7 +35,8 @@ the last 72 hours only. Running it again over the same window writes nothing.
 
 Environment: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (a Tencent Cloud API key),
 VOD_REGION (e.g. ap-guangzhou), TABLE_NAME (default vod-snapshots), DYNAMODB_ENDPOINT (default
-AWS; then the usual AWS_* settings), RESULT_TTL_DAYS, S3_ENDPOINT. Progress goes to stderr.
+AWS; then the usual AWS_* settings), RESULT_TTL_DAYS, S3_ENDPOINT. Logs go to stderr, and
+when it is a terminal a progress line every 5 s.
 Exit codes: 0 the window was reconciled (whatever was recovered), 1 a VOD API or store error
 stopped it (what was recovered stays; the reason on stderr), 2 usage or configuration error.`
 
@@ -161,6 +162,10 @@ export function describeReconcile(report: ReconcileReport, dryRun: boolean): str
   if (report.vanished > 0) parts.push(`${report.vanished} no longer known to VOD`)
   return `${report.since} to ${report.until}: ${parts.join(', ')}`
 }
+
+/** The progress line a long run shows on a terminal (see `terminalProgress`). */
+export const reconcileProgressLine = (report: ReconcileReport): string =>
+  `progress: ${report.listed} tasks listed, ${report.examined} examined, ${report.recovered} recovered`
 
 /** 0 reconciled, 1 stopped by an error (what was recovered stays). */
 export const reconcileExitCode = (report: ReconcileReport): number => (report.complete ? 0 : 1)

@@ -63,6 +63,8 @@ describe('the quarantine of the local stack', () => {
       id: expect.stringMatching(/^\d{8}T\d{9}Z-[\w-]+$/),
       receivedAt: expect.any(String),
       statusCode: 413,
+      taskId: vodTaskId,
+      fileId: '14508071098244929440',
       firstProblem: `body: ${bytes} bytes, at most ${MB} allowed`,
       bytes,
     })
@@ -81,7 +83,7 @@ describe('the quarantine of the local stack', () => {
     expect((await list()).map((entry) => entry.id)).toStrictEqual([kept?.id])
   }, 90_000)
 
-  it('keeps an authenticated 1 MB callback with one invalid result whole, lists and shows it', async () => {
+  it('keeps an authenticated 1 MB callback with one invalid result whole, lists it by its task and shows it', async () => {
     const vodTaskId = 'CreateSnapshotByTimeOffset-e2e-quarantine-invalid'
     const callback: { data: { picInfo: { timeOffset: unknown }[] } } = legacyCallbackWith(
       9_300,
@@ -108,6 +110,8 @@ describe('the quarantine of the local stack', () => {
         receivedAt: expect.any(String),
         statusCode: 422,
         eventType: 'CreateSnapshotByTimeOffsetComplete',
+        taskId: vodTaskId,
+        fileId: '14508071098244929440',
         firstProblem: problem,
         bytes,
       },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fixture } from '../support/fixtures'
 import { itemsOf, type LocalStack, startLocalStack } from '../support/local-stack'
+import { runScript } from '../support/run-script'
 import { signedBody } from '../support/vod-signature'
 
 // `npm start` with CALLBACK_SIGN_KEY set, as a developer would start it.
@@ -40,6 +41,22 @@ describe('npm start with CALLBACK_SIGN_KEY', () => {
       await itemsOf(stack.dynamodbEndpoint, TABLE, 'CreateSnapshotByTimeOffset-signed'),
     ).toHaveLength(2)
   })
+
+  it("stores what the banner's `npm run send` line sends from a shell with the key", async () => {
+    // The documented example's task; the banner's line sends tests/fixtures/legacy-snapshot-success.json.
+    const vodTaskId = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfbd'
+    const run = await runScript('send', ['tests/fixtures/legacy-snapshot-success.json'], {
+      ...stack.env,
+      CALLBACK_TOKEN: TOKEN,
+      CALLBACK_SIGN_KEY: SIGN_KEY,
+    })
+
+    expect({ code: run.code, stderr: run.stderr }).toStrictEqual({ code: 0, stderr: '' })
+    expect(run.stdout).toContain('signed with the first CALLBACK_SIGN_KEY')
+    expect(run.stdout).toContain('200 OK\n{"code":0,"stored":2}\n')
+    expect(run.stdout).not.toContain(SIGN_KEY)
+    expect(await itemsOf(stack.dynamodbEndpoint, TABLE, vodTaskId)).toHaveLength(2)
+  }, 30_000)
 
   it.each([
     ['unsigned', (body: object) => body],

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { QuarantinedCallback } from '../../lib/durability/quarantine'
@@ -11,12 +14,13 @@ import { queryByTask } from '../../lib/operator/snapshot-query'
 import { noMetrics, quietLogger } from '../../lib/runtime/log'
 import { legacyCallbackWith } from '../support/fixtures'
 import { startLocalS3 } from '../support/local-s3'
-import { runScript } from '../support/run-script'
+import { runScript, type ScriptRun } from '../support/run-script'
 
 const BUCKET = 'vod-snapshots-quarantine-test'
 const TABLE = 'vod-snapshots-quarantine'
 const TASK = 'CreateSnapshotByTimeOffset-quarantined'
 const RECEIVED_AT = '2026-11-24T03:00:00.000Z'
+const FILE = '14508071098244929440'
 
 let s3: Awaited<ReturnType<typeof startLocalS3>>
 let db: local.LocalDynamoDB
@@ -91,12 +95,59 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
       receivedAt: RECEIVED_AT,
       statusCode: 422,
       eventType: 'CreateSnapshotByTimeOffsetComplete',
+      taskId: TASK,
+      fileId: FILE,
       firstProblem: kept.problems[0],
       bytes: Buffer.byteLength(kept.body),
     })
     expect(await quarantine.get(kept.id)).toStrictEqual(kept)
     expect(await quarantine.get('20261124T030000000Z-none')).toBeUndefined()
     await quarantine.remove(kept.id)
+  })
+
+  it('records the task and file IDs the body names, and lists an entry kept before without them', async () => {
+    const quarantine = s3Quarantine(s3.client, BUCKET)
+    const v3 = entry('20261124T030000500Z-v3', {
+      EventType: 'ProcedureStateChanged',
+      ProcedureStateChangeEvent: {
+        TaskId: '1256768367-Procedure-kept',
+        FileId: '5285890784246869930',
+      },
+    })
+    await quarantine.keep(v3)
+    // As keep wrote it before the IDs were recorded: the same object, metadata without them.
+    const old = entry('20261124T030000600Z-old', invalidCallback(2))
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: `quarantine/${old.id}.json`,
+        Body: JSON.stringify(old),
+        Metadata: { receivedat: RECEIVED_AT, statuscode: '422', bodybytes: '10' },
+      }),
+    )
+
+    const listed = await quarantine.list()
+
+    expect(listed.find((summary) => summary.id === v3.id)).toStrictEqual({
+      id: v3.id,
+      receivedAt: RECEIVED_AT,
+      statusCode: 422,
+      eventType: 'CreateSnapshotByTimeOffsetComplete',
+      taskId: '1256768367-Procedure-kept',
+      fileId: '5285890784246869930',
+      firstProblem: v3.problems[0],
+      bytes: Buffer.byteLength(v3.body),
+    })
+    expect(listed.find((summary) => summary.id === old.id)).toStrictEqual({
+      id: old.id,
+      receivedAt: RECEIVED_AT,
+      statusCode: 422,
+      eventType: undefined,
+      firstProblem: undefined,
+      bytes: 10,
+    })
+    await quarantine.remove(v3.id)
+    await quarantine.remove(old.id)
   })
 
   it('keeps a body whose first problem quotes a lone surrogate, listing it well-formed', async () => {
@@ -290,7 +341,7 @@ describe('npm run quarantine', () => {
     const list = await runScript('quarantine', ['--list'], env())
     const show = await runScript('quarantine', ['--show', kept.id], env())
     for (const run of [list, show]) for (const char of raw) expect(run.stdout).not.toContain(char)
-    const line = `${kept.id}  ${RECEIVED_AT}  422  截图${shown}  data.x: ${shown}`
+    const line = `${kept.id}  ${RECEIVED_AT}  422  截图${shown}  -  -  data.x: ${shown}`
     expect(list).toStrictEqual({
       code: 0,
       stdout: `${line}\n\n1 callback in the quarantine\n`,
@@ -359,5 +410,167 @@ describe('npm run quarantine', () => {
     expect(run.stderr).toMatch(
       /^Quarantine bucket no-such-bucket at http:\/\/127\.0\.0\.1:\d+: .+\n$/,
     )
+  })
+})
+
+/**
+ * `npm run quarantine` as on a terminal: stdin and stderr report isTTY (the test cannot give it
+ * a real one), and `typed` is what the operator types.
+ */
+function onATerminal(args: readonly string[], typed: string): Promise<ScriptRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/quarantine.ts', ...args], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    env: {
+      ...process.env,
+      ...env(),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=data:text/javascript,process.stdin.isTTY=true;process.stderr.isTTY=true`,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  child.stdin.end(typed)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('npm run quarantine: finding and deleting kept callbacks', () => {
+  const DAY = 86_400_000
+  const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString()
+  /** Three kept callbacks: two of TASK received 40 and 10 days ago, one of another task now. */
+  async function keepThree() {
+    const quarantine = s3Quarantine(s3.client, BUCKET)
+    const kept = [
+      { ...entry('20261001T000000000Z-old', invalidCallback(2)), receivedAt: daysAgo(40) },
+      { ...entry('20261101T000000000Z-recent', invalidCallback(2)), receivedAt: daysAgo(10) },
+      {
+        ...entry('20261201T000000000Z-other', {
+          EventType: 'NewFileUpload',
+          SnapshotByTimeOffsetCompleteEvent: { TaskId: 'Other-task', FileId: 'other-file' },
+        }),
+        receivedAt: daysAgo(0),
+      },
+    ]
+    for (const k of kept) await quarantine.keep(k)
+    return kept
+  }
+  const ids = async () => (await s3Quarantine(s3.client, BUCKET).list()).map((s) => s.id)
+  async function empty() {
+    const quarantine = s3Quarantine(s3.client, BUCKET)
+    for (const id of await ids()) await quarantine.remove(id)
+  }
+
+  it('lists the task and file IDs, and only the callbacks --task, --file and --since take', async () => {
+    const [old, recent, other] = await keepThree()
+
+    const byTask = await runScript('quarantine', ['--list', '--task', TASK], env())
+    const byFile = await runScript(
+      'quarantine',
+      ['--list', '--file', 'other-file', '--json'],
+      env(),
+    )
+    const since = await runScript(
+      'quarantine',
+      ['--list', '--task', TASK, '--since', daysAgo(20), '--json'],
+      env(),
+    )
+
+    const line = (k: QuarantinedCallback) =>
+      `${k.id}  ${k.receivedAt}  422  CreateSnapshotByTimeOffsetComplete  ${TASK}  ${FILE}  ${k.problems[0]}`
+    expect(byTask).toStrictEqual({
+      code: 0,
+      stdout: `${line(old as QuarantinedCallback)}\n${line(recent as QuarantinedCallback)}\n\n2 callbacks in the quarantine\n`,
+      stderr: '',
+    })
+    expect(JSON.parse(byFile.stdout)).toMatchObject([
+      { id: other?.id, taskId: 'Other-task', fileId: 'other-file' },
+    ])
+    expect(JSON.parse(since.stdout).map((s: { id: string }) => s.id)).toStrictEqual([recent?.id])
+    await empty()
+  })
+
+  it('deletes by ID with --yes, and deletes nothing when an ID is not kept', async () => {
+    const [old, recent] = await keepThree()
+
+    const unknown = await runScript(
+      'quarantine',
+      ['--delete', old?.id ?? '', '20260101T000000000Z-none', '--yes'],
+      env(),
+    )
+    expect(unknown).toStrictEqual({
+      code: 1,
+      stdout: '',
+      stderr: `20260101T000000000Z-none is not in the quarantine (bucket ${BUCKET})\nNothing deleted.\n`,
+    })
+    expect(await ids()).toHaveLength(3)
+
+    const deleted = await runScript(
+      'quarantine',
+      ['--delete', old?.id ?? '', recent?.id ?? '', '--yes'],
+      env(),
+    )
+    expect(deleted).toStrictEqual({
+      code: 0,
+      stdout: `${old?.id}: deleted\n${recent?.id}: deleted\ndone: 2 deleted\n`,
+      stderr: '',
+    })
+    expect(await ids()).toStrictEqual(['20261201T000000000Z-other'])
+    await empty()
+  })
+
+  it('deletes what is older than --older-than days, after asking on a terminal', async () => {
+    const [old] = await keepThree()
+
+    const noTerminal = await runScript('quarantine', ['--delete', '--older-than', '30'], env())
+    expect(noTerminal).toStrictEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        '--delete asks before it deletes, and there is no terminal to ask on: add --yes to delete without asking\n',
+    })
+    const question =
+      `${old?.id}  ${old?.receivedAt}  422  CreateSnapshotByTimeOffsetComplete  ${TASK}  ${FILE}  ` +
+      `${old?.problems[0]}\nDelete 1 entry? [y/N] `
+    const declined = await onATerminal(['--delete', '--older-than', '30'], 'n\n')
+    expect(declined).toStrictEqual({ code: 1, stdout: '', stderr: `${question}Nothing deleted.\n` })
+    expect(await ids()).toHaveLength(3)
+
+    const confirmed = await onATerminal(['--delete', '--older-than', '30', '--json'], 'y\n')
+    expect({ code: confirmed.code, stderr: confirmed.stderr }).toStrictEqual({
+      code: 0,
+      stderr: question,
+    })
+    expect(JSON.parse(confirmed.stdout)).toStrictEqual({ deleted: [old?.id] })
+    expect(await ids()).toHaveLength(2)
+
+    const none = await runScript('quarantine', ['--delete', '--older-than', '30', '--yes'], env())
+    expect(none.code).toBe(0)
+    expect(none.stdout).toMatch(/^Nothing in the quarantine was received before \S+Z\.\n$/)
+    await empty()
+  })
+
+  it('replays only the callbacks the filters take, with no progress when stderr is no terminal', async () => {
+    const [, , other] = await keepThree()
+
+    const replay = await runScript(
+      'quarantine',
+      ['--replay', '--all', '--task', 'Other-task'],
+      env(),
+    )
+
+    expect(replay).toStrictEqual({
+      code: 1,
+      stdout: `${other?.id}: FAILED to store, kept: another event type, and no bus to pass it on to\ndone: 0 replayed, 1 left\n`,
+      stderr: '',
+    })
+    await empty()
   })
 })

@@ -12,6 +12,7 @@ import {
   VOD_STAND_IN_CREDENTIALS,
   type VodStandIn,
 } from '../../lib/local/vod-stand-in'
+import { createSignatureCheck } from '../../lib/receive/callback-signature'
 import { createVodTaskApi } from '../../lib/reconcile/vod-tasks'
 import { fixture } from '../support/fixtures'
 import { runScript } from '../support/run-script'
@@ -114,6 +115,60 @@ describe('npm run send', () => {
       `No answer from http://127.0.0.1:${closed}/vod/callback?token=***: connect ECONNREFUSED 127.0.0.1:${closed}\n`,
     )
     expect(stdout + stderr).not.toContain(TOKEN)
+  })
+
+  it('signs the callback with the first CALLBACK_SIGN_KEY and says so, never printing the key', async () => {
+    const key = 'SendIntegrationKey0123456'
+    const url = `http://127.0.0.1:${port}/vod/callback?token=${TOKEN}`
+    const before = Math.floor(Date.now() / 1000)
+
+    const run = await runScript('send', [FIXTURE, '--url', url], {
+      CALLBACK_SIGN_KEY: `${key},OtherIntegrationKey0123`,
+    })
+
+    const [request] = received
+    const sent = JSON.parse(request?.body.toString('utf8') ?? '')
+    expect(sent).toStrictEqual({
+      ...JSON.parse(FIXTURE_BYTES.toString('utf8')),
+      Sign: expect.stringMatching(/^[0-9a-f]{32}$/),
+      T: expect.any(Number),
+    })
+    expect(sent.T).toBeGreaterThanOrEqual(before + 600)
+    expect(sent.T).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 600)
+    expect(createSignatureCheck([key])(sent, Date.now())).toBeUndefined()
+    expect(request?.headers).not.toHaveProperty('content-type')
+    expect({ code: run.code, stderr: run.stderr }).toStrictEqual({ code: 0, stderr: '' })
+    expect(run.stdout).toBe(
+      [
+        `POST http://127.0.0.1:${port}/vod/callback?token=*** (${request?.body.length} bytes from ${FIXTURE}, ` +
+          `signed with the first CALLBACK_SIGN_KEY: Sign and T added, valid until ${new Date(sent.T * 1000).toISOString()})`,
+        '200 OK',
+        '{"code":0,"stored":2}',
+        '',
+      ].join('\n'),
+    )
+    expect(run.stdout).not.toContain(key)
+  })
+
+  it('refuses to sign a body that is not a JSON object, sending nothing, exit 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'send-unsigned-'))
+    const file = join(dir, 'array.json')
+    await writeFile(file, '[{"version":"4.0"}]')
+
+    const run = await runScript('send', [file], {
+      PORT: String(port),
+      CALLBACK_SIGN_KEY: 'SendIntegrationKey0123456',
+    })
+    await rm(dir, { recursive: true, force: true })
+
+    expect(run).toStrictEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `${file} is not a JSON object, so it cannot carry the Sign and T that CALLBACK_SIGN_KEY asks for: ` +
+        'run with CALLBACK_SIGN_KEY= to send it unsigned (a stack with a key answers 401 to it)\n',
+    })
+    expect(received).toStrictEqual([])
   })
 
   it('exits with 1 when the file cannot be read, and 2 on a wrong command line', async () => {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import { terminalProgress } from '../../lib/operator/progress'
 import { UsageError } from '../../lib/operator/usage-error'
 import type { ReconcileReport } from '../../lib/reconcile/reconcile'
-import { describeReconcile, parseReconcileArgs } from '../../lib/reconcile/reconcile-cli'
+import {
+  describeReconcile,
+  parseReconcileArgs,
+  reconcileProgressLine,
+} from '../../lib/reconcile/reconcile-cli'
 
 const NOW = new Date('2026-12-04T12:00:00Z')
 const ENV = {
@@ -94,5 +99,46 @@ describe('npm run reconcile arguments', () => {
         '(Transcode 2, ? 1), 40 results found, 31 already present, 9 recovered',
     )
     expect(describeReconcile(report, true)).toContain('9 missing (dry run: nothing written)')
+  })
+})
+
+describe('reconcile progress', () => {
+  const page = (listed: number): ReconcileReport => ({
+    since: '2026-12-04T10:00:00Z',
+    until: '2026-12-04T12:00:00Z',
+    listed,
+    examined: listed / 2,
+    skipped: {},
+    found: listed,
+    present: listed / 2,
+    recovered: listed / 4,
+    invalid: 0,
+    vanished: 0,
+    complete: false,
+  })
+  /** One page of 100 tasks every 2 s for 12 s, as scripts/reconcile.ts shows them. */
+  function pagesWithStderr(isTTY: boolean) {
+    const written: string[] = []
+    let ms = 0
+    const show = terminalProgress(
+      { isTTY, write: (text: string) => written.push(text) },
+      { everyMs: 5000, now: () => ms },
+    )
+    for (let n = 1; n <= 6; n++) {
+      ms += 2000
+      show(() => reconcileProgressLine(page(n * 100)))
+    }
+    return written
+  }
+
+  it('shows a line every 5 s of a long run when stderr is a terminal', () => {
+    expect(pagesWithStderr(true)).toStrictEqual([
+      'progress: 300 tasks listed, 150 examined, 75 recovered\n',
+      'progress: 600 tasks listed, 300 examined, 150 recovered\n',
+    ])
+  })
+
+  it('shows none when stderr is a log or a pipe: only the report', () => {
+    expect(pagesWithStderr(false)).toStrictEqual([])
   })
 })

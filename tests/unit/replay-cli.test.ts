@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidCallbackError } from '../../lib/events/parse-callback'
-import { describeFailure, parseReplayArgs, REPLAY_USAGE } from '../../lib/operator/replay-cli'
+import { terminalProgress } from '../../lib/operator/progress'
+import {
+  describeFailure,
+  parseReplayArgs,
+  REPLAY_USAGE,
+  replayProgressLine,
+} from '../../lib/operator/replay-cli'
 import { UsageError } from '../../lib/operator/usage-error'
 
 const DLQ = 'https://sqs.ap-southeast-1.amazonaws.com/123456789012/vod-snapshots-prod-fallback-dlq'
@@ -119,5 +125,37 @@ describe('REPLAY_USAGE', () => {
         '  2 usage error',
       ].join('\n'),
     )
+  })
+})
+
+describe('replay progress', () => {
+  /** Replays `count` entries, a quarter of a second each, with stderr a terminal or not. */
+  function replayWithStderr(isTTY: boolean, count: number, total?: number) {
+    const written: string[] = []
+    let ms = 0
+    const show = terminalProgress(
+      { isTTY, write: (text: string) => written.push(text) },
+      { now: () => ms },
+    )
+    for (let done = 1; done <= count; done++) {
+      ms += 250
+      show(() => replayProgressLine(done, total))
+    }
+    return written
+  }
+
+  it('says how many entries of the file are replayed, once a second, on a terminal', () => {
+    expect(replayWithStderr(true, 10, 120)).toStrictEqual([
+      'replayed 4 of 120…\n',
+      'replayed 8 of 120…\n',
+    ])
+  })
+
+  it("counts the dead-letter queue's messages, whose number is not known beforehand", () => {
+    expect(replayWithStderr(true, 4)).toStrictEqual(['replayed 4 message(s) so far…\n'])
+  })
+
+  it('prints no progress when stderr is not a terminal', () => {
+    expect(replayWithStderr(false, 10, 120)).toStrictEqual([])
   })
 })

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { NotATaskError, standInTasksOf } from '../../lib/local/callback-as-task'
 import type { VodStandInTask } from '../../lib/local/vod-stand-in-tasks'
@@ -8,10 +9,12 @@ import {
   redactToken,
   sendCallback,
   sendToStandIn,
+  signCallbackBody,
   standInLine,
   standInRefusal,
 } from '../../lib/operator/send-cli'
 import { UsageError } from '../../lib/operator/usage-error'
+import { createSignatureCheck } from '../../lib/receive/callback-signature'
 import { fixture } from '../support/fixtures'
 
 const NOW = Date.parse('2026-12-04T12:34:56.789Z')
@@ -50,6 +53,18 @@ describe('parseSendArgs', () => {
       url: 'http://127.0.0.1:9401/stand-in/tasks',
       to: 'task',
     })
+  })
+
+  it('signs a callback with the first CALLBACK_SIGN_KEY, never a stand-in route', () => {
+    const env = { CALLBACK_SIGN_KEY: ' FirstKey0123456789 , SecondKey0123456789' }
+    expect(parseSendArgs(['body.json'], env)).toStrictEqual({
+      file: 'body.json',
+      url: 'http://127.0.0.1:3000/vod/callback?token=local-development-token',
+      to: 'callback',
+      signKey: 'FirstKey0123456789',
+    })
+    expect(parseSendArgs(['body.json'], { CALLBACK_SIGN_KEY: '' })).not.toHaveProperty('signKey')
+    expect(parseSendArgs(['--to-queue', 'event.json'], env)).not.toHaveProperty('signKey')
   })
 
   it('answers help to --help', () => {
@@ -118,6 +133,48 @@ describe('sendCallback', () => {
 
     expect(calls).toStrictEqual([['http://h/cb?token=t', { method: 'POST', body }]])
     expect(answer).toStrictEqual({ status: 200, statusText: 'OK', body: '{"code":0,"stored":2}' })
+  })
+})
+
+describe('signCallbackBody', () => {
+  const KEY = 'SendSignKey0123456789'
+  const bytes = (text: string) => new TextEncoder().encode(text)
+  const text = (body: Uint8Array | undefined) => new TextDecoder().decode(body)
+
+  it('adds Sign and T (now + 10 minutes) before the closing brace, the rest byte for byte', () => {
+    const file = '{\n  "version": "4.0",\n  "big": 14508071098244929440123\n}\n'
+    const expiresAt = Math.floor(NOW / 1000) + 600
+    const sign = createHash('md5').update(`${KEY}${expiresAt}`).digest('hex')
+
+    const signed = signCallbackBody(bytes(file), KEY, NOW)
+
+    expect(signed?.expiresAt).toBe(expiresAt)
+    expect(text(signed?.body)).toBe(
+      `{\n  "version": "4.0",\n  "big": 14508071098244929440123\n,"Sign":"${sign}","T":${expiresAt}}\n`,
+    )
+    expect(createSignatureCheck([KEY])(JSON.parse(text(signed?.body)), NOW)).toBeUndefined()
+  })
+
+  it('signs an empty object, and overrides a Sign and T already there', () => {
+    const check = createSignatureCheck([KEY])
+    const empty = signCallbackBody(bytes('{}'), KEY, NOW)
+    const stale = signCallbackBody(bytes('{"Sign":"00","T":1,"a":1}'), KEY, NOW)
+    expect(JSON.parse(text(empty?.body))).toStrictEqual({
+      Sign: expect.any(String),
+      T: expect.any(Number),
+    })
+    expect(check(JSON.parse(text(empty?.body)), NOW)).toBeUndefined()
+    expect(check(JSON.parse(text(stale?.body)), NOW)).toBeUndefined()
+  })
+
+  it.each([
+    ['not JSON', bytes('not json')],
+    ['an array', bytes('[{"version":"4.0"}]')],
+    ['a string', bytes('"text"')],
+    ['null', bytes('null')],
+    ['not UTF-8', new Uint8Array([0x7b, 0xff, 0x7d])],
+  ])('cannot sign a body that is %s', (_, body) => {
+    expect(signCallbackBody(body, KEY, NOW)).toBeUndefined()
   })
 })
 

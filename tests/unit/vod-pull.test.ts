@@ -121,6 +121,18 @@ describe('drainVodQueue', () => {
     )
   })
 
+  it('reports the counts so far after each confirmed batch, for a progress line', async () => {
+    const { vod } = stubVod([[snapshotEvent('task-a', [0]), otherEvent(0)], [otherEvent(1)]])
+    const seen: { pulled: number; confirmed: number }[] = []
+
+    await drain(vod, { onBatch: ({ pulled, confirmed }) => seen.push({ pulled, confirmed }) })
+
+    expect(seen).toStrictEqual([
+      { pulled: 2, confirmed: 2 },
+      { pulled: 3, confirmed: 3 },
+    ])
+  })
+
   it('confirms at most 16 handles a call, even when a pull gives more', async () => {
     const batch = Array.from({ length: 20 }, (_, i) => otherEvent(i))
     const { vod, confirmed } = stubVod([batch])
