@@ -1,7 +1,8 @@
 import * as v from 'valibot'
+import { OTHER_VOD_TASK_TYPES } from '../reconcile/vod-tasks'
 import { parseJsonOrUndefined } from '../runtime/json'
 import { describeIssues } from '../runtime/validation-issues'
-import { OTHER_VOD_TASK_TYPES, VOD_TASK_STATUSES, type VodStandInTask } from './vod-stand-in-tasks'
+import { VOD_TASK_STATUSES, type VodStandInTask } from './vod-stand-in-tasks'
 
 /** Where the admin routes live: outside VOD's API, which is POST `/` only. */
 export const STAND_IN_ADMIN_PATH = '/stand-in'

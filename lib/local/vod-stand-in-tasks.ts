@@ -2,20 +2,11 @@ import type {
   ProcedureTask,
   SnapshotByTimeOffsetTask2017,
 } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
+import type { OTHER_VOD_TASK_TYPES } from '../reconcile/vod-tasks'
 
 /** A task's states; DescribeTasks lists ABORTED tasks but does not take it as a filter. */
 export const VOD_TASK_STATUSES = ['WAITING', 'PROCESSING', 'FINISH', 'ABORTED'] as const
 type VodTaskStatus = (typeof VOD_TASK_STATUSES)[number]
-
-/** The TaskTypes whose detail holds no screenshot: DescribeTaskDetail answers them with nulls. */
-export const OTHER_VOD_TASK_TYPES = [
-  'EditMedia',
-  'ReviewAudioVideo',
-  'Transcode',
-  'Concat',
-  'Clip',
-  'ImageSprites',
-] as const
 
 /**
  * A task VOD remembers, as the stand-in is given it: what DescribeTasks lists and, for a task

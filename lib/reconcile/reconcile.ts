@@ -11,7 +11,7 @@ import { PROCEDURE_EVENT_TYPE, SNAPSHOT_EVENT_TYPE } from '../events/snapshot-re
 import { handleVodEvent, type RoadDependencies } from '../intake/handle-vod-event'
 import { vodErrorCode } from '../pull/vod-client'
 import { errorMessage } from '../runtime/log'
-import type { VodTaskApi } from './vod-tasks'
+import { OTHER_VOD_TASK_TYPES, type VodTaskApi } from './vod-tasks'
 
 /** VOD answers for the tasks of the last 72 hours only. */
 export const VOD_TASK_RETENTION_MS = 72 * 3_600_000
@@ -34,14 +34,7 @@ const SCREENSHOT_TASK_TYPES: Record<string, (detail: Record<string, unknown>) =>
 }
 
 /** The other TaskTypes VOD documents: never screenshots, skipped without a warning. */
-const KNOWN_TASK_TYPES = new Set([
-  'EditMedia',
-  'ReviewAudioVideo',
-  'Transcode',
-  'Concat',
-  'Clip',
-  'ImageSprites',
-])
+const KNOWN_TASK_TYPES: ReadonlySet<string> = new Set(OTHER_VOD_TASK_TYPES)
 
 /** VOD's answers worth asking again, after a pause. */
 const RETRIED_CODES = new Set(['RequestLimitExceeded', 'InternalError', 'ResourceUnavailable'])

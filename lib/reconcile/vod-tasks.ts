@@ -7,6 +7,19 @@ import type {
 import { createVodApiClient, type VodClientSettings } from '../pull/vod-client'
 
 /**
+ * The TaskTypes VOD documents whose detail never holds a time-offset screenshot (the others are
+ * `Procedure` and `SnapshotByTimeOffset`): DescribeTaskDetail answers them with no such object.
+ */
+export const OTHER_VOD_TASK_TYPES = [
+  'EditMedia',
+  'ReviewAudioVideo',
+  'Transcode',
+  'Concat',
+  'Clip',
+  'ImageSprites',
+] as const
+
+/**
  * The two calls of VOD's task API (API 2018-07-17) that ask VOD afterwards what became of a
  * task; the official SDK's `Client` has both. VOD answers only for tasks created in the last
  * 72 hours, at most 100 requests a second per action (`RequestLimitExceeded` beyond).
