@@ -4,7 +4,7 @@ import type { SnapshotItem } from '../store/snapshot-item'
 export interface SnapshotResultsStoredDetail {
   /** The ID the application holds: the task flow's TaskId, or the 2017 task's ID. */
   taskId: string
-  /** The partition keys the results are stored under (README, "Task flows"). */
+  /** The partition keys the results are stored under (docs/contract.md, "Task flows"). */
   vodTaskIds: string[]
   fileId: string
   /** The screenshot templates. */

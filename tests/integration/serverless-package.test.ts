@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { inflateRawSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FAULT_SWITCH_PATH } from '../../lib/local/dynamodb-fault-switch'
+import { anchorsOf } from '../support/markdown-links'
 
 type Resource = { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>
 type Policy = { PolicyDocument: { Statement: unknown } }
@@ -610,6 +611,31 @@ describe('serverless package --stage ci', () => {
     expect(JSON.parse(templateText).Conditions.Forwarding).toStrictEqual({
       'Fn::Not': [{ 'Fn::Equals': ['', ''] }],
     })
+  })
+
+  it('links every alarm’s description to its section of the runbook', async () => {
+    const runbook = anchorsOf(await readFile(join(REPO_ROOT, 'docs', 'runbook.md'), 'utf8'))
+    const alarms = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
+    const links = alarms.map(([name, alarm]) => {
+      const description = String(alarm.Properties.AlarmDescription)
+      const anchor = /docs\/runbook\.md#([\w-]+)/.exec(description)?.[1]
+      return {
+        name,
+        linked: anchor,
+        inRunbook: runbook.has(anchor ?? ''),
+        short: description.length <= 1024,
+      }
+    })
+    expect(alarms.length).toBeGreaterThanOrEqual(14)
+    expect(links).toStrictEqual(
+      alarms.map(([name, alarm]) => ({
+        name,
+        // The runbook's anchor is the alarm's name without vod-snapshots-<stage>-.
+        linked: String(alarm.Properties.AlarmName).replace('vod-snapshots-ci-', ''),
+        inRunbook: true,
+        short: true,
+      })),
+    )
   })
 })
 

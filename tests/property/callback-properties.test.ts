@@ -68,7 +68,7 @@ function keptForm({ body = '', isBase64Encoded }: CallbackRequest): [string, str
   }
 }
 
-/** What a 200 must say about a body, worked out from the body alone as the README documents. */
+/** What a 200 must say about a body, worked out from the body alone as docs/contract.md documents. */
 function acknowledgementOf({ body = '', isBase64Encoded }: CallbackRequest) {
   const parsed = JSON.parse(isBase64Encoded ? Buffer.from(body, 'base64').toString() : body)
   // v3.0 names its event type `EventType`, the legacy format `eventType`.

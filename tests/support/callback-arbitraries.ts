@@ -36,7 +36,7 @@ export function stringOfBytes(char: string, bytes: number): string {
 }
 
 // No `prototype` key either: middy's parser answers 400 to a `constructor` object holding one,
-// which the README does not document (see the issue notes); `constructor` itself is kept.
+// which docs/contract.md does not document (see the issue notes); `constructor` itself is kept.
 const unknownFields = fc.dictionary(
   fc.oneof(
     fc.string({ unit: 'binary', maxLength: 12 }).filter((key) => !KNOWN_KEYS.has(key)),
@@ -50,7 +50,7 @@ const unknownFields = fc.dictionary(
 
 /**
  * Whether a string is one the function stores: well-formed Unicode without U+FFFD (what invalid
- * bytes became on the way; the README's "Limits checked").
+ * bytes became on the way; docs/contract.md's "Limits checked").
  */
 export const storable = (text: string): boolean => !/[\uD800-\uDFFF\uFFFD]/u.test(text)
 

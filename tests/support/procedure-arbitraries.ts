@@ -115,7 +115,7 @@ function legacyBody(g: Generated): Record<string, unknown> {
 }
 
 /**
- * The README's key rule, worked out again from the definitions alone: every subtask is keyed
+ * docs/contract.md's key rule, worked out again from the definitions alone: every subtask is keyed
  * `<TaskId>#<definition>`, even the only one, and the n-th repeat (n ≥ 2) of a template
  * `<TaskId>#<definition>#<n>`, counted in list order.
  */
@@ -126,7 +126,7 @@ function keyOf(g: Generated, index: number): string {
   return n === 1 ? `${g.taskId}#${definition}` : `${g.taskId}#${definition}#${n}`
 }
 
-/** The README's FAIL rule and duplicate rule: per key, the last success, else the last entry. */
+/** docs/contract.md's FAIL rule and duplicate rule: per key, the last success, else the last entry. */
 function expectedOf(g: Generated): ExpectedSnapshot[] {
   const kept = new Map<string, ExpectedSnapshot>()
   const keep = (shot: ExpectedSnapshot) => {
