@@ -7,6 +7,9 @@ import { promisify } from 'node:util'
 import { inflateRawSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FAULT_SWITCH_PATH } from '../../lib/local/dynamodb-fault-switch'
+import { DEADLINE_MARGIN_MS } from '../../lib/pull/scheduled-drain'
+import { DEFAULT_BUDGET } from '../../lib/receive/answer-callback'
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lib/runtime/log'
 import { anchorsOf } from '../support/markdown-links'
 
 type Resource = { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>
@@ -310,6 +313,33 @@ describe('serverless package --stage ci', () => {
       expect(JSON.stringify(statements)).not.toMatch(/"\*"|:\*"/)
     },
   )
+
+  it('names in its alarms only the namespace and the metrics the functions publish', () => {
+    const ours = ofType('AWS::CloudWatch::Alarm')
+      .map((alarm) => alarm.Properties)
+      // AWS's own metrics (AWS/Lambda, AWS/SQS, ...) and metric-math alarms aside.
+      .filter((alarm) => typeof alarm.Namespace === 'string' && !alarm.Namespace.startsWith('AWS/'))
+    expect(ours.length).toBeGreaterThan(5)
+    for (const alarm of ours) {
+      expect(alarm.Namespace).toBe(METRICS_NAMESPACE)
+      expect(METRIC_NAMES).toContain(alarm.MetricName)
+    }
+  })
+
+  it('keeps the numbers that depend on each other in step', () => {
+    const fn = (name: string) => resources[`${name}LambdaFunction`]?.Properties ?? {}
+    const seconds = (name: string) => Number(fn(name).Timeout)
+    // The callback answers within its budget, well inside its own timeout.
+    expect(DEFAULT_BUDGET.answerMs + 1000).toBeLessThanOrEqual(seconds('Callback') * 1000)
+    // SQS: the fallback queue's visibility is six times the redrive's timeout (AWS's advice).
+    const queue = resources.FallbackQueue?.Properties ?? {}
+    expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * seconds('Redrive'))
+    // The pull drains until its time less a margin, within its 1-minute schedule.
+    expect(seconds('Pull') * 1000).toBeGreaterThan(DEADLINE_MARGIN_MS)
+    expect(seconds('Pull')).toBeLessThan(60)
+    // Reconcile stops before its timeout and ends before the next 15-minute run.
+    expect(seconds('Reconcile')).toBeLessThan(15 * 60)
+  })
 
   it('routes POST /vod/callback through the HTTP API', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map((route) => route.Properties.RouteKey)
