@@ -12,6 +12,7 @@ import { loadForwardConfig } from '../../lib/forward/forward-config'
 import { loadPullConfig } from '../../lib/pull/pull-config'
 import { loadReconcileWindow } from '../../lib/reconcile/scheduled-reconcile'
 import { loadConfig, loadRedriveConfig } from '../../lib/runtime/config'
+import { inServiceCopy } from '../support/service-copy'
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const SECRET_SIGN_KEY = 'short-secret'
@@ -29,10 +30,17 @@ async function packageWith(params: string[], output: string) {
   const serverless = join('node_modules', 'serverless', 'bin', 'serverless.js')
   const args = [serverless, 'package', '--stage', 'ci', '--package', output]
   try {
-    await promisify(execFile)(
-      process.execPath,
-      [...args, ...params.map((param) => `--param=${param}`)],
-      { cwd: REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024 },
+    // In a copy: another test file may be packaging the service at the same time.
+    await inServiceCopy((service) =>
+      promisify(execFile)(
+        process.execPath,
+        [...args, ...params.map((param) => `--param=${param}`)],
+        {
+          cwd: service,
+          env,
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      ),
     )
     return { code: 0, output: '' }
   } catch (error) {

@@ -11,6 +11,7 @@ import { DEADLINE_MARGIN_MS } from '../../lib/pull/scheduled-drain'
 import { DEFAULT_BUDGET } from '../../lib/receive/answer-callback'
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lib/runtime/log'
 import { anchorsOf } from '../support/markdown-links'
+import { inServiceCopy } from '../support/service-copy'
 
 type Resource = { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>
 type Policy = { PolicyDocument: { Statement: unknown } }
@@ -91,10 +92,13 @@ function packageStage(args: string[], output: string) {
     AWS_EC2_METADATA_DISABLED: 'true',
   })
   const serverless = join('node_modules', 'serverless', 'bin', 'serverless.js')
-  return promisify(execFile)(
-    process.execPath,
-    [serverless, 'package', ...args, '--package', output],
-    { cwd: REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024 },
+  // In a copy: another test file may be packaging the service at the same time.
+  return inServiceCopy((service) =>
+    promisify(execFile)(process.execPath, [serverless, 'package', ...args, '--package', output], {
+      cwd: service,
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    }),
   ).catch((error: { message: string; stdout?: string }) => {
     // serverless prints its error on stdout; the rejection's message holds only stderr.
     throw new Error(`${error.message}\n${error.stdout ?? ''}`)
