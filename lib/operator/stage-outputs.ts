@@ -14,8 +14,8 @@ export const STAGE_USAGE = `Usage: eval "$(npm run -s stage -- <stage> [--region
 Prints the environment the operator commands (replay, quarantine, query, pull, reconcile) need
 for a deployed stage, read from the outputs of the CloudFormation stack vod-snapshots-<stage>,
 as POSIX shell lines to paste or eval: AWS_REGION, TABLE_NAME, QUARANTINE_BUCKET,
-FALLBACK_DLQ_URL and EVENT_BUS_NAME. DYNAMODB_ENDPOINT and S3_ENDPOINT are unset, so nothing
-left from the local stack redirects a command; a variable whose output the stack lacks is unset.
+FALLBACK_DLQ_URL, EVENT_BUS_NAME, RESULT_TTL_DAYS and VOD_REGION. DYNAMODB_ENDPOINT and
+S3_ENDPOINT are unset, so nothing left from the local stack redirects a command; a variable whose output the stack lacks is unset.
 
   <stage>           the stage given to serverless deploy --stage
   --region <region> the stack's region (default: the AWS SDK's, e.g. AWS_REGION or the profile's)

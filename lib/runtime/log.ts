@@ -90,7 +90,7 @@ export function redactingLogger(logger: Logger, secrets: readonly string[] = [])
   const clean = (fields: Record<string, unknown> = {}): Record<string, unknown> => {
     const bytes = Buffer.byteLength(JSON.stringify(fields) ?? '')
     if (bytes > MAX_LOG_LINE_BYTES) return { truncated: true, bytes }
-    // Compiled per line: a secret registered after the logger was made is covered too.
+    // Compiled once (patternOf caches it), again only after a new secret is registered.
     return valueRedactor(secrets)(fields) as Record<string, unknown>
   }
   return {

@@ -13,7 +13,10 @@ const MIN_SECRET_LENGTH = 4
 
 // Every secret this process knows: the functions register theirs when they read them.
 const registered = new Set<string>()
-let registeredPattern: RegExp | undefined | null = null
+// Bumped by every new secret: a compiled pattern older than it is compiled again.
+let registryVersion = 0
+const compiled = new WeakMap<readonly string[], { version: number; pattern?: RegExp }>()
+const NO_EXTRA: readonly string[] = []
 
 const hexClass = (digit: string) =>
   /[a-f]/i.test(digit) ? `[${digit.toLowerCase()}${digit.toUpperCase()}]` : digit
@@ -54,7 +57,7 @@ export function registerSecrets(values: Iterable<string | undefined>): void {
   for (const value of values) {
     if (value && value.length >= MIN_SECRET_LENGTH && !registered.has(value)) {
       registered.add(value)
-      registeredPattern = null
+      registryVersion++
     }
   }
 }
@@ -69,12 +72,17 @@ export function urlSecrets(url: string | undefined): string[] {
   return values
 }
 
+/**
+ * The pattern of the registered secrets and `extra`, compiled once per `extra` array and registry
+ * version: every log line of the hot path goes through here.
+ */
 function patternOf(extra: readonly string[]): RegExp | undefined {
-  if (extra.length === 0) {
-    if (registeredPattern === null) registeredPattern = secretPattern(registered)
-    return registeredPattern
-  }
-  return secretPattern([...registered, ...extra])
+  const key = extra.length === 0 ? NO_EXTRA : extra
+  const cached = compiled.get(key)
+  if (cached?.version === registryVersion) return cached.pattern
+  const pattern = secretPattern([...registered, ...extra])
+  compiled.set(key, { version: registryVersion, pattern })
+  return pattern
 }
 
 /** `text` with every registered secret, and every one of `extra`, replaced in any spelling. */

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
@@ -418,28 +416,9 @@ describe('npm run quarantine', () => {
  * a real one), and `typed` is what the operator types.
  */
 function onATerminal(args: readonly string[], typed: string): Promise<ScriptRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/quarantine.ts', ...args], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    env: {
-      ...process.env,
-      ...env(),
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=data:text/javascript,process.stdin.isTTY=true;process.stderr.isTTY=true`,
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
-  child.stdin.end(typed)
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  return new Promise((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', (code) => resolve({ code, stdout, stderr }))
-  })
+  const tty = '--import=data:text/javascript,process.stdin.isTTY=true;process.stderr.isTTY=true'
+  const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} ${tty}`
+  return runScript('quarantine', args, { ...env(), NODE_OPTIONS: nodeOptions }, typed)
 }
 
 describe('npm run quarantine: finding and deleting kept callbacks', () => {
