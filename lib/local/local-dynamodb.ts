@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import {
   CreateTableCommand,
@@ -7,21 +6,21 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb'
 import dynalite from 'dynalite'
-import { parse } from 'yaml'
 import { LOCAL_CREDENTIALS } from '../runtime/local-defaults'
 import { installFaultSwitch } from './dynamodb-fault-switch'
-
-const SERVERLESS_YML = new URL('../../serverless.yml', import.meta.url)
+import { readServiceDefinition } from './service-definition'
 
 /**
- * The table's CreateTable input, read from the `SnapshotsTable` resource of serverless.yml, so
+ * The table's CreateTable input, read from the `SnapshotsTable` resource (resources/storage.yml), so
  * the local table and the deployed one come from one definition. Only what CreateTable takes
  * is kept (point-in-time recovery and deletion protection are account-side settings).
  */
 async function readTableDefinition(tableName: string): Promise<CreateTableCommandInput> {
-  const service = parse(await readFile(SERVERLESS_YML, 'utf8'))
-  const table = service?.resources?.Resources?.SnapshotsTable?.Properties
-  if (!table) throw new Error('serverless.yml has no resources.Resources.SnapshotsTable')
+  const service = await readServiceDefinition()
+  const table = service.resources.Resources.SnapshotsTable?.Properties as
+    | Omit<CreateTableCommandInput, 'TableName'>
+    | undefined
+  if (!table) throw new Error('serverless.yml has no SnapshotsTable resource')
   const { AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode } = table
   return {
     TableName: tableName,

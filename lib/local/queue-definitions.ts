@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises'
 import type { QueueAttributeName } from '@aws-sdk/client-sqs'
-import { parse } from 'yaml'
-
-const SERVERLESS_YML = new URL('../../serverless.yml', import.meta.url)
+import { readServiceDefinition } from './service-definition'
 
 /** A queue's Properties in serverless.yml, QueueName aside. */
 export type QueueProperties = Record<string, unknown>
@@ -30,15 +27,17 @@ function resolveName(text: unknown, service: string, stage: string): string {
  * one definition.
  */
 export async function readQueueDefinitions(stage: string): Promise<QueueDefinitions> {
-  const yml = parse(await readFile(SERVERLESS_YML, 'utf8'))
-  const resources = yml?.resources?.Resources ?? {}
-  const fallback = resources.FallbackQueue?.Properties as QueueProperties | undefined
-  const deadLetter = resources.FallbackDeadLetterQueue?.Properties as QueueProperties | undefined
+  const yml = await readServiceDefinition()
+  const resources = yml.resources.Resources
+  const fallback = resources.FallbackQueue?.Properties
+  const deadLetter = resources.FallbackDeadLetterQueue?.Properties
   if (!fallback || !deadLetter) {
     throw new Error('serverless.yml has no FallbackQueue or FallbackDeadLetterQueue resource')
   }
   const redrive = yml.functions?.redrive
-  const sqsEvent = redrive?.events?.find((event: { sqs?: unknown }) => event.sqs)?.sqs
+  const sqsEvent = redrive?.events?.find((event) => event.sqs)?.sqs as
+    | { batchSize?: number }
+    | undefined
   const { QueueName: fallbackName, ...fallbackAttributes } = fallback
   const { QueueName: deadLetterName, ...deadLetterAttributes } = deadLetter
   return {

@@ -7,6 +7,8 @@ import { promisify } from 'node:util'
 import { inflateRawSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FAULT_SWITCH_PATH } from '../../lib/local/dynamodb-fault-switch'
+import { readQueueDefinitions } from '../../lib/local/queue-definitions'
+import { readServiceDefinition } from '../../lib/local/service-definition'
 import { DEADLINE_MARGIN_MS } from '../../lib/pull/scheduled-drain'
 import { DEFAULT_BUDGET } from '../../lib/receive/answer-callback'
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lib/runtime/log'
@@ -670,6 +672,33 @@ describe('serverless package --stage ci', () => {
         short: true,
       })),
     )
+  })
+
+  it('packages the table and queues npm start creates from resources/, as npm start reads them', async () => {
+    const read = (await readServiceDefinition()).resources.Resources
+    // Every resource of the parts is packaged, as its part defines it.
+    expect(Object.keys(read).map((name) => [name, resources[name]?.Type])).toStrictEqual(
+      Object.entries(read).map(([name, resource]) => [name, resource.Type]),
+    )
+    const table = resources.SnapshotsTable?.Properties ?? {}
+    expect(read.SnapshotsTable?.Properties).toMatchObject({
+      AttributeDefinitions: table.AttributeDefinitions,
+      KeySchema: table.KeySchema,
+      GlobalSecondaryIndexes: table.GlobalSecondaryIndexes,
+      BillingMode: table.BillingMode,
+    })
+    const queues = await readQueueDefinitions('ci')
+    expect(resources.FallbackQueue?.Properties).toStrictEqual({
+      QueueName: queues.fallback.name,
+      ...queues.fallback.attributes,
+    })
+    expect(resources.FallbackDeadLetterQueue?.Properties).toStrictEqual({
+      QueueName: queues.deadLetter.name,
+      ...queues.deadLetter.attributes,
+    })
+    const source = ofType('AWS::Lambda::EventSourceMapping')[0]?.Properties
+    expect(source?.BatchSize).toBe(queues.redrive.batchSize)
+    expect(resources.RedriveLambdaFunction?.Properties.Timeout).toBe(queues.redrive.timeoutSeconds)
   })
 })
 
