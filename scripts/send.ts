@@ -19,6 +19,7 @@ import {
   standInLine,
   standInRefusal,
 } from '../lib/operator/send-cli'
+import { forTerminal, textForTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { parseJsonOrUndefined } from '../lib/runtime/json'
 
@@ -30,11 +31,11 @@ function reasonOf(error: unknown): string {
 
 async function sendToCallbackUrl(request: SendRequest, file: Uint8Array): Promise<number> {
   const { url, signKey } = request
-  // Everything printed goes through here: neither the URL's token nor the key may reach a
-  // terminal or a log.
+  // Everything printed goes through these: neither the URL's token nor the key may reach a
+  // terminal or a log, and nothing the server answered can drive the terminal.
   const redact = (text: string) =>
     signKey ? redactToken(text, url).split(signKey).join('***') : redactToken(text, url)
-  const say = (text: string) => console.log(redact(text))
+  const say = (text: string) => console.log(forTerminal(redact(text)))
   let body = file
   let signed = ''
   if (signKey) {
@@ -54,10 +55,11 @@ async function sendToCallbackUrl(request: SendRequest, file: Uint8Array): Promis
   try {
     const answer = await sendCallback(url, body)
     say(`${answer.status} ${answer.statusText}`)
-    if (answer.body !== '') say(answer.body)
+    // The body shown whole: its newlines and tabs kept.
+    if (answer.body !== '') console.log(textForTerminal(redact(answer.body)))
     return answer.status >= 200 && answer.status < 300 ? 0 : 1
   } catch (error) {
-    console.error(redact(`No answer from ${maskToken(url)}: ${reasonOf(error)}`))
+    console.error(forTerminal(redact(`No answer from ${maskToken(url)}: ${reasonOf(error)}`)))
     return 1
   }
 }
@@ -76,7 +78,7 @@ async function giveToStandIn(request: SendRequest, body: Uint8Array): Promise<nu
       tasks = standInTasksOf(json)
     } catch (error) {
       if (!(error instanceof NotATaskError)) throw error
-      console.error(`${file} cannot be sent as a task: ${error.message}`)
+      console.error(forTerminal(`${file} cannot be sent as a task: ${error.message}`))
       return 1
     }
   }
@@ -94,10 +96,13 @@ async function giveToStandIn(request: SendRequest, body: Uint8Array): Promise<nu
   }
   const line = answer.status === 200 ? standInLine(request, answer.body, tasks) : undefined
   if (line === undefined) {
-    console.error(`The VOD stand-in at ${standIn} did not take ${file}: ${standInRefusal(answer)}`)
+    console.error(
+      forTerminal(`The VOD stand-in at ${standIn} did not take ${file}: ${standInRefusal(answer)}`),
+    )
     return 1
   }
-  console.log(line)
+  // Task IDs come from the file: shown, never obeyed.
+  console.log(forTerminal(line))
   return 0
 }
 

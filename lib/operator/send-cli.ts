@@ -50,6 +50,25 @@ export interface SendRequest {
   to: 'callback' | 'queue' | 'task'
   /** The key a callback is signed with: the first of CALLBACK_SIGN_KEY's, when it is set. */
   signKey?: string
+  /**
+   * For the stand-in's routes: the local stack's variables this shell sets (`VOD_PORT=9500 `),
+   * put before the command printed next, so that it reaches the same stack.
+   */
+  stackVariables?: string
+}
+
+// What npm run pull -- --local and npm run reconcile -- --local read to find the local stack.
+const STACK_VARIABLES = ['VOD_PORT', 'DYNAMODB_PORT', 'SQS_PORT', 'TABLE_NAME'] as const
+
+/**
+ * `NAME=value ` for each of the local stack's variables set in `env`; a value a shell would
+ * need quoted is left out (no port or table name holds one).
+ */
+export function stackVariablesOf(env: Env): string {
+  return STACK_VARIABLES.flatMap((name) => {
+    const value = env[name]
+    return value && /^[\w.-]+$/.test(value) ? [`${name}=${value} `] : []
+  }).join('')
 }
 
 /** The local stack's callback URL, from the variables `npm start` reads. */
@@ -88,7 +107,7 @@ export function parseSendArgs(argv: readonly string[], env: Env): SendRequest | 
     const route = toQueue ? 'events' : 'tasks'
     const url = `${localVodEndpoint(env)}${STAND_IN_ADMIN_PATH}/${route}`
     if (!URL.canParse(url)) throw new UsageError(`VOD_PORT must be a port, not ${env.VOD_PORT}`)
-    return { file, url, to: toQueue ? 'queue' : 'task' }
+    return { file, url, to: toQueue ? 'queue' : 'task', stackVariables: stackVariablesOf(env) }
   }
   const url = values.url ?? localCallbackUrl(env)
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
@@ -221,12 +240,13 @@ export function standInLine(
 ): string | undefined {
   const answer = parseJsonOrUndefined(answerBody) as Record<string, unknown> | undefined
   const standIn = new URL(request.url).origin
+  const variables = request.stackVariables ?? ''
   if (request.to === 'queue') {
     const { queued, waiting } = answer ?? {}
     if (typeof queued !== 'number' || typeof waiting !== 'number') return undefined
     return (
       `queued ${queued} event${queued === 1 ? '' : 's'} from ${request.file} in the VOD stand-in at ` +
-      `${standIn} (${waiting} waiting): npm run pull -- --once --local takes ${queued === 1 ? 'it' : 'them'}`
+      `${standIn} (${waiting} waiting): ${variables}npm run pull -- --once --local takes ${queued === 1 ? 'it' : 'them'}`
     )
   }
   if (typeof answer?.added !== 'number') return undefined
@@ -241,7 +261,7 @@ export function standInLine(
   )
   if (finished.length === 0) return added
   const since = vodTime(Math.min(...finished) - 3_600_000)
-  return `${added}: npm run reconcile -- --local --since ${since} finds ${tasks.length === 1 ? 'it' : 'them'}`
+  return `${added}: ${variables}npm run reconcile -- --local --since ${since} finds ${tasks.length === 1 ? 'it' : 'them'}`
 }
 
 /** A refusal from the stand-in (`{ code, message, problems }`) in words; other answers as they are. */

@@ -104,6 +104,23 @@ describe('npm run send', () => {
     expect(stdout).not.toContain(TOKEN)
   })
 
+  it('shows control characters of the answer as \\u escapes, never to the terminal', async () => {
+    // A title change, a screen clear and a right-to-left override, inside a two-line body.
+    answer = { status: 422, body: '{"message":"\u001b]0;owned\u0007\u001b[2J"}\n\u202egnp.exe' }
+
+    const { code, stdout } = await runScript('send', [
+      FIXTURE,
+      '--url',
+      `http://127.0.0.1:${port}/`,
+    ])
+
+    expect(code).toBe(1)
+    expect(stdout).toContain(
+      '422 Unprocessable Entity\n{"message":"\\u001b]0;owned\\u0007\\u001b[2J"}\n\\u202egnp.exe\n',
+    )
+    expect(['\u001b', '\u0007', '\u202e'].filter((char) => stdout.includes(char))).toStrictEqual([])
+  })
+
   it('exits with 1 and says why when nothing answers', async () => {
     const closed = await freePort()
     const url = `http://127.0.0.1:${closed}/vod/callback?token=${TOKEN}`
@@ -186,7 +203,7 @@ describe('npm run send', () => {
 describe("npm run send -- --to-queue / --as-task, to npm start's VOD stand-in", () => {
   let standIn: VodStandIn
   let dir: string
-  const env = () => ({ VOD_PORT: new URL(standIn.endpoint).port })
+  const env = () => ({ VOD_PORT: new URL(standIn.endpoint).port, TABLE_NAME: 'send-test' })
   const tasksApi = () =>
     createVodTaskApi({
       credentials: VOD_STAND_IN_CREDENTIALS,
@@ -220,7 +237,7 @@ describe("npm run send -- --to-queue / --as-task, to npm start's VOD stand-in", 
       code: 0,
       stdout:
         `queued 1 event from tests/fixtures/v3-procedure-snapshot.json in the VOD stand-in at ${standIn.endpoint} ` +
-        '(1 waiting): npm run pull -- --once --local takes it\n',
+        `(1 waiting): VOD_PORT=${env().VOD_PORT} TABLE_NAME=send-test npm run pull -- --once --local takes it\n`,
       stderr: '',
     })
     expect(standIn.waiting()).toBe(1)
@@ -249,7 +266,7 @@ describe("npm run send -- --to-queue / --as-task, to npm start's VOD stand-in", 
     )
     expect(run.stdout).toBe(
       `added task ${TaskId} (Procedure, FINISH at ${listed?.FinishTime}) to the VOD stand-in at ` +
-        `${standIn.endpoint}: npm run reconcile -- --local --since ` +
+        `${standIn.endpoint}: VOD_PORT=${env().VOD_PORT} TABLE_NAME=send-test npm run reconcile -- --local --since ` +
         `${new Date(finishedAt - 3_600_000).toISOString().slice(0, 19)}Z finds it\n`,
     )
   })

@@ -10,6 +10,7 @@ import {
   sendCallback,
   sendToStandIn,
   signCallbackBody,
+  stackVariablesOf,
   standInLine,
   standInRefusal,
 } from '../../lib/operator/send-cli'
@@ -47,12 +48,29 @@ describe('parseSendArgs', () => {
       file: 'event.json',
       url: 'http://127.0.0.1:9400/stand-in/events',
       to: 'queue',
+      stackVariables: '',
     })
     expect(parseSendArgs(['--as-task', 'task.json'], { VOD_PORT: '9401' })).toStrictEqual({
       file: 'task.json',
       url: 'http://127.0.0.1:9401/stand-in/tasks',
       to: 'task',
+      stackVariables: 'VOD_PORT=9401 ',
     })
+  })
+
+  it("keeps the local stack's variables this shell sets, for the command it prints next", () => {
+    const env = {
+      VOD_PORT: '9500',
+      DYNAMODB_PORT: '8100',
+      SQS_PORT: '',
+      TABLE_NAME: 'results.dev-1',
+      PORT: '3100',
+    }
+    expect(parseSendArgs(['--to-queue', 'e.json'], env)).toMatchObject({
+      stackVariables: 'VOD_PORT=9500 DYNAMODB_PORT=8100 TABLE_NAME=results.dev-1 ',
+    })
+    // A value a shell would run or split is not printed as a command.
+    expect(stackVariablesOf({ TABLE_NAME: '$(rm -rf ~)', SQS_PORT: '9 9' })).toBe('')
   })
 
   it('signs a callback with the first CALLBACK_SIGN_KEY, never a stand-in route', () => {
@@ -304,6 +322,21 @@ describe("the stand-in's answers, in one line", () => {
     const running = { ...finished('t-3', ''), Status: 'PROCESSING' as const, FinishTime: undefined }
     expect(standInLine(task, '{"added":1}', [running])).toBe(
       'added task t-3 (Procedure, PROCESSING) to the VOD stand-in at http://127.0.0.1:9400',
+    )
+  })
+
+  it('puts the variables that reach the same stack before the command it prints', () => {
+    const elsewhere = {
+      ...queue,
+      url: 'http://127.0.0.1:9500/stand-in/events',
+      stackVariables: 'VOD_PORT=9500 DYNAMODB_PORT=8100 ',
+    }
+    expect(standInLine(elsewhere, '{"queued":1,"waiting":1}')).toMatch(
+      /\(1 waiting\): VOD_PORT=9500 DYNAMODB_PORT=8100 npm run pull -- --once --local takes it$/,
+    )
+    const asTask = { ...task, stackVariables: 'TABLE_NAME=t1 ' }
+    expect(standInLine(asTask, '{"added":1}', [finished('t-1', '2026-12-04T12:00:00Z')])).toMatch(
+      /: TABLE_NAME=t1 npm run reconcile -- --local --since 2026-12-04T11:00:00Z finds it$/,
     )
   })
 
