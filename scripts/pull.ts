@@ -11,6 +11,7 @@ import { lazyEventPublisher } from '../lib/forward/lazy-publisher'
 import { maskUrl } from '../lib/forward/masked-url'
 import { createOperatorS3Client } from '../lib/operator/operator-s3-client'
 import { terminalProgress } from '../lib/operator/progress'
+import { forTerminal, textForTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { drainVodQueue } from '../lib/pull/drain'
 import {
@@ -31,7 +32,7 @@ import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 const DRAIN_MS = 55_000
 
 const line = (message: string, fields?: Record<string, unknown>) =>
-  fields ? `${message} ${JSON.stringify(fields)}` : message
+  forTerminal(fields ? `${message} ${JSON.stringify(fields)}` : message)
 // Every secret of the environment (the API key, FORWARD_URL's) is replaced in every line.
 registerEnvironmentSecrets(process.env)
 const progress: Logger = redactingLogger({
@@ -120,8 +121,8 @@ async function main(): Promise<number> {
         showProgress(() => `pulled ${pulled} event(s) so far, ${confirmed} confirmed…`),
     })
     await settle()
-    console.log(describeReport(report))
-    for (const problem of problemsOf(report)) console.error(problem)
+    console.log(textForTerminal(describeReport(report)))
+    for (const problem of problemsOf(report)) console.error(forTerminal(problem))
     return exitCodeOf(report)
   } finally {
     client.destroy()

@@ -6,6 +6,7 @@
 import { lazyS3Quarantine } from '../lib/durability/lazy-s3-quarantine'
 import { createOperatorS3Client } from '../lib/operator/operator-s3-client'
 import { terminalProgress } from '../lib/operator/progress'
+import { forTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { reconcile } from '../lib/reconcile/reconcile'
 import {
@@ -20,10 +21,11 @@ import { createOperatorClient } from '../lib/runtime/dynamodb-client'
 import { type Logger, noMetrics, redactingLogger } from '../lib/runtime/log'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
-// Everything but the report goes to stderr: --json's stdout is the report alone. Fields are
-// JSON, so text VOD sent reaches the terminal escaped.
+// Everything but the report goes to stderr: --json's stdout is the report alone. What VOD sent
+// reaches the terminal escaped (forTerminal: JSON.stringify leaves C1 and bidi controls as they
+// are).
 const line = (message: string, fields?: Record<string, unknown>) =>
-  fields ? `${message} ${JSON.stringify(fields)}` : message
+  forTerminal(fields ? `${message} ${JSON.stringify(fields)}` : message)
 registerEnvironmentSecrets(process.env)
 const progress: Logger = redactingLogger({
   info: (message, fields) => console.error(line(message, fields)),
@@ -69,8 +71,13 @@ async function main(): Promise<number> {
         onPage: (report) => showProgress(() => reconcileProgressLine(report)),
       },
     )
-    if (report.error) console.error(`stopped: ${report.error}`)
-    console.log(request.json ? JSON.stringify(report) : describeReconcile(report, request.dryRun))
+    if (report.error) console.error(forTerminal(`stopped: ${report.error}`))
+    // Still JSON: a control character becomes the \uXXXX escape JSON reads as that character.
+    console.log(
+      forTerminal(
+        request.json ? JSON.stringify(report) : describeReconcile(report, request.dryRun),
+      ),
+    )
     return reconcileExitCode(report)
   } finally {
     client.destroy()

@@ -39,6 +39,12 @@ const KNOWN_TASK_TYPES: ReadonlySet<string> = new Set(OTHER_VOD_TASK_TYPES)
 /** VOD's answers worth asking again, after a pause. */
 const RETRIED_CODES = new Set(['RequestLimitExceeded', 'InternalError', 'ResourceUnavailable'])
 
+/** A failure worth another try: a code VOD says is passing, or none (the network, a timeout). */
+function isRetried(error: unknown): boolean {
+  const code = vodErrorCode(error)
+  return code === undefined || RETRIED_CODES.has(code)
+}
+
 /** What one run found, for the last line, `--json` and the metrics. */
 export interface ReconcileReport {
   since: string
@@ -138,13 +144,10 @@ export async function reconcile(
       minTimeout: deps.retry?.minTimeout ?? 200,
       maxTimeout: deps.retry?.maxTimeout ?? 5000,
       randomize: true,
-      shouldRetry: ({ error }) => {
-        const code = vodErrorCode(error)
-        // No code: the network or a timeout, worth another try too.
-        return code === undefined || RETRIED_CODES.has(code)
-      },
+      shouldRetry: ({ error }) => isRetried(error),
+      // p-retry calls this before it asks shouldRetry: only a retry is announced as one.
       onFailedAttempt: ({ error, retriesLeft }) => {
-        if (retriesLeft > 0) {
+        if (retriesLeft > 0 && isRetried(error)) {
           logger.warn('vod task api retried', { action, code: vodErrorCode(error) ?? 'network' })
         }
       },

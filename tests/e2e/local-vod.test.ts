@@ -55,6 +55,10 @@ const run = (stack: LocalStack, script: string, args: string[]) =>
     ...{ QUARANTINE_BUCKET: '', EVENT_BUS_NAME: '', FORWARD_URL: '', RESULT_TTL_DAYS: '' },
   })
 
+/** What the command `send` prints next starts with: this shell's ports and table. */
+const stackVariables = ({ env }: LocalStack) =>
+  `VOD_PORT=${env.VOD_PORT} DYNAMODB_PORT=${env.DYNAMODB_PORT} SQS_PORT=${env.SQS_PORT} TABLE_NAME=${env.TABLE_NAME} `
+
 /** VOD's format, whole seconds: the `--since` the banner prints. */
 const vodTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`
 
@@ -133,7 +137,7 @@ describe("the local stack's VOD stand-in", () => {
       code: 0,
       stdout:
         `queued 1 event from ${SHOT_FIXTURE} in the VOD stand-in at ${missed.vodEndpoint} ` +
-        '(1 waiting): npm run pull -- --once --local takes it\n',
+        `(1 waiting): ${stackVariables(missed)}npm run pull -- --once --local takes it\n`,
       stderr: '',
     })
 

@@ -199,6 +199,20 @@ describe('npm run pull -- --once with the pull function wiring', () => {
     expect((await quarantined()).length).toBe(before + 1)
   })
 
+  it('prints what VOD sent with its control characters escaped', async () => {
+    await setUp()
+    // An 8-bit CSI, a right-to-left override and a bell in the event's type and its task ID.
+    const hostile = 'Evil\u009b2J\u202eexe\u0007'
+    const invalid = invalidSnapshotEvent(`task-${hostile}`)
+    fake.enqueue({ ...otherEvent(0), EventType: hostile }, invalid)
+
+    const run = await pull([], { DYNAMODB_ENDPOINT: dynamodb.endpoint })
+
+    const output = run.stdout + run.stderr
+    expect(output).toContain('Evil\\u009b2J\\u202eexe\\u0007')
+    expect(['\u009b', '\u202e', '\u0007'].filter((char) => output.includes(char))).toStrictEqual([])
+  })
+
   it('with no bus and no quarantine, says what stayed in VOD’s queue and why, and exits with 1', async () => {
     await setUp()
     const stored = snapshotEvent('cli-nowhere', [0])
