@@ -4,7 +4,7 @@ import {
   type RoadForwarding,
   replayTiming,
 } from '../intake/handle-vod-event'
-import { MAX_BODY_BYTES } from '../receive/answer-callback'
+import { MAX_REPLAY_BODY_BYTES } from '../receive/answer-callback'
 import type { CallbackHttpError } from '../receive/http-middleware'
 import { readCallbackBody } from '../receive/json-body'
 import { bodyText, type Quarantine, type QuarantinedCallback } from './quarantine'
@@ -28,13 +28,14 @@ export interface QuarantineReplayOptions
 }
 
 /**
- * The body read exactly as the front door reads it (size, UTF-8, JSON, prototype keys), or the
- * problems it would be answered with: a body refused live stays refused.
+ * The body read as the front door reads it (UTF-8, JSON, prototype keys), or the problems it
+ * would be answered with: a body refused live for what it holds stays refused. Its size is read
+ * against the replay's limit: a body refused only for being over 1 MB is stored.
  */
 function parseBody(entry: QuarantinedCallback): { body: unknown } | { problems: string[] } {
   try {
     const event = { body: entry.body, isBase64Encoded: entry.bodyEncoding === 'base64' }
-    return { body: readCallbackBody(event, MAX_BODY_BYTES).parsed }
+    return { body: readCallbackBody(event, MAX_REPLAY_BODY_BYTES).parsed }
   } catch (error) {
     const problems = (error as Partial<CallbackHttpError>).problems
     if (!problems) throw error

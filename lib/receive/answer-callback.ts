@@ -15,6 +15,13 @@ import { httpError } from './http-middleware'
 /** Largest body accepted: a 1,000-result callback is about 120 KB. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
+/**
+ * Largest body a replay reads. The 1 MB above keeps a live answer within VOD's 5 seconds; a
+ * replay has no such wait, and a body the front door refused for its size alone (413) must
+ * still have a way into the table. Lambda passes at most 6 MB: no kept body is larger.
+ */
+export const MAX_REPLAY_BODY_BYTES = 6 * 1024 * 1024
+
 // An event type is echoed and logged only when VOD documents it: anything else may be whatever
 // the sender chose to put there, a secret included.
 const WITHHELD_EVENT_TYPE = '(not an event type VOD documents)'
