@@ -4,7 +4,7 @@ import {
   type RoadForwarding,
   replayTiming,
 } from '../intake/handle-vod-event'
-import { MAX_REPLAY_BODY_BYTES } from '../receive/answer-callback'
+import { MAX_READ_BODY_BYTES } from '../receive/answer-callback'
 import type { CallbackHttpError } from '../receive/http-middleware'
 import { readCallbackBody } from '../receive/json-body'
 import { bodyText, type Quarantine, type QuarantinedCallback } from './quarantine'
@@ -35,7 +35,7 @@ export interface QuarantineReplayOptions
 function parseBody(entry: QuarantinedCallback): { body: unknown } | { problems: string[] } {
   try {
     const event = { body: entry.body, isBase64Encoded: entry.bodyEncoding === 'base64' }
-    return { body: readCallbackBody(event, MAX_REPLAY_BODY_BYTES).parsed }
+    return { body: readCallbackBody(event, MAX_READ_BODY_BYTES).parsed }
   } catch (error) {
     const problems = (error as Partial<CallbackHttpError>).problems
     if (!problems) throw error

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sqs'
 import { InvalidCallbackError } from '../events/parse-callback'
 import { handleVodEvent, replayTiming, type VodEventInput } from '../intake/handle-vod-event'
-import { MAX_REPLAY_BODY_BYTES } from '../receive/answer-callback'
+import { MAX_READ_BODY_BYTES } from '../receive/answer-callback'
 import { readCallbackBody } from '../receive/json-body'
 import { parseJsonOrUndefined } from '../runtime/json'
 import { noMetrics, quietLogger } from '../runtime/log'
@@ -85,7 +85,7 @@ const parseFallback = (value: unknown): FallbackMessage | undefined => {
 
 function readLoggedBody(text: string): { value: unknown } | undefined {
   try {
-    return { value: readCallbackBody({ body: text }, MAX_REPLAY_BODY_BYTES).parsed }
+    return { value: readCallbackBody({ body: text }, MAX_READ_BODY_BYTES).parsed }
   } catch {
     return undefined
   }

@@ -16,11 +16,13 @@ import { httpError } from './http-middleware'
 export const MAX_BODY_BYTES = 1024 * 1024
 
 /**
- * Largest body a replay reads. The 1 MB above keeps a live answer within VOD's 5 seconds; a
- * replay has no such wait, and a body the front door refused for its size alone (413) must
- * still have a way into the table. Lambda passes at most 6 MB: no kept body is larger.
+ * Largest body read at all: Lambda passes at most 6 MB, so no kept body is larger. The 1 MB
+ * above keeps a live answer within VOD's 5 seconds; it is not the callback's fault. So a
+ * replay, which has no such wait, reads up to this, and a body refused for its size alone
+ * (413) still has a way into the table; with a SignKey the front door reads up to this too,
+ * so that such a body can prove it is VOD's and be kept.
  */
-export const MAX_REPLAY_BODY_BYTES = 6 * 1024 * 1024
+export const MAX_READ_BODY_BYTES = 6 * 1024 * 1024
 
 // An event type is echoed and logged only when VOD documents it: anything else may be whatever
 // the sender chose to put there, a secret included.

@@ -18,14 +18,19 @@ import {
 } from '../runtime/log'
 import { registerSecrets } from '../runtime/redaction'
 import type { StoreOptions } from '../store/snapshot-store'
-import { answerCallback, DEFAULT_BUDGET, MAX_BODY_BYTES } from './answer-callback'
+import {
+  answerCallback,
+  DEFAULT_BUDGET,
+  MAX_BODY_BYTES,
+  MAX_READ_BODY_BYTES,
+} from './answer-callback'
 import {
   callbackSignatureAuth,
   createSignatureCheck,
   readBeforeSignature,
 } from './callback-signature'
 import { createTokenCheck } from './callback-token'
-import { bodyLimits, callbackTokenAuth, errorLogging } from './http-middleware'
+import { bodyLimits, callbackTokenAuth, errorLogging, parsedBodyLimit } from './http-middleware'
 import { jsonBody, type ParsedBodyEvent } from './json-body'
 import { quarantineRejected } from './quarantine-rejected'
 
@@ -82,11 +87,15 @@ export function createCallbackHandler({
   const signatureCheck =
     config.callbackSignKeys.length > 0 ? createSignatureCheck(config.callbackSignKeys) : undefined
   // Token, then the signature (with keys), then everything else: with keys, a body that cannot
-  // be read far enough to verify its signature is a 401 like a bad signature.
-  const readers = [bodyLimits(MAX_BODY_BYTES), jsonBody()]
+  // be read far enough to verify its signature is a 401 like a bad signature. It is read up to
+  // what Lambda passes, so that a signed callback over 1 MB is a 413 that is kept.
   const reading = signatureCheck
-    ? [readBeforeSignature(readers), callbackSignatureAuth(signatureCheck, now)]
-    : readers
+    ? [
+        readBeforeSignature([bodyLimits(MAX_READ_BODY_BYTES), jsonBody()]),
+        callbackSignatureAuth(signatureCheck, now),
+        parsedBodyLimit(MAX_BODY_BYTES),
+      ]
+    : [bodyLimits(MAX_BODY_BYTES), jsonBody()]
   const answerDeps = {
     tableName: config.tableName,
     client,

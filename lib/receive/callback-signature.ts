@@ -76,7 +76,7 @@ export function createSignatureCheck(
 
 /**
  * With a SignKey the body must be read before its `Sign` and `T` can be: any refusal of the
- * readers in `middlewares` (no body, over the size limit, not UTF-8, not JSON, a prototype key)
+ * readers in `middlewares` (no body, over what Lambda passes, not UTF-8, not JSON, a prototype key)
  * becomes the same 401 as a bad signature, so that nothing of an unauthenticated body is kept,
  * logged or answered beyond the failed check's name.
  */

@@ -81,16 +81,34 @@ export function checkBodyLimits(
   if (typeof body !== 'string') {
     throw httpError(400, 'Body is not valid JSON', ['body: expected text'])
   }
-  const size = bodyBytes({ body, isBase64Encoded: event?.isBase64Encoded === true })
-  if (size > maxBytes) {
-    throw httpError(413, 'Payload Too Large', [`body: ${size} bytes, at most ${maxBytes} allowed`])
-  }
+  checkSize(bodyBytes({ body, isBase64Encoded: event?.isBase64Encoded === true }), maxBytes)
   if (event?.isBase64Encoded === true) {
     try {
       utf8.decode(Buffer.from(body, 'base64'))
     } catch {
       throw httpError(422, 'Invalid callback', ['body: must be well-formed UTF-8'])
     }
+  }
+}
+
+/** @throws {CallbackHttpError} 413 when `size` bytes are more than `maxBytes` */
+function checkSize(size: number, maxBytes: number): void {
+  if (size > maxBytes) {
+    throw httpError(413, 'Payload Too Large', [`body: ${size} bytes, at most ${maxBytes} allowed`])
+  }
+}
+
+/**
+ * The size limit once the body is parsed (its text kept as `rawBody`): with a SignKey the body
+ * is read up to what Lambda passes so that its signature can be checked, and a signed body over
+ * `maxBytes` is then an authenticated 413, kept like any other.
+ */
+export function parsedBodyLimit(maxBytes: number): Middleware {
+  return {
+    before: (request) => {
+      const { rawBody } = request.event as { rawBody?: unknown }
+      checkSize(typeof rawBody === 'string' ? Buffer.byteLength(rawBody) : 0, maxBytes)
+    },
   }
 }
 

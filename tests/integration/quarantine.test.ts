@@ -9,13 +9,13 @@ import { parseCallback } from '../../lib/events/parse-callback'
 import type { Forwarder } from '../../lib/forward/forwarder'
 import * as local from '../../lib/local/local-dynamodb'
 import { queryByTask } from '../../lib/operator/snapshot-query'
-import { MAX_REPLAY_BODY_BYTES } from '../../lib/receive/answer-callback'
+import { MAX_READ_BODY_BYTES } from '../../lib/receive/answer-callback'
 import { noMetrics, quietLogger } from '../../lib/runtime/log'
 import { legacyCallbackWith } from '../support/fixtures'
 import { startLocalS3 } from '../support/local-s3'
 import { runScript, type ScriptRun } from '../support/run-script'
 
-const OVER_REPLAY_LIMIT = JSON.stringify({ padding: 'x'.repeat(MAX_REPLAY_BODY_BYTES) })
+const OVER_READ_LIMIT = JSON.stringify({ padding: 'x'.repeat(MAX_READ_BODY_BYTES) })
 const BUCKET = 'vod-snapshots-quarantine-test'
 const TABLE = 'vod-snapshots-quarantine'
 const TASK = 'CreateSnapshotByTimeOffset-quarantined'
@@ -209,8 +209,8 @@ describe('the S3 quarantine on a local S3 (fauxqs)', () => {
     // The front door's 1 MB is its answer's limit; a replay's is what Lambda can pass on.
     [
       'over the size a replay reads',
-      { body: OVER_REPLAY_LIMIT, bodyEncoding: 'utf8' as const },
-      [`body: ${OVER_REPLAY_LIMIT.length} bytes, at most ${MAX_REPLAY_BODY_BYTES} allowed`],
+      { body: OVER_READ_LIMIT, bodyEncoding: 'utf8' as const },
+      [`body: ${OVER_READ_LIMIT.length} bytes, at most ${MAX_READ_BODY_BYTES} allowed`],
     ],
   ])(
     'replays a body with %s as the front door reads it: refused again, nothing stored',

@@ -1,6 +1,7 @@
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { MAX_BODY_BYTES, MAX_READ_BODY_BYTES } from '../../lib/receive/answer-callback'
 import { createCallbackHandler } from '../../lib/receive/callback-handler'
 import {
   CLOCK_SKEW_SECONDS,
@@ -159,12 +160,11 @@ describe('the quarantine, with a signing key', () => {
       kept: quarantine.kept.map((entry) => entry.statusCode),
     }))
   }
-  const padded = (body: object) => ({ ...body, padding: 'x'.repeat(1024 * 1024) })
+  const padded = (body: object, bytes = MAX_BODY_BYTES) => ({ ...body, padding: 'x'.repeat(bytes) })
 
   it('refuses 401 and keeps nothing of a body that cannot be read far enough to verify', async () => {
-    const signedTooLarge = JSON.stringify(padded(signedBody(seed(), KEY, VALID_UNTIL)))
-    expect(await invokeKeeping(signedTooLarge)).toStrictEqual({ status: 401, kept: [] })
-    expect(await invokeKeeping(JSON.stringify(padded(seed())))).toStrictEqual({
+    const signedBeyondLambda = padded(signedBody(seed(), KEY, VALID_UNTIL), MAX_READ_BODY_BYTES)
+    expect(await invokeKeeping(JSON.stringify(signedBeyondLambda))).toStrictEqual({
       status: 401,
       kept: [],
     })
@@ -178,9 +178,26 @@ describe('the quarantine, with a signing key', () => {
       'signature-unreadable',
       'signature-unreadable',
       'signature-unreadable',
-      'signature-unreadable',
     ])
-    expect(metrics.totals()).toMatchObject({ CallbacksRejected: 4, SignatureRejected: 4 })
+    expect(metrics.totals()).toMatchObject({ CallbacksRejected: 3, SignatureRejected: 3 })
+  })
+
+  it('keeps a signed callback over 1 MB (413) for its replay, and never an unsigned one (401)', async () => {
+    // Refused 401 unread before: with a SignKey, a long video's callback could not be kept.
+    const signedTooLarge = JSON.stringify(padded(signedBody(seed(), KEY, VALID_UNTIL)))
+    expect(await invokeKeeping(signedTooLarge)).toStrictEqual({ status: 413, kept: [413] })
+    expect(await invokeKeeping(JSON.stringify(padded(seed())))).toStrictEqual({
+      status: 401,
+      kept: [],
+    })
+    expect(
+      logger.lines.map((line) => [line.message, line.fields?.statusCode, line.fields?.check]),
+    ).toStrictEqual([
+      ['callback quarantined', 413, undefined],
+      ['callback rejected', 413, undefined],
+      ['callback rejected', 401, 'signature-missing'],
+    ])
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
   })
 
   it('refuses 401 a base64 body with an invalid UTF-8 byte and no signature, and keeps nothing', async () => {
