@@ -204,12 +204,15 @@ export async function handleVodEvent(
           ...(deps.onlyMissing ? { origin: RECONCILE_ORIGIN } : {}),
         })
       : undefined
-  const [announced, forwarded] = await Promise.all([
-    forwarding && detail ? forwarding.forwarder.announce(detail, timing.publishMs()) : undefined,
-    forwarding?.forwardAll && input.kind === 'event'
-      ? passOn(eventType, input, deps, timing.publishMs())
-      : undefined,
-  ])
+  // Without forwarding nothing is published: no promise to wait for.
+  const [announced, forwarded] = forwarding
+    ? await Promise.all([
+        detail ? forwarding.forwarder.announce(detail, timing.publishMs()) : undefined,
+        forwarding.forwardAll && input.kind === 'event'
+          ? passOn(eventType, input, deps, timing.publishMs())
+          : undefined,
+      ])
+    : []
   return {
     kind: 'stored',
     taskId,

@@ -10,10 +10,10 @@ import type { EventPublisher } from '../forward/event-publisher'
 import { createForwarder } from '../forward/forwarder'
 import type { Config } from '../runtime/config'
 import {
-  functionLogger,
   functionMetrics,
   type Logger,
   type MetricsSink,
+  powertoolsLines,
   redactingLogger,
 } from '../runtime/log'
 import { registerSecrets } from '../runtime/redaction'
@@ -51,6 +51,7 @@ export interface CallbackDependencies {
     /** Forward the snapshot events too. */
     all: boolean
   }
+  /** Where the lines go, before the handler redacts them (default: Powertools' logger). */
   logger?: Logger
   metrics?: MetricsSink
   /** Middlewares run first: the request ID for the logger, the metrics flush. */
@@ -73,7 +74,7 @@ export function createCallbackHandler({
   fallback,
   quarantine,
   forwarding,
-  logger = functionLogger,
+  logger = powertoolsLines,
   metrics = functionMetrics,
   observability = [],
   now = () => new Date(),
@@ -83,6 +84,7 @@ export function createCallbackHandler({
   const secrets = [...config.callbackTokens, ...config.callbackSignKeys]
   // Every logger of the process redacts them: the forwarder's and the publisher's too.
   registerSecrets(secrets)
+  // The one redaction of this handler's lines: `logger` may redact nothing.
   const log = redactingLogger(logger, secrets)
   const signatureCheck =
     config.callbackSignKeys.length > 0 ? createSignatureCheck(config.callbackSignKeys) : undefined

@@ -54,14 +54,21 @@ export const powertoolsLogger = new PowertoolsLogger({
 })
 
 /**
- * The functions' {@link Logger}: Powertools' logger, each call's fields as extra keys, every
- * secret the process registered (lib/runtime/redaction.ts) replaced in any spelling.
+ * Powertools' logger as a {@link Logger}, each call's fields as extra keys. It redacts nothing:
+ * only ever used wrapped by {@link redactingLogger}, once (a second wrapper would walk and
+ * measure every line again).
  */
-export const functionLogger: Logger = redactingLogger({
+export const powertoolsLines: Logger = {
   info: (message, fields = {}) => powertoolsLogger.info(message, fields),
   warn: (message, fields = {}) => powertoolsLogger.warn(message, fields),
   error: (message, fields = {}) => powertoolsLogger.error(message, fields),
-})
+}
+
+/**
+ * The functions' {@link Logger}: {@link powertoolsLines} with every secret the process
+ * registered (lib/runtime/redaction.ts) replaced in any spelling.
+ */
+export const functionLogger: Logger = redactingLogger(powertoolsLines)
 
 /** Powertools' metrics, flushed by its middy middleware at the end of each invocation. */
 export const functionMetrics = new Metrics({

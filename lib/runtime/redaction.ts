@@ -95,6 +95,18 @@ export function redactSecrets(text: string, extra: readonly string[] = []): stri
 export function valueRedactor(extra: readonly string[] = []): (value: unknown) => unknown {
   const pattern = patternOf(extra)
   if (!pattern) return (value) => value
+  let redactor = redactors.get(pattern)
+  if (!redactor) {
+    redactor = walkRedacting(pattern)
+    redactors.set(pattern, redactor)
+  }
+  return redactor
+}
+
+// One walk per compiled pattern: building it for every log line cost as much as walking it.
+const redactors = new WeakMap<RegExp, (value: unknown) => unknown>()
+
+function walkRedacting(pattern: RegExp): (value: unknown) => unknown {
   // What holds no secret comes back as it is (the same object): most lines hold none.
   const walk = (value: unknown, depth: number): unknown => {
     if (typeof value === 'string') return value.replace(pattern, REDACTED)

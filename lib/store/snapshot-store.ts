@@ -58,6 +58,9 @@ export class SnapshotStoreError extends Error {
 // A request DynamoDB rejected for what it is (a missing table, a bad item) fails again.
 const PERMANENT_ERRORS = new Set(['ValidationException', 'ResourceNotFoundException'])
 
+// The default sleep between attempts, built once rather than for every batch.
+const backOff = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal })
+
 /**
  * Sends until nothing is pending, `maxAttempts` or the deadline, backing off with full jitter;
  * never throws: what is left comes back with the last error.
@@ -72,7 +75,7 @@ async function sendWithRetries<T>(
     baseDelayMs = 25,
     maxDelayMs = 400,
     signal,
-    sleep = (ms, abort) => delay(ms, undefined, { signal: abort }),
+    sleep = backOff,
     random = Math.random,
   } = options
   let pending = first
