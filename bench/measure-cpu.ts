@@ -69,15 +69,22 @@ export async function loadSides(): Promise<Record<Name, Side>> {
  * CloudWatch.
  */
 async function cpuPerCall({ invoke }: Side, event: APIGatewayProxyEventV2, count: number) {
-  const { stdout, stderr } = process
-  const writes = [stdout.write, stderr.write]
-  stdout.write = stderr.write = () => true
-  try {
+  return muted(async () => {
     const before = process.cpuUsage()
     // A copy each time: the body parser replaces the event's body with the parsed object.
     for (let i = 0; i < count; i++) await invoke({ ...event })
     const used = process.cpuUsage(before)
     return (used.user + used.system) / count
+  })
+}
+
+/** Runs `work` with stdout and stderr swallowed: the lines are formatted, not written. */
+export async function muted<T>(work: () => Promise<T>): Promise<T> {
+  const { stdout, stderr } = process
+  const writes = [stdout.write, stderr.write]
+  stdout.write = stderr.write = () => true
+  try {
+    return await work()
   } finally {
     ;[stdout.write, stderr.write] = writes as [typeof stdout.write, typeof stderr.write]
   }
@@ -86,7 +93,7 @@ async function cpuPerCall({ invoke }: Side, event: APIGatewayProxyEventV2, count
 // A benchmark of a failing path measures nothing: every side must store all results.
 async function checkStores(name: string, side: Side, event: APIGatewayProxyEventV2, n: number) {
   const sent = side.requests()
-  const answer = await side.invoke({ ...event })
+  const answer = await muted(() => side.invoke({ ...event }))
   const requests = side.requests() - sent
   if (answer.statusCode !== 200 || JSON.parse(String(answer.body)).stored !== n) {
     throw new Error(`${name} did not store ${n} results: ${answer.statusCode} ${answer.body}`)

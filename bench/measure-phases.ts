@@ -17,7 +17,7 @@ import { planWrites } from '../lib/store/snapshot-store'
 import { legacyCallbackWith } from '../tests/support/fixtures'
 import { callbackEvent } from '../tests/support/http-event'
 import { floorWrites, parseFloorBody, sendFloorWrites } from './floor/handler'
-import { BENCH_TOKEN, loadSides } from './measure-cpu'
+import { BENCH_TOKEN, loadSides, muted } from './measure-cpu'
 import { median } from './stats'
 import { stubClient, stubHandler, stubProjectClient } from './stub-dynamodb'
 
@@ -104,27 +104,23 @@ export async function measurePhases(
       runs.push({ side, phase: phase as Exclude<Phase, 'rest'>, step })
     }
   }
-  // Each run is sized to about `batchMs` of CPU after a warm-up.
-  const iterations = new Map<Step, number>()
-  for (const { step } of runs) {
-    const warm = await cpuPerRun(step, Math.max(20, Math.ceil(20_000 / n)))
-    iterations.set(step, Math.max(3, Math.round((batchMs * 1000) / Math.max(warm, 0.05))))
-  }
-  const samples = new Map<Step, number[]>(runs.map(({ step }) => [step, []]))
   // The handlers log as in production; their lines are not written (see measure-cpu).
-  const { stdout, stderr } = process
-  const writes = [stdout.write, stderr.write]
-  stdout.write = stderr.write = () => true
-  try {
+  const samples = await muted(async () => {
+    // Each run is sized to about `batchMs` of CPU after a warm-up.
+    const iterations = new Map<Step, number>()
+    for (const { step } of runs) {
+      const warm = await cpuPerRun(step, Math.max(20, Math.ceil(20_000 / n)))
+      iterations.set(step, Math.max(3, Math.round((batchMs * 1000) / Math.max(warm, 0.05))))
+    }
+    const samples = new Map<Step, number[]>(runs.map(({ step }) => [step, []]))
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < runs.length; k++) {
         const { step } = runs[(round + k) % runs.length] as (typeof runs)[number]
         samples.get(step)?.push(await cpuPerRun(step, iterations.get(step) ?? 3))
       }
     }
-  } finally {
-    ;[stdout.write, stderr.write] = writes as [typeof stdout.write, typeof stderr.write]
-  }
+    return samples
+  })
   const figures = { project: {}, floor: {} } as PhaseFigures &
     Record<string, Record<string, number>>
   for (const { side, phase, step } of runs) figures[side][phase] = median(samples.get(step) ?? [])
