@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { MAX_READ_BODY_BYTES } from '../lib/receive/answer-callback'
 import { procedureCallbackWith } from '../tests/support/fixtures'
 import { buildBundle, bytesByPackage, productionNodeOptions, ROOT } from './bundle'
 import { measureE2e } from './e2e-load'
@@ -19,7 +20,7 @@ import { round } from './stats'
 import { judge, table } from './targets'
 
 const step = (name: string) => console.error(`bench: ${name}...`)
-const roundAll = (values: Record<number, number>) =>
+const roundAll = (values: Record<string | number, number>) =>
   Object.fromEntries(Object.entries(values).map(([key, value]) => [key, round(value, 2)]))
 const roundPhases = (figures: PhaseFigures) => ({
   project: roundAll(figures.project),
@@ -79,8 +80,19 @@ try {
   step(`storing 100 / 1,000 results with ${INJECTED_LATENCY_MS} ms and 0 ms per request`)
   const parallel = await measureParallelStore()
 
-  step('rejecting the most expensive hostile bodies up to 1 MB')
+  step('rejecting the most expensive hostile bodies up to 1 MB, and up to 6 MB with a SignKey')
   const reject = await measureReject()
+  // With a SignKey a body is read up to what Lambda passes before its signature is checked; none
+  // of these carries one, so each must be refused 401 (anything else measures another path).
+  const rejectSigned = await measureReject({
+    rounds: 3,
+    bytes: MAX_READ_BODY_BYTES,
+    signKey: 'BenchSignKey0123456789',
+  })
+  const answered = new Set(Object.values(rejectSigned.statuses))
+  if (answered.size !== 1 || !answered.has(401)) {
+    throw new Error(`unsigned bodies with a SignKey: ${JSON.stringify(rejectSigned.statuses)}`)
+  }
 
   step('importing each bundle in fresh processes')
   const nodeOptions = await productionNodeOptions()
@@ -109,6 +121,7 @@ try {
     parallel_efficiency_n100: round(parallel.efficiency[100] as number),
     parallel_efficiency_n1000: round(parallel.efficiency[1000] as number),
     reject_worst_ms: round(reject.worstMs, 1),
+    reject_worst_signed_ms: round(rejectSigned.worstMs, 1),
     e2e_callbacks_per_s: round(e2e.callbacksPerSecond, 1),
     e2e_p99_ms: e2e.p99Ms,
     e2e_errors: e2e.errors,
@@ -139,6 +152,11 @@ try {
         Object.entries(reject.parseMs).map(([name, ms]) => [name, round(ms, 1)]),
       ),
       statuses: reject.statuses,
+    },
+    reject_signed: {
+      worst: rejectSigned.worst,
+      ms: roundAll(rejectSigned.ms),
+      json_parse_alone_ms: roundAll(rejectSigned.parseMs),
     },
     init_ms: Object.fromEntries(Object.entries(init).map(([name, ms]) => [name, round(ms, 2)])),
     init_node_options: nodeOptions,
