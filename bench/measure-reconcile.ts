@@ -5,6 +5,9 @@
  * each) and 1,000 are task flows that only transcoded (their detail is read too: one call per
  * task), and an in-process DynamoDB. Wall time of one run, the stand-in's refusals, peak RSS.
  */
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { createSnapshotsTable, localClient, startDynalite } from '../lib/local/local-dynamodb'
 import { startVodStandIn, VOD_STAND_IN_CREDENTIALS } from '../lib/local/vod-stand-in'
 import type { VodStandInTask } from '../lib/local/vod-stand-in-tasks'
@@ -25,22 +28,10 @@ export interface ReconcileFigures {
   unfinished: number
   recovered: number
   /**
-   * The most RSS seen while the run went on (sampled every 20 ms), stand-in and DynamoDB
-   * included: the process's lifetime maximum would be the bench's earlier phases'.
+   * The process's peak RSS, stand-in and DynamoDB included. {@link measureReconcileApart} runs
+   * it in a process of its own: in the bench's, earlier phases would set the peak.
    */
   peakRssMb: number
-}
-
-/** Samples the process's RSS until stopped; returns the largest, in MB. */
-function rssPeak(): () => number {
-  let peak = process.memoryUsage.rss()
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss())
-  }, 20)
-  return () => {
-    clearInterval(timer)
-    return Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024
-  }
 }
 
 function tasks(now: number): VodStandInTask[] {
@@ -85,7 +76,7 @@ function tasks(now: number): VodStandInTask[] {
   })
 }
 
-export async function measureReconcile(): Promise<ReconcileFigures> {
+async function measureReconcile(): Promise<ReconcileFigures> {
   const now = Date.now()
   const vod = await startVodStandIn({ latencyMs: LATENCY_MS, rateLimitPerSecond: 100 })
   const dynamodb = await startDynalite(0)
@@ -99,13 +90,11 @@ export async function measureReconcile(): Promise<ReconcileFigures> {
       endpoint: vod.endpoint,
     })
     const started = performance.now()
-    const peak = rssPeak()
     const report = await reconcile(
       { since: new Date(now - 3_600_000), until: new Date(now + 3_600_000) },
       { vod: api, road: { tableName: TABLE, client, logger: quietLogger, metrics: noMetrics } },
     )
     const seconds = (performance.now() - started) / 1000
-    const peakRssMb = peak()
     if (report.listed !== RECONCILE_TASKS) {
       throw new Error(`reconcile listed ${report.listed} of ${RECONCILE_TASKS} tasks`)
     }
@@ -115,7 +104,7 @@ export async function measureReconcile(): Promise<ReconcileFigures> {
       rateLimited: vod.calls.filter((call) => call.error === 'RequestLimitExceeded').length,
       unfinished: report.complete ? 0 : 1,
       recovered: report.recovered,
-      peakRssMb,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
     }
   } finally {
     client.destroy()
@@ -123,3 +112,15 @@ export async function measureReconcile(): Promise<ReconcileFigures> {
     await vod.close()
   }
 }
+
+/** {@link measureReconcile} in a fresh process (this file run with tsx), its figures as JSON. */
+export async function measureReconcileApart(): Promise<ReconcileFigures> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url)],
+    { maxBuffer: 1024 * 1024 },
+  )
+  return JSON.parse(stdout) as ReconcileFigures
+}
+
+if (import.meta.main) console.log(JSON.stringify(await measureReconcile()))
