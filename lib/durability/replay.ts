@@ -105,7 +105,8 @@ function recognise(value: unknown, source: string): Recognised {
     if (record.reason === 'event not published') return { kind: 'event' }
     if (record.reason === 'quarantine failed') return { kind: 'quarantine' }
     if (record.body !== undefined) {
-      // Read as the front door reads a body: a logged body it would refuse is not replayed.
+      // Read as the front door reads a body (up to what Lambda passes): a logged body it would
+      // refuse for what it holds is not replayed.
       const body = typeof record.body === 'string' ? readLoggedBody(record.body) : undefined
       if (!body) return damaged(DAMAGED.body)
       const receivedAt = typeof record.receivedAt === 'string' ? record.receivedAt : undefined

@@ -39,6 +39,35 @@ function prefix(settings: [name: string, value: string | number, fallback: strin
     .join('')
 }
 
+/** What the stand-in's commands need of a stack to reach it (a port as a shell gives it too). */
+export interface StandInStack {
+  vodPort: number | string
+  dynamodbPort: number | string
+  sqsPort: number | string
+  quarantineBucket: string
+  tableName: string
+  forwardUrl?: string
+}
+
+/**
+ * The variables `npm run reconcile -- --local` and `npm run pull -- --local` need to reach `s`
+ * (those that differ from the defaults), to put before a line to paste. The banner prints them;
+ * so does `npm run send` after --as-task or --to-queue.
+ */
+export function standInCommandPrefixes(s: StandInStack): { reconcile: string; pull: string } {
+  const d = LOCAL_DEFAULTS
+  const reconcile = prefix([
+    ['VOD_PORT', s.vodPort, d.vodPort],
+    ['DYNAMODB_PORT', s.dynamodbPort, d.dynamodbPort],
+    ['SQS_PORT', s.sqsPort, d.sqsPort],
+    ['QUARANTINE_BUCKET', s.quarantineBucket, d.quarantineBucket],
+    ['TABLE_NAME', s.tableName, d.tableName],
+  ])
+  // The pull passes other event types on to FORWARD_URL, as the stack does. The URL may carry a
+  // credential: the line takes it from the shell's environment rather than printing it.
+  return { reconcile, pull: `${reconcile}${s.forwardUrl ? 'FORWARD_URL="$FORWARD_URL" ' : ''}` }
+}
+
 /**
  * The "ready" banner: where everything is, and `send`, `query`, `replay` and `quarantine` lines
  * to paste into another terminal, carrying the variables that differ from the defaults those
@@ -67,11 +96,7 @@ export function readyBanner(s: LocalStackSettings, now: Date = new Date()): stri
     d.quarantineBucket,
   ]
   const quarantine = prefix([sqs, bucket, dynamodb, table])
-  const vod: [string, number, number] = ['VOD_PORT', s.vodPort, d.vodPort]
-  const reconcile = prefix([vod, dynamodb, sqs, bucket, table])
-  // The pull passes other event types on to FORWARD_URL, as the stack does. The URL may carry a
-  // credential: the line takes it from the shell's environment rather than printing it.
-  const pull = `${reconcile}${s.forwardUrl ? 'FORWARD_URL="$FORWARD_URL" ' : ''}`
+  const { reconcile, pull } = standInCommandPrefixes(s)
   const since = vodTime(now.getTime() - 3_600_000)
   return `
 vod-snapshots is ready (${s.seconds} s)
@@ -90,9 +115,9 @@ In another terminal:
   ${query}npm run query -- --local --task ${EXAMPLE_TASK}
   ${replay}npm run replay -- --dlq --local
   ${quarantine}npm run quarantine -- --list --local
-  ${prefix([vod])}npm run send -- --to-queue ${EXAMPLE_QUEUED}
+  ${pull}npm run send -- --to-queue ${EXAMPLE_QUEUED}
   ${pull}npm run pull -- --once --local
-  ${prefix([vod])}npm run send -- --as-task ${EXAMPLE_MISSED}
+  ${reconcile}npm run send -- --as-task ${EXAMPLE_MISSED}
   ${reconcile}npm run reconcile -- --local --since ${since}
 Stop with Ctrl-C.
 `

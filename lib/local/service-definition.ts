@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parse } from 'yaml'
+import { parseDocument } from 'yaml'
 
 const SERVERLESS_YML = fileURLToPath(new URL('../../serverless.yml', import.meta.url))
 
@@ -31,11 +31,15 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
- * A YAML file as the Framework reads it: anchors and merge keys (`<<`) resolved. The files hold
- * no YAML 1.1 timestamps or short CloudFormation tags (`!Ref`): the long forms only.
+ * A YAML file as the Framework reads it: anchors and merge keys (`<<`) resolved. A tag (a short
+ * CloudFormation form such as `!Ref`) is refused: the Framework reads it with a schema of its
+ * own, and this reader would hand on a plain string instead. The files use the long forms.
  */
-async function readYaml(path: string): Promise<unknown> {
-  return parse(await readFile(path, 'utf8'), { merge: true })
+function parseYaml(text: string, name: string): unknown {
+  const document = parseDocument(text, { merge: true })
+  const [problem] = [...document.errors, ...document.warnings]
+  if (problem) throw new Error(`${name}: ${problem.message.split('\n')[0]}`)
+  return document.toJS()
 }
 
 /**
@@ -44,7 +48,12 @@ async function readYaml(path: string): Promise<unknown> {
  * `file` is refused: this reader would otherwise hand the local stack a definition the Framework
  * does not deploy.
  */
-async function resolveIncludes(value: unknown, serviceDir: string, from: string): Promise<unknown> {
+async function resolveIncludes(
+  value: unknown,
+  serviceDir: string,
+  chain: readonly string[],
+): Promise<unknown> {
+  const from = chain.at(-1) ?? 'serverless.yml'
   if (typeof value === 'string') {
     const path = FILE_INCLUDE.exec(value)?.groups?.path
     if (path === undefined) {
@@ -53,19 +62,22 @@ async function resolveIncludes(value: unknown, serviceDir: string, from: string)
       }
       return value
     }
-    const included = resolve(serviceDir, path.trim())
-    const content = await readYaml(included).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(`${from}: cannot read ${path}: ${error.code ?? error.message}`)
-    })
-    return resolveIncludes(content, serviceDir, relative(serviceDir, included))
+    const name = relative(serviceDir, resolve(serviceDir, path.trim()))
+    if (chain.includes(name)) throw new Error(`${from}: ${name} includes itself`)
+    const text = await readFile(resolve(serviceDir, name), 'utf8').catch(
+      (error: NodeJS.ErrnoException) => {
+        throw new Error(`${from}: cannot read ${path}: ${error.code ?? error.message}`)
+      },
+    )
+    return resolveIncludes(parseYaml(text, name), serviceDir, [...chain, name])
   }
   if (Array.isArray(value)) {
-    return Promise.all(value.map((item) => resolveIncludes(item, serviceDir, from)))
+    return Promise.all(value.map((item) => resolveIncludes(item, serviceDir, chain)))
   }
   if (isPlainObject(value)) {
     const entries = await Promise.all(
       Object.entries(value).map(
-        async ([key, item]) => [key, await resolveIncludes(item, serviceDir, from)] as const,
+        async ([key, item]) => [key, await resolveIncludes(item, serviceDir, chain)] as const,
       ),
     )
     return Object.fromEntries(entries)
@@ -79,9 +91,10 @@ async function resolveIncludes(value: unknown, serviceDir: string, from: string)
  * the two: a name defined in two parts is refused.
  */
 function mergeResourceParts(resources: unknown): ServiceDefinition['resources'] {
-  const parts = Array.isArray(resources) ? resources : [resources ?? {}]
+  const parts = Array.isArray(resources) ? resources : [resources]
   const merged: Record<string, Record<string, unknown>> = { Resources: {} }
-  for (const part of parts) {
+  // The Framework skips an empty part (a file that holds nothing, a `~`).
+  for (const part of parts.filter((part) => part !== null && part !== undefined)) {
     if (!isPlainObject(part)) throw new Error('serverless.yml: a resources part is not a mapping')
     for (const [section, entries] of Object.entries(part)) {
       if (!isPlainObject(entries)) throw new Error(`serverless.yml: ${section} is not a mapping`)
@@ -103,7 +116,10 @@ function mergeResourceParts(resources: unknown): ServiceDefinition['resources'] 
  */
 export async function readServiceDefinition(path = SERVERLESS_YML): Promise<ServiceDefinition> {
   const serviceDir = dirname(path)
-  const definition = await resolveIncludes(await readYaml(path), serviceDir, 'serverless.yml')
+  const text = await readFile(path, 'utf8')
+  const definition = await resolveIncludes(parseYaml(text, 'serverless.yml'), serviceDir, [
+    'serverless.yml',
+  ])
   if (!isPlainObject(definition) || typeof definition.service !== 'string') {
     throw new Error('serverless.yml: no service')
   }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { vodTime } from '../local/callback-as-task'
+import { type StandInStack, standInCommandPrefixes } from '../local/ready-banner'
 import { STAND_IN_ADMIN_PATH } from '../local/vod-stand-in-admin'
 import type { VodStandInTask } from '../local/vod-stand-in-tasks'
 import { vodSignature } from '../receive/callback-signature'
@@ -51,24 +52,24 @@ export interface SendRequest {
   /** The key a callback is signed with: the first of CALLBACK_SIGN_KEY's, when it is set. */
   signKey?: string
   /**
-   * For the stand-in's routes: the local stack's variables this shell sets (`VOD_PORT=9500 `),
-   * put before the command printed next, so that it reaches the same stack.
+   * For the stand-in's routes: the local stack's variables this shell sets that differ from the
+   * defaults (`VOD_PORT=9500 `), put before the command printed next so that it reaches the
+   * same stack, as npm start's banner does.
    */
   stackVariables?: string
 }
 
-// What npm run pull -- --local and npm run reconcile -- --local read to find the local stack.
-const STACK_VARIABLES = ['VOD_PORT', 'DYNAMODB_PORT', 'SQS_PORT', 'TABLE_NAME'] as const
-
-/**
- * `NAME=value ` for each of the local stack's variables set in `env`; a value a shell would
- * need quoted is left out (no port or table name holds one).
- */
-export function stackVariablesOf(env: Env): string {
-  return STACK_VARIABLES.flatMap((name) => {
-    const value = env[name]
-    return value && /^[\w.-]+$/.test(value) ? [`${name}=${value} `] : []
-  }).join('')
+/** The stand-in's stack as this shell's variables describe it, npm start's defaults otherwise. */
+function standInStackOf(env: Env): StandInStack {
+  const d = LOCAL_DEFAULTS
+  return {
+    vodPort: env.VOD_PORT || d.vodPort,
+    dynamodbPort: env.DYNAMODB_PORT || d.dynamodbPort,
+    sqsPort: env.SQS_PORT || d.sqsPort,
+    quarantineBucket: env.QUARANTINE_BUCKET || d.quarantineBucket,
+    tableName: env.TABLE_NAME || d.tableName,
+    forwardUrl: env.FORWARD_URL || undefined,
+  }
 }
 
 /** The local stack's callback URL, from the variables `npm start` reads. */
@@ -107,7 +108,13 @@ export function parseSendArgs(argv: readonly string[], env: Env): SendRequest | 
     const route = toQueue ? 'events' : 'tasks'
     const url = `${localVodEndpoint(env)}${STAND_IN_ADMIN_PATH}/${route}`
     if (!URL.canParse(url)) throw new UsageError(`VOD_PORT must be a port, not ${env.VOD_PORT}`)
-    return { file, url, to: toQueue ? 'queue' : 'task', stackVariables: stackVariablesOf(env) }
+    const prefixes = standInCommandPrefixes(standInStackOf(env))
+    return {
+      file,
+      url,
+      to: toQueue ? 'queue' : 'task',
+      stackVariables: toQueue ? prefixes.pull : prefixes.reconcile,
+    }
   }
   const url = values.url ?? localCallbackUrl(env)
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {

@@ -62,8 +62,8 @@ export interface CallbackDependencies {
 }
 
 /**
- * The HTTP function: token -> (size -> JSON -> signature, a 401 for any failure, when keys are
- * configured; else size -> JSON) ->
+ * The HTTP function: token -> (size up to what Lambda passes -> JSON -> signature, a 401 for
+ * any failure, then the 1 MB size, when keys are configured; else 1 MB size -> JSON) ->
  * {@link answerCallback} (recognise, validate, normalise, store, answer); one error middleware
  * renders every failure, after an authenticated request answered 400, 413 or 422 is kept whole
  * in the quarantine.
@@ -112,7 +112,8 @@ export function createCallbackHandler({
       forwardAll: forwarding.all,
     },
   }
-  // The 4-second budget counts from the request's arrival, before parsing a body of up to 1 MB.
+  // The 4-second budget counts from the request's arrival, before parsing a body of up to 1 MB
+  // (6 MB with keys).
   const arrivals = new WeakMap<object, number>()
   const arrival: middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> = {
     before: (request) => {

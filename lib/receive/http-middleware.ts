@@ -119,6 +119,9 @@ export function bodyLimits(maxBytes: number): Middleware {
 
 /** The raw body as sent, decoded from base64 when API Gateway encoded it. */
 function rawBodyText(event: APIGatewayProxyEventV2 | null): string {
+  // Kept by the JSON reader: the text as it came, which redaction reads in every spelling.
+  const { rawBody } = (event ?? {}) as { rawBody?: unknown }
+  if (typeof rawBody === 'string') return rawBody
   const body: unknown = event?.body
   if (typeof body !== 'string') {
     // Written again from what was parsed, so that a token spelled with \u escapes is redacted

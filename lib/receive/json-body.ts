@@ -45,7 +45,8 @@ const decodedText = (body: string, isBase64Encoded?: boolean) =>
 /**
  * A body read exactly as the front door reads one: required and text, at most `maxBytes`,
  * UTF-8, JSON without prototype keys. The replays read kept and logged bodies with it, so a
- * body refused live is refused again, never decoded more kindly.
+ * body refused live for what it holds is refused again, never decoded more kindly; their
+ * `maxBytes` is what Lambda passes, not the live answer's 1 MB.
  *
  * @throws {CallbackHttpError} 400, 413 or 422, with the problems the front door answers
  */

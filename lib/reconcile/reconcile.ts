@@ -144,12 +144,14 @@ export async function reconcile(
       minTimeout: deps.retry?.minTimeout ?? 200,
       maxTimeout: deps.retry?.maxTimeout ?? 5000,
       randomize: true,
-      shouldRetry: ({ error }) => isRetried(error),
-      // p-retry calls this before it asks shouldRetry: only a retry is announced as one.
-      onFailedAttempt: ({ error, retriesLeft }) => {
-        if (retriesLeft > 0 && isRetried(error)) {
+      // p-retry asks only while another attempt can follow, and not for an error it never
+      // retries (a TypeError that is not the network's): only a retry is announced as one.
+      shouldRetry: ({ error }) => {
+        const retried = isRetried(error)
+        if (retried) {
           logger.warn('vod task api retried', { action, code: vodErrorCode(error) ?? 'network' })
         }
+        return retried
       },
     })
   const limit = pLimit(deps.concurrency ?? 20)

@@ -15,7 +15,7 @@ export interface MetricsSink {
 }
 
 /**
- * The metrics the functions publish; the alarms in serverless.yml watch some of them (a test
+ * The metrics the functions publish; the alarms in resources/alarms.yml watch some of them (a test
  * checks that every alarm on this namespace names one of these).
  */
 export const METRIC_NAMES = [

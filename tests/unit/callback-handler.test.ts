@@ -612,3 +612,36 @@ describe('the quarantine', () => {
     expect(metrics.totals()).toMatchObject({ CallbacksQuarantined: 1, QuarantineFailed: 1 })
   })
 })
+
+describe('the callback handler with its default logger (Powertools, as deployed)', () => {
+  it('writes one line per outcome with the configured token redacted, however it is spelled', async () => {
+    const handler = createCallbackHandler({
+      config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
+      client: new DynamoDBClient({}),
+      metrics,
+      now: () => NOW,
+    })
+    const body = legacyCallbackWith(2, `task-${TOKEN}`)
+    // The token a second time, JSON-escaped: only its decoded spelling is the task's ID.
+    const spelled = JSON.stringify(body).replace(`task-${TOKEN}`, `task-\\u0066${TOKEN.slice(1)}`)
+    const written: string[] = []
+    const { write } = process.stdout
+    process.stdout.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof write
+    try {
+      await handler(callbackEvent(JSON.stringify(body), { token: TOKEN }), lambdaContext())
+      await handler(callbackEvent(spelled, { token: TOKEN }), lambdaContext())
+    } finally {
+      process.stdout.write = write
+    }
+    const lines = written
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    expect(lines.map((line) => [line.message, line.vodTaskId])).toStrictEqual([
+      ['callback stored', 'task-[REDACTED]'],
+      ['callback stored', 'task-[REDACTED]'],
+    ])
+    expect(written.join('')).not.toContain(TOKEN.slice(1))
+  })
+})

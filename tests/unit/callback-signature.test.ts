@@ -145,7 +145,7 @@ describe('createSignatureCheck', () => {
 })
 
 describe('the quarantine, with a signing key', () => {
-  function invokeKeeping(body: string) {
+  function invokeKeeping(body: string, isBase64Encoded = false) {
     const quarantine = memoryQuarantine()
     const handler = createCallbackHandler({
       config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY: KEY }),
@@ -155,7 +155,9 @@ describe('the quarantine, with a signing key', () => {
       metrics,
       now: () => NOW,
     })
-    return handler(callbackEvent(body, { token: TOKEN }), lambdaContext()).then((response) => ({
+    const text = isBase64Encoded ? Buffer.from(body).toString('base64') : body
+    const event = callbackEvent(text, { token: TOKEN, isBase64Encoded })
+    return handler(event, lambdaContext()).then((response) => ({
       status: response?.statusCode,
       kept: quarantine.kept.map((entry) => entry.statusCode),
     }))
@@ -198,6 +200,13 @@ describe('the quarantine, with a signing key', () => {
       ['callback rejected', 401, 'signature-missing'],
     ])
     expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
+    // Base64-encoded by API Gateway: the limits count the bytes VOD sent, not the encoding's.
+    expect(await invokeKeeping(signedTooLarge, true)).toStrictEqual({ status: 413, kept: [413] })
+    const signedJustUnder = JSON.stringify(
+      padded(signedBody(seed(), KEY, VALID_UNTIL), MAX_BODY_BYTES - 1024),
+    )
+    expect(Buffer.from(signedJustUnder).toString('base64').length).toBeGreaterThan(MAX_BODY_BYTES)
+    expect(await invokeKeeping(signedJustUnder, true)).toStrictEqual({ status: 200, kept: [] })
   })
 
   it('refuses 401 a base64 body with an invalid UTF-8 byte and no signature, and keeps nothing', async () => {

@@ -68,9 +68,10 @@ Stop with Ctrl-C.
       `  DYNAMODB_PORT=8100 TABLE_NAME='my table' npm run query -- --local --task ${TASK}`,
       `  DYNAMODB_PORT=8100 SQS_PORT=9500 TABLE_NAME='my table' npm run replay -- --dlq --local`,
       `  SQS_PORT=9500 QUARANTINE_BUCKET=my-quarantine DYNAMODB_PORT=8100 TABLE_NAME='my table' npm run quarantine -- --list --local`,
-      '  VOD_PORT=9401 npm run send -- --to-queue tests/fixtures/v3-snapshot-success.json',
+      // Given to send too: the command it prints next reaches the same stack.
+      `  VOD_PORT=9401 ${local} npm run send -- --to-queue tests/fixtures/v3-snapshot-success.json`,
       `  VOD_PORT=9401 ${local} npm run pull -- --once --local`,
-      '  VOD_PORT=9401 npm run send -- --as-task tests/fixtures/v3-procedure-snapshot.json',
+      `  VOD_PORT=9401 ${local} npm run send -- --as-task tests/fixtures/v3-procedure-snapshot.json`,
       `  VOD_PORT=9401 ${local} npm run reconcile -- --local --since 2026-12-04T11:34:56Z`,
     ])
   })

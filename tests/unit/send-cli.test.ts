@@ -10,7 +10,6 @@ import {
   sendCallback,
   sendToStandIn,
   signCallbackBody,
-  stackVariablesOf,
   standInLine,
   standInRefusal,
 } from '../../lib/operator/send-cli'
@@ -63,14 +62,26 @@ describe('parseSendArgs', () => {
       VOD_PORT: '9500',
       DYNAMODB_PORT: '8100',
       SQS_PORT: '',
+      QUARANTINE_BUCKET: 'kept-dev',
       TABLE_NAME: 'results.dev-1',
+      FORWARD_URL: 'https://receiver.example/hook?key=secret-in-url',
       PORT: '3100',
     }
+    const variables =
+      'VOD_PORT=9500 DYNAMODB_PORT=8100 QUARANTINE_BUCKET=kept-dev TABLE_NAME=results.dev-1 '
+    // The pull passes other events on to FORWARD_URL: named, never printed (it may hold a key).
     expect(parseSendArgs(['--to-queue', 'e.json'], env)).toMatchObject({
-      stackVariables: 'VOD_PORT=9500 DYNAMODB_PORT=8100 TABLE_NAME=results.dev-1 ',
+      stackVariables: `${variables}FORWARD_URL="$FORWARD_URL" `,
     })
-    // A value a shell would run or split is not printed as a command.
-    expect(stackVariablesOf({ TABLE_NAME: '$(rm -rf ~)', SQS_PORT: '9 9' })).toBe('')
+    expect(parseSendArgs(['--as-task', 't.json'], env)).toMatchObject({ stackVariables: variables })
+    // A default is left out; a value a shell would run or split is quoted.
+    expect(
+      parseSendArgs(['--as-task', 't.json'], {
+        VOD_PORT: '9400',
+        TABLE_NAME: '$(rm -rf ~)',
+        SQS_PORT: '9 9',
+      }),
+    ).toMatchObject({ stackVariables: "SQS_PORT='9 9' TABLE_NAME='$(rm -rf ~)' " })
   })
 
   it('signs a callback with the first CALLBACK_SIGN_KEY, never a stand-in route', () => {

@@ -95,6 +95,25 @@ describe('readServiceDefinition', () => {
     )
   })
 
+  it('skips an empty part, as the Framework does', async () => {
+    const path = await service({
+      'serverless.yml': `service: demo\nresources:\n  - ${include('empty.yml')}\n  - ~\n`,
+      'empty.yml': '# nothing yet\n',
+    })
+    expect((await readServiceDefinition(path)).resources).toStrictEqual({ Resources: {} })
+  })
+
+  it('refuses a part that includes itself, and a short tag it would read as a string', async () => {
+    const loop = await service({
+      'serverless.yml': `service: demo\nresources:\n  - ${include('a.yml')}\n`,
+      'a.yml': `Resources: ${include('b.yml')}\n`,
+      'b.yml': `Queue: ${include('a.yml')}\n`,
+    })
+    await expect(readServiceDefinition(loop)).rejects.toThrow('b.yml: a.yml includes itself')
+    await writeFile(join(dir, 'a.yml'), 'Resources:\n  Topic: { Type: !Ref Other }\n')
+    await expect(readServiceDefinition(loop)).rejects.toThrow(/^a\.yml: .*!Ref/)
+  })
+
   it('refuses a file variable inside a longer value, which it would hand on unresolved', async () => {
     const path = await service({
       'serverless.yml': `service: demo\ncustom:\n  name: prefix-${include('name.yml')}\n`,
