@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { exitOnInvalidConfig } from '../lib/local/check-local-config'
+import { localSettingsOrExit } from '../lib/local/check-local-config'
 import { freePort } from '../lib/local/free-port'
 import { createSnapshotsTable, startDynalite } from '../lib/local/local-dynamodb'
 import { portTaken, waitUntilServing } from '../lib/local/local-ports'
@@ -17,7 +17,7 @@ import { startLocalRedrive } from '../lib/local/local-redrive'
 import { readQueueDefinitions } from '../lib/local/queue-definitions'
 import { readyBanner } from '../lib/local/ready-banner'
 import { startVodStandIn } from '../lib/local/vod-stand-in'
-import { LOCAL_CREDENTIALS, LOCAL_DEFAULTS } from '../lib/runtime/local-defaults'
+import { LOCAL_CREDENTIALS } from '../lib/runtime/local-defaults'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SERVERLESS = fileURLToPath(
@@ -27,25 +27,14 @@ const STAGE = 'local'
 const EXIT_WITH_PARENT = new URL('../lib/local/exit-with-parent.mjs', import.meta.url).href
 
 const env = process.env
-const port = Number(env.PORT ?? LOCAL_DEFAULTS.port)
-const dynamodbPort = Number(env.DYNAMODB_PORT ?? LOCAL_DEFAULTS.dynamodbPort)
-const sqsPort = Number(env.SQS_PORT ?? LOCAL_DEFAULTS.sqsPort)
-const vodPort = Number(env.VOD_PORT ?? LOCAL_DEFAULTS.vodPort)
-const host = env.HOST ?? '127.0.0.1'
-const tableName = env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName
+// Every setting checked first, in one line naming the rule when one is wrong.
+const { port, dynamodbPort, sqsPort, vodPort, host, tableName, token, signKey, ...settings } =
+  localSettingsOrExit(env)
 // Passed on to the function below, so serverless.yml's own default never decides it.
-const quarantineBucket = env.QUARANTINE_BUCKET || LOCAL_DEFAULTS.quarantineBucket
-const token = env.CALLBACK_TOKEN ?? LOCAL_DEFAULTS.token
-const signKey = env.CALLBACK_SIGN_KEY
-exitOnInvalidConfig({
-  TABLE_NAME: tableName,
-  CALLBACK_TOKEN: token,
-  CALLBACK_SIGN_KEY: signKey,
-  QUARANTINE_BUCKET: quarantineBucket,
-})
+const { quarantineBucket, forwardUrl } = settings
 
 const started = performance.now()
-const lambdaPort = env.LAMBDA_PORT ? Number(env.LAMBDA_PORT) : await freePort()
+const lambdaPort = settings.lambdaPort ?? (await freePort())
 for (const [setting, p, address] of [
   ['PORT', port, host],
   ['DYNAMODB_PORT', dynamodbPort, '127.0.0.1'],
@@ -76,7 +65,7 @@ const redrive = startLocalRedrive({
   dynamodbEndpoint: dynamodb.endpoint,
   tableName,
   functionName: `vod-snapshots-${STAGE}-redrive`,
-  forwardUrl: env.FORWARD_URL || undefined,
+  forwardUrl,
 })
 
 const offline = spawn(
@@ -146,7 +135,7 @@ const callbackUrl = `http://${host}:${port}/vod/callback`
 try {
   const probeUrl = `${callbackUrl}?token=${encodeURIComponent(token.split(',')[0]?.trim() ?? '')}`
   await waitUntilServing(probeUrl, () => offline.exitCode !== null, {
-    signKey: signKey?.split(',')[0]?.trim() || undefined,
+    signKey,
   })
 } catch (error) {
   console.error(error instanceof Error ? error.message : error)
@@ -163,7 +152,8 @@ console.log(
       quarantineBucket,
       queueUrl: queues.queueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
-      forwardUrl: env.FORWARD_URL || undefined,
+      forwardUrl,
+      signed: signKey !== undefined,
     },
   }),
 )

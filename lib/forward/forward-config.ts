@@ -12,7 +12,14 @@ const ForwardConfigSchema = v.pipe(
     // The local stack only: events are POSTed here instead of put on a bus.
     FORWARD_URL: v.optional(
       v.union(
-        [v.literal(''), v.pipe(v.string(), v.url(), v.regex(/^https?:/i))],
+        [
+          v.literal(''),
+          v.pipe(
+            v.string(),
+            v.url('FORWARD_URL must be an http(s) URL'),
+            v.regex(/^https?:/i, 'FORWARD_URL must be an http(s) URL'),
+          ),
+        ],
         'FORWARD_URL must be an http(s) URL',
       ),
       '',

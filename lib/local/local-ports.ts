@@ -1,5 +1,6 @@
 import { createServer } from 'node:net'
 import { vodSignature } from '../receive/callback-signature'
+import { parseJsonOrUndefined } from '../runtime/json'
 
 /**
  * Whether something already listens on `port` at `address`: `npm start` then names the setting
@@ -11,6 +12,11 @@ export async function portTaken(port: number, address: string): Promise<boolean>
     probe.once('error', () => resolve(true))
     probe.listen(port, address, () => probe.close(() => resolve(false)))
   })
+}
+
+/** The function answered the probe with its own failure: waiting longer would not help. */
+class FunctionFailedError extends Error {
+  override name = 'FunctionFailedError'
 }
 
 /**
@@ -52,9 +58,18 @@ export async function waitUntilServing(
         }),
       })
       const body = await response.text()
-      if (response.status === 200) return
+      const answer = parseJsonOrUndefined(body) as { code?: unknown; errorMessage?: unknown }
+      if (response.status === 200 && answer?.code === 0) return
+      // serverless-offline answers 200 with the error when the function failed to load: it
+      // would do so for every callback.
+      if (typeof answer?.errorMessage === 'string') {
+        throw new FunctionFailedError(
+          `the function failed to start: ${answer.errorMessage.split('\n')[0]}`,
+        )
+      }
       last = `${response.status} ${body}`
-    } catch {
+    } catch (error) {
+      if (error instanceof FunctionFailedError) throw error
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100))

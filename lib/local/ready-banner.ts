@@ -19,6 +19,8 @@ export interface LocalStackSettings {
   deadLetterQueueUrl: string
   /** FORWARD_URL: where events that store nothing are delivered; undefined when unset. */
   forwardUrl?: string
+  /** Whether CALLBACK_SIGN_KEY is set: `npm run send` must sign as VOD does. */
+  signed?: boolean
 }
 
 /** The body `npm run send` is shown with: the documented example, in the repository. */
@@ -81,12 +83,15 @@ export function readyBanner(s: LocalStackSettings, now: Date = new Date()): stri
   const table: [string, string, string] = ['TABLE_NAME', s.tableName, d.tableName]
   const dynamodb: [string, number, number] = ['DYNAMODB_PORT', s.dynamodbPort, d.dynamodbPort]
   // `send` assumes 127.0.0.1; a stack listening on another address is given its URL.
+  // A stack that checks signatures is sent signed callbacks; the key is a secret, so the line
+  // takes it from the shell's environment rather than printing it.
+  const signed = s.signed ? 'CALLBACK_SIGN_KEY="$CALLBACK_SIGN_KEY" ' : ''
   const send = ['127.0.0.1', '0.0.0.0', 'localhost'].includes(s.host)
     ? `${prefix([
         ['PORT', s.port, d.port],
         ['CALLBACK_TOKEN', s.token, d.token],
-      ])}npm run send -- ${EXAMPLE}`
-    : `npm run send -- ${EXAMPLE} --url ${shellQuote(`${callbackUrl}?token=${encodeURIComponent(s.token)}`)}`
+      ])}${signed}npm run send -- ${EXAMPLE}`
+    : `${signed}npm run send -- ${EXAMPLE} --url ${shellQuote(`${callbackUrl}?token=${encodeURIComponent(s.token)}`)}`
   const query = prefix([dynamodb, table])
   const sqs: [string, number, number] = ['SQS_PORT', s.sqsPort, d.sqsPort]
   const replay = prefix([dynamodb, sqs, table])

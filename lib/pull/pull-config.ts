@@ -5,6 +5,7 @@ import {
   DynamoDBEndpointSchema,
   parseConfig,
   ResultTtlDaysSchema,
+  TableNameSchema,
 } from '../runtime/config'
 import { registerSecrets } from '../runtime/redaction'
 import { type TencentCredentials, TencentCredentialsSchema, vodHttpProfile } from './vod-client'
@@ -15,7 +16,7 @@ const nonEmpty = (name: string) =>
 /** The pull function's environment, as the schema that checks it. */
 const PullConfigSchema = v.pipe(
   v.object({
-    TABLE_NAME: nonEmpty('TABLE_NAME'),
+    TABLE_NAME: TableNameSchema,
     DYNAMODB_ENDPOINT: DynamoDBEndpointSchema,
     RESULT_TTL_DAYS: ResultTtlDaysSchema,
     VOD_REGION: nonEmpty('VOD_REGION'),

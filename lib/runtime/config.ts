@@ -69,10 +69,19 @@ const EndpointSchema = v.pipe(
 /** A DynamoDB endpoint; empty means the real DynamoDB of the region (the local stage sets one). */
 export const DynamoDBEndpointSchema = EndpointSchema
 
+/** DynamoDB's rule for a table name, checked before the first write rather than by it. */
+export const TableNameSchema = v.pipe(
+  v.string('TABLE_NAME must be a string'),
+  v.regex(
+    /^[A-Za-z0-9_.-]{3,255}$/,
+    'TABLE_NAME must be a DynamoDB table name: 3 to 255 letters, digits, _ . and -',
+  ),
+)
+
 /** The function's environment, as the schema that checks it. */
 const ConfigSchema = v.pipe(
   v.object({
-    TABLE_NAME: v.pipe(v.string(), v.nonEmpty('TABLE_NAME must not be empty')),
+    TABLE_NAME: TableNameSchema,
     CALLBACK_TOKEN: TokenListSchema,
     CALLBACK_SIGN_KEY: SignKeyListSchema,
     DYNAMODB_ENDPOINT: DynamoDBEndpointSchema,
@@ -132,7 +141,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 /** The redrive's environment: only what it needs, so it holds no callback token. */
 export const RedriveConfigSchema = v.pipe(
   v.object({
-    TABLE_NAME: v.pipe(v.string(), v.nonEmpty('TABLE_NAME must not be empty')),
+    TABLE_NAME: TableNameSchema,
     RESULT_TTL_DAYS: ResultTtlDaysSchema,
     DYNAMODB_ENDPOINT: DynamoDBEndpointSchema,
   }),

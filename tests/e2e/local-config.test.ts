@@ -45,6 +45,18 @@ describe('npm start with an invalid configuration', () => {
       { CALLBACK_TOKEN: 'e2e-token-0123456789abcdef', QUARANTINE_BUCKET: 'Not_A_Bucket!' },
       'npm start: Invalid configuration: QUARANTINE_BUCKET: must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit',
     ],
+    [
+      'a port that is not a number',
+      { CALLBACK_TOKEN: 'e2e-token-0123456789abcdef', SQS_PORT: 'not-a-port' },
+      'npm start: Invalid configuration: SQS_PORT: SQS_PORT must be a port number, 1 to 65535',
+    ],
+    [
+      // Found outside: the function failed to load, yet the banner said ready and every
+      // callback was answered 200 with a stack trace.
+      'a FORWARD_URL that is not http(s)',
+      { CALLBACK_TOKEN: 'e2e-token-0123456789abcdef', FORWARD_URL: 'ftp://not-a-receiver' },
+      'npm start: Invalid configuration: FORWARD_URL: FORWARD_URL must be an http(s) URL',
+    ],
   ])(
     'refuses to start with %s, in one line naming the rule',
     async (_, env, line) => {
@@ -59,6 +71,8 @@ describe('npm start with an invalid configuration', () => {
       expect(run.stderr).not.toContain('short-token')
       expect(run.stderr).not.toContain('not-a-sign-key-at-all!')
       expect(run.stderr).not.toContain('Not_A_Bucket!')
+      expect(run.stderr).not.toContain('not-a-receiver')
+      expect(run.stderr).not.toMatch(/\n\s+at /)
     },
     60_000,
   )

@@ -75,28 +75,29 @@ const COUNTERPARTS: [string, (value: string) => () => unknown, string[]][] = [
   ['tableName', (value) => pull({ TABLE_NAME: value }), ['vod-snapshots-ci', 'a b', '', 'ab']],
   [
     'resultTtlDays',
-    (value) => () => loadRedriveConfig({ TABLE_NAME: 't', RESULT_TTL_DAYS: value }),
+    (value) => () => loadRedriveConfig({ TABLE_NAME: 'results', RESULT_TTL_DAYS: value }),
     ['0', '30', '-1', '1.5', 'abc', '00', '1e3', ''],
   ],
   [
     'dynamodbEndpoint',
-    (value) => () => loadRedriveConfig({ TABLE_NAME: 't', DYNAMODB_ENDPOINT: value }),
+    (value) => () => loadRedriveConfig({ TABLE_NAME: 'results', DYNAMODB_ENDPOINT: value }),
     ['', 'http://127.0.0.1:8000', 'https://dynamodb.example', 'not a url', 'ftp://x'],
   ],
   [
     'sqsEndpoint',
-    (value) => () => loadConfig({ TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, SQS_ENDPOINT: value }),
+    (value) => () =>
+      loadConfig({ TABLE_NAME: 'results', CALLBACK_TOKEN: TOKEN, SQS_ENDPOINT: value }),
     ['', 'http://127.0.0.1:9324', 'localhost:9324', 'not a url'],
   ],
   [
     'callbackToken',
-    (value) => () => loadConfig({ TABLE_NAME: 't', CALLBACK_TOKEN: value }),
+    (value) => () => loadConfig({ TABLE_NAME: 'results', CALLBACK_TOKEN: value }),
     ['{{resolve:ssm:/vod-snapshots/ci/callback-token}}', TOKEN, `${TOKEN},short`, '', ' , '],
   ],
   [
     'callbackSignKey',
     (value) => () =>
-      loadConfig({ TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY: value }),
+      loadConfig({ TABLE_NAME: 'results', CALLBACK_TOKEN: TOKEN, CALLBACK_SIGN_KEY: value }),
     ['', 'SignKey0123456789', 'a,b', 'SignKey0123456789,OtherKey01234567', 'sign-key-0123456789'],
   ],
   [

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
   it('keeps results for ever when RESULT_TTL_DAYS is empty, 0 or absent', () => {
     for (const RESULT_TTL_DAYS of ['', '0', undefined]) {
       expect(
-        loadConfig({ TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, RESULT_TTL_DAYS }).resultTtlDays,
+        loadConfig({ TABLE_NAME: 'results', CALLBACK_TOKEN: TOKEN, RESULT_TTL_DAYS }).resultTtlDays,
       ).toBeUndefined()
     }
   })
@@ -39,7 +39,7 @@ describe('loadConfig', () => {
     for (const endpoint of ['', undefined]) {
       expect(
         loadConfig({
-          TABLE_NAME: 't',
+          TABLE_NAME: 'results',
           CALLBACK_TOKEN: TOKEN,
           DYNAMODB_ENDPOINT: endpoint,
           SQS_ENDPOINT: endpoint,
@@ -49,26 +49,26 @@ describe('loadConfig', () => {
   })
 
   it.each([
-    ['no token', { TABLE_NAME: 't' }, 'CALLBACK_TOKEN: is required'],
+    ['no token', { TABLE_NAME: 'results' }, 'CALLBACK_TOKEN: is required'],
     [
       'an empty token',
-      { TABLE_NAME: 't', CALLBACK_TOKEN: ' , ' },
+      { TABLE_NAME: 'results', CALLBACK_TOKEN: ' , ' },
       'CALLBACK_TOKEN must hold at least one token',
     ],
     [
       'a short token',
-      { TABLE_NAME: 't', CALLBACK_TOKEN: `${TOKEN},short` },
+      { TABLE_NAME: 'results', CALLBACK_TOKEN: `${TOKEN},short` },
       'at least 16 characters',
     ],
     ['no table', { CALLBACK_TOKEN: TOKEN }, 'TABLE_NAME: is required'],
     [
       'a bad endpoint',
-      { TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, DYNAMODB_ENDPOINT: 'nope' },
+      { TABLE_NAME: 'results', CALLBACK_TOKEN: TOKEN, DYNAMODB_ENDPOINT: 'nope' },
       'DYNAMODB_ENDPOINT',
     ],
     [
       'a bad SQS endpoint',
-      { TABLE_NAME: 't', CALLBACK_TOKEN: TOKEN, SQS_ENDPOINT: 'nope' },
+      { TABLE_NAME: 'results', CALLBACK_TOKEN: TOKEN, SQS_ENDPOINT: 'nope' },
       'SQS_ENDPOINT',
     ],
   ])('refuses %s with a message that names the setting, never its value', (_, env, expected) => {

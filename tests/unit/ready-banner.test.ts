@@ -112,4 +112,13 @@ Stop with Ctrl-C.
       "  npm run send -- tests/fixtures/legacy-snapshot-success.json --url 'http://192.168.1.20:3000/vod/callback?token=local-development-token'",
     )
   })
+
+  it('has send sign as VOD does when the stack checks signatures, naming the key, never printing it', () => {
+    // Found outside: the banner's send line was refused 401 by a stack with a SignKey.
+    const banner = readyBanner({ ...DEFAULTS, signed: true })
+    expect(banner).toContain(
+      '\n  CALLBACK_SIGN_KEY="$CALLBACK_SIGN_KEY" npm run send -- tests/fixtures/legacy-snapshot-success.json\n',
+    )
+    expect(readyBanner(DEFAULTS)).not.toContain('CALLBACK_SIGN_KEY')
+  })
 })
