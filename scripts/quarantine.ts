@@ -115,7 +115,7 @@ async function run(request: QuarantineRequest, quarantine: Quarantine): Promise<
       for (const id of action.ids) {
         const entry = await quarantine.get(id)
         if (entry) kept.push(summarise(entry))
-        else console.error(`${id} is not in the quarantine (bucket ${request.bucket})`)
+        else console.error(forTerminal(`${id} is not in the quarantine (bucket ${request.bucket})`))
       }
       if (kept.length < action.ids.length) {
         console.error('Nothing deleted.')
@@ -135,7 +135,9 @@ async function run(request: QuarantineRequest, quarantine: Quarantine): Promise<
     case 'show': {
       const entry = await quarantine.get(action.id)
       if (!entry) {
-        console.error(`${action.id} is not in the quarantine (bucket ${request.bucket})`)
+        console.error(
+          forTerminal(`${action.id} is not in the quarantine (bucket ${request.bucket})`),
+        )
         return 1
       }
       print(json, entry, renderQuarantinedCallback(entry))
@@ -154,7 +156,7 @@ async function run(request: QuarantineRequest, quarantine: Quarantine): Promise<
       try {
         text = await readFile(action.file, 'utf8')
       } catch (error) {
-        console.error(`Could not read ${action.file}: ${forTerminal(errorMessage(error))}`)
+        console.error(forTerminal(`Could not read ${action.file}: ${errorMessage(error)}`))
         return 1
       }
       const { entries, incomplete } = extractLoggedQuarantine(text)

@@ -118,7 +118,7 @@ async function main(): Promise<number> {
   try {
     body = await readFile(request.file)
   } catch (error) {
-    console.error(`Could not read ${request.file}: ${(error as Error).message}`)
+    console.error(forTerminal(`Could not read ${request.file}: ${(error as Error).message}`))
     return 1
   }
   return request.to === 'callback' ? sendToCallbackUrl(request, body) : giveToStandIn(request, body)

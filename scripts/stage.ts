@@ -13,6 +13,7 @@ import {
   stackNameOf,
   stageEnvironment,
 } from '../lib/operator/stage-outputs'
+import { forTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 
 async function main(): Promise<number> {
@@ -26,13 +27,15 @@ async function main(): Promise<number> {
     const { lines, missing } = stageEnvironment(resolved, outputs)
     // stdout is what eval runs: notes go to stderr.
     for (const output of missing) {
-      console.error(`${stackNameOf(stage)} has no output ${output}: deploy it again to get it`)
+      console.error(
+        forTerminal(`${stackNameOf(stage)} has no output ${output}: deploy it again to get it`),
+      )
     }
     console.log(lines.join('\n'))
     return 0
   } catch (error) {
     if (!(error instanceof StageOutputsError)) throw error
-    console.error(error.message)
+    console.error(forTerminal(error.message))
     return 1
   } finally {
     cloudFormation.destroy()

@@ -15,18 +15,26 @@
  * jsesc escapes all non-ASCII text, Chinese file names included.
  */
 
-// Escaped: the controls (\p{Cc}: C0, DEL and C1, U+0080–U+009F), the bidi marks, embeddings,
-// overrides and isolates (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) and, with the `u`
-// flag, only lone surrogates (a well-formed pair is one code point, outside the range).
-const IN_A_LINE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/gu
+// Escaped: the controls (\p{Cc}: C0, DEL and C1, U+0080–U+009F); the format characters
+// (\p{Cf}: the bidi marks, embeddings, overrides and isolates, and the invisible ones, a
+// zero-width space, a BOM, a soft hyphen, tags, by which two different IDs look the same); the
+// line and paragraph separators (U+2028, U+2029) and, with the `u` flag, only lone surrogates
+// (a well-formed pair is one code point, outside the range).
+const IN_A_LINE = /[\p{Cc}\p{Cf}\u2028\u2029\ud800-\udfff]/gu
 // The same but for newline and tab, which lay out a text shown whole.
-const IN_A_TEXT = /(?![\n\t])[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/gu
+const IN_A_TEXT = /(?![\n\t])[\p{Cc}\p{Cf}\u2028\u2029\ud800-\udfff]/gu
 
-const escaped = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
+/** Each UTF-16 unit of `char` as `\uXXXX` (a tag character outside the BMP is two). */
+const escaped = (char: string) =>
+  Array.from(
+    { length: char.length },
+    (_, i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`,
+  ).join('')
 
 /**
  * A received value for one line of output (an ID, a URL, a problem): every control character,
- * newline and tab included, and every bidi control and lone surrogate written as `\uXXXX`.
+ * newline and tab included, every format character (bidi controls, invisible characters) and
+ * lone surrogate written as `\uXXXX`.
  */
 export function forTerminal(text: string): string {
   return text.replace(IN_A_LINE, escaped)
@@ -42,8 +50,8 @@ export function textForTerminal(text: string): string {
 
 /**
  * `value` as the indented JSON a `--json` option prints. JSON.stringify already escapes C0
- * controls and lone surrogates, but not DEL, C1 controls or bidi controls; those are escaped
- * too. Outside its strings JSON holds no such character, so the output is still JSON and
+ * controls and lone surrogates, but not DEL, C1 controls or format characters; those are
+ * escaped too. Outside its strings JSON holds no such character, so the output is still JSON and
  * parses back to `value`.
  */
 export function jsonForTerminal(value: unknown): string {

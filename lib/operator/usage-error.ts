@@ -1,3 +1,5 @@
+import { forTerminal } from './terminal-text'
+
 /** The command line given to an operator script is wrong: print the usage and exit with 2. */
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -28,7 +30,8 @@ export function readCommandLine<T>(
     return { exitCode: 0 }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
-    console.error(`${error.message}\n\n${usage}`)
+    // The problem may quote what was typed (or pasted): shown, never obeyed by the terminal.
+    console.error(`${forTerminal(error.message)}\n\n${usage}`)
     return { exitCode: 2 }
   }
 }

@@ -38,6 +38,14 @@ describe('forTerminal', () => {
     expect(forTerminal('a\nb\tc\r')).toBe('a\\u000ab\\u0009c\\u000d')
   })
 
+  it('escapes the invisible characters by which two IDs look the same, and the line separators', () => {
+    // Found outside: a zero-width space, a BOM, a soft hyphen, an interlinear annotation and a
+    // tag character were printed as they came.
+    expect(forTerminal('a\u200bb\ufeffc\u00add\ufff9e\u{e0001}f\u2028g\u2029h')).toBe(
+      'a\\u200bb\\ufeffc\\u00add\\ufff9e\\udb40\\udc01f\\u2028g\\u2029h',
+    )
+  })
+
   it('leaves other text as it is: Chinese, accents, emoji (a surrogate pair), backslashes', () => {
     const text = '截图 视频-1.mp4 é ✓ 😀 \\u001b http://例え.jp/a b.png'
     expect(forTerminal(text)).toBe(text)
