@@ -106,8 +106,9 @@ async function run(request: QuarantineRequest, quarantine: Quarantine): Promise<
   const { action, json, filter } = request
   switch (action.kind) {
     case 'list': {
-      const summaries = filterSummaries(await quarantine.list(), filter)
-      print(json, summaries, renderQuarantineList(summaries))
+      const all = await quarantine.list()
+      const summaries = filterSummaries(all, filter)
+      print(json, summaries, renderQuarantineList(summaries, all.length))
       return 0
     }
     case 'delete': {
@@ -159,17 +160,31 @@ async function run(request: QuarantineRequest, quarantine: Quarantine): Promise<
         console.error(forTerminal(`Could not read ${action.file}: ${errorMessage(error)}`))
         return 1
       }
-      const { entries, incomplete } = extractLoggedQuarantine(text)
+      const { entries, incomplete, damaged, skipped } = extractLoggedQuarantine(text)
       for (const entry of entries) await quarantine.keep(entry)
       for (const id of incomplete) {
-        console.error(`${forTerminal(id)}: a piece is missing from ${action.file}`)
+        console.error(forTerminal(`${id}: a piece is missing from ${action.file}`))
+      }
+      // Named by line, never quoted: what was logged may hold anything.
+      for (const line of damaged) {
+        console.error(forTerminal(`${action.file}:${line}: a quarantine piece that cannot be read`))
       }
       print(
         json,
-        { imported: entries.map((e) => e.id), incomplete },
-        `${entries.length} callback(s) put back in the quarantine, ${incomplete.length} incomplete`,
+        { imported: entries.map((e) => e.id), incomplete, damaged, skipped },
+        `${entries.length} callback(s) put back in the quarantine, ${incomplete.length} incomplete, ` +
+          `${damaged.length} damaged, ${skipped} other line(s) skipped`,
       )
-      return incomplete.length === 0 ? 0 : 1
+      if (entries.length + incomplete.length + damaged.length === 0) {
+        console.error(
+          forTerminal(
+            `Nothing to put back in ${action.file}: no line of a callback the quarantine could not keep ` +
+              '(VOD_SNAPSHOTS_UNSTORED_CALLBACK, reason "quarantine failed")',
+          ),
+        )
+        return 1
+      }
+      return incomplete.length + damaged.length === 0 ? 0 : 1
     }
   }
 }

@@ -21,16 +21,29 @@ function loggedPart(line: string): LoggedPart | undefined {
 }
 
 /**
- * The quarantine entries that the function could only log, put together from their pieces.
- * Other lines are skipped; an entry with a piece missing is named in `incomplete`.
+ * The quarantine entries that the function could only log, put together from their pieces. An
+ * entry with a piece missing is named in `incomplete`; a line that names the marker and the
+ * quarantine's reason but cannot be read is `damaged` (by line number); other non-empty lines
+ * are counted as `skipped`.
  */
 export function extractLoggedQuarantine(text: string): {
   entries: QuarantinedCallback[]
   incomplete: string[]
+  damaged: number[]
+  skipped: number
 } {
-  const lines = text.split(/\r?\n/).flatMap((line) => {
+  const damaged: number[] = []
+  let skipped = 0
+  const lines = text.split(/\r?\n/).flatMap((line, index) => {
     const piece = loggedPart(line)
-    if (!piece) return []
+    if (!piece) {
+      if (line.includes(UNSTORED_CALLBACK_MARKER) && line.includes('quarantine failed')) {
+        damaged.push(index + 1)
+      } else if (line.trim() !== '') {
+        skipped++
+      }
+      return []
+    }
     const { quarantine, part, parts, bodyPart } = piece
     return [{ id: String(quarantine.id), part, parts, text: bodyPart, about: quarantine }]
   })
@@ -38,5 +51,5 @@ export function extractLoggedQuarantine(text: string): {
   const entries = whole.map(({ about, text: body }) =>
     parseQuarantined(JSON.stringify({ ...about, body })),
   )
-  return { entries, incomplete }
+  return { entries, incomplete, damaged, skipped }
 }

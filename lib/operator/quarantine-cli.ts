@@ -57,7 +57,8 @@ With EVENT_BUS_NAME set (the stack output EventBusName), a replayed body that tu
 another event type is put on that bus, as the function would have; without it, it just leaves
 the quarantine. AWS region, profile and credentials come from the usual AWS SDK settings. Exit codes: 0 done
 (a replay stored or acknowledged everything it was given), 1 an AWS error, an ID not found, a
-replay that left callbacks in the quarantine, or a deletion not confirmed, 2 usage error or a
+replay that left callbacks in the quarantine, a deletion not confirmed, or an import with
+nothing to put back or a piece missing or damaged, 2 usage error or a
 deletion with neither a terminal to ask on nor --yes.`
 
 type QuarantineAction =
@@ -288,12 +289,26 @@ export function replayProgressLine(done: number, total: number): string {
   return `replayed ${done} of ${total}…`
 }
 
-/** The listing as text: one line per kept callback, then the count. */
-export function renderQuarantineList(summaries: readonly QuarantineSummary[]): string {
-  if (summaries.length === 0) return 'The quarantine is empty.'
+/**
+ * The listing as text: one line per kept callback the filters took, then the count; `kept` is
+ * how many the quarantine holds, so that a filter that took none does not read as empty.
+ */
+export function renderQuarantineList(
+  summaries: readonly QuarantineSummary[],
+  kept = summaries.length,
+): string {
+  const plural = (n: number) => `${n} callback${n === 1 ? '' : 's'}`
+  if (kept === 0) return 'The quarantine is empty.'
+  if (summaries.length === 0) {
+    return `No kept callback matches the filters (${plural(kept)} in the quarantine).`
+  }
   const lines = summaries.map(summaryLine)
-  const n = summaries.length
-  return [...lines, '', `${n} callback${n === 1 ? '' : 's'} in the quarantine`].join('\n')
+  const shown = summaries.length
+  const count =
+    shown === kept
+      ? `${plural(shown)} in the quarantine`
+      : `${plural(shown)} of ${kept} in the quarantine`
+  return [...lines, '', count].join('\n')
 }
 
 /** One kept callback as `--show` prints it: its listing line, its problems, its whole body. */

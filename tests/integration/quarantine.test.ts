@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
@@ -395,6 +398,18 @@ describe('npm run quarantine', () => {
     const unreadable = await runScript('quarantine', ['--import', '/no/such/file'], env())
     expect(unreadable.code).toBe(1)
     expect(unreadable.stderr).toMatch(/^Could not read \/no\/such\/file: ENOENT/)
+    // Found outside: a file with nothing to put back was reported done, exit 0.
+    const garbage = join(await mkdtemp(join(tmpdir(), 'quarantine-import-')), 'g.log')
+    await writeFile(garbage, 'garbage\n{"x":1}\n')
+    const nothing = await runScript('quarantine', ['--import', garbage], env())
+    expect(nothing).toStrictEqual({
+      code: 1,
+      stdout:
+        '0 callback(s) put back in the quarantine, 0 incomplete, 0 damaged, 2 other line(s) skipped\n',
+      stderr:
+        `Nothing to put back in ${garbage}: no line of a callback the quarantine could not keep ` +
+        '(VOD_SNAPSHOTS_UNSTORED_CALLBACK, reason "quarantine failed")\n',
+    })
     const help = await runScript('quarantine', ['--help'], {})
     expect(help.code).toBe(0)
     expect(help.stdout).toMatch(/^Usage: npm run quarantine/)
@@ -467,7 +482,14 @@ describe('npm run quarantine: finding and deleting kept callbacks', () => {
       `${k.id}  ${k.receivedAt}  422  CreateSnapshotByTimeOffsetComplete  ${TASK}  ${FILE}  ${k.problems[0]}`
     expect(byTask).toStrictEqual({
       code: 0,
-      stdout: `${line(old as QuarantinedCallback)}\n${line(recent as QuarantinedCallback)}\n\n2 callbacks in the quarantine\n`,
+      stdout: `${line(old as QuarantinedCallback)}\n${line(recent as QuarantinedCallback)}\n\n2 callbacks of 3 in the quarantine\n`,
+      stderr: '',
+    })
+    // Found outside: a filter that took none read "The quarantine is empty." with 3 kept.
+    const none = await runScript('quarantine', ['--list', '--task', 'no-such-task'], env())
+    expect(none).toStrictEqual({
+      code: 0,
+      stdout: 'No kept callback matches the filters (3 callbacks in the quarantine).\n',
       stderr: '',
     })
     expect(JSON.parse(byFile.stdout)).toMatchObject([

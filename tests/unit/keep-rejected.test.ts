@@ -138,9 +138,20 @@ describe('keepRejectedCallback', () => {
     for (const line of exported.split('\n')) expect(line.length).toBeLessThan(256 * 1024)
     expect(exported).not.toContain(TOKEN)
     expect(pieces.every((line) => line.message === UNSTORED_CALLBACK_MARKER)).toBe(true)
-    expect(extractLoggedQuarantine(`prefix\n${exported}\nnot json`)).toStrictEqual({
+    // A piece cut short by a careless export: named by its line, never imported.
+    const [first = '', ...rest] = exported.split('\n')
+    const cut = [first.slice(0, 200), ...rest].join('\n')
+    expect(extractLoggedQuarantine(`prefix\n${exported}\nnot json\n\n`)).toStrictEqual({
       entries: [{ ...ENTRY, body: body.replace(TOKEN, '[REDACTED]') }],
       incomplete: [],
+      damaged: [],
+      skipped: 2,
+    })
+    expect(extractLoggedQuarantine(`prefix\n${cut}`)).toStrictEqual({
+      entries: [],
+      incomplete: [ENTRY.id],
+      damaged: [2],
+      skipped: 1,
     })
   })
 
@@ -156,6 +167,8 @@ describe('keepRejectedCallback', () => {
     expect(extractLoggedQuarantine(lines.slice(1).join('\n'))).toStrictEqual({
       entries: [],
       incomplete: [ENTRY.id],
+      damaged: [],
+      skipped: 0,
     })
   })
 })
