@@ -10,6 +10,7 @@ import {
   PROCEDURE_EVENT_TYPE,
   SNAPSHOT_EVENT_TYPE,
   type SnapshotResult,
+  spelledLike,
 } from './snapshot-result'
 import { normaliseV3Procedure, V3ProcedureCallbackSchema } from './v3-procedure-state-changed'
 import { normaliseV3Callback, V3SnapshotCallbackSchema } from './v3-snapshot-complete'
@@ -149,6 +150,13 @@ export function parseCallback(body: unknown): ParsedCallback {
     if (snapshotSubtasks === 0) return { kind: 'ignored', format, eventType }
     checkTaskFlowKeys(results, path)
     return { kind: 'snapshots', format, eventType, vodTaskId, results, unkeyedFailures }
+  }
+  // An event type with results, but for case or spelling: refused (and kept), never ignored.
+  for (const stored of [SNAPSHOT_EVENT_TYPE, PROCEDURE_EVENT_TYPE]) {
+    if (spelledLike(eventType, stored)) {
+      const path = format === 'v3' ? 'EventType' : 'eventType'
+      throw new InvalidCallbackError([`${path}: must be "${stored}"`])
+    }
   }
   return { kind: 'ignored', format, eventType }
 }

@@ -1,5 +1,10 @@
 import * as v from 'valibot'
-import { MIN_DYNAMODB_NUMBER, PROCEDURE_EVENT_TYPE, type SnapshotResult } from './snapshot-result'
+import {
+  MIN_DYNAMODB_NUMBER,
+  PROCEDURE_EVENT_TYPE,
+  type SnapshotResult,
+  spelledLike,
+} from './snapshot-result'
 
 /** The subtask type whose results are screenshots by time offset, in both formats. */
 export const SNAPSHOT_SUBTASK_TYPE = 'SnapshotByTimeOffset'
@@ -56,24 +61,16 @@ export function subtaskTaskIds(taskId: string, definitions: readonly number[]): 
 }
 
 /**
- * Whether a subtask type names the snapshot type but for case or spelling
- * ("snapshotByTimeOffset", "SNAPSHOT_BY_TIME_OFFSET"): compared lower-cased, non-letters removed.
- */
-function isSnapshotTypeVariant(type: string): boolean {
-  return (
-    type !== SNAPSHOT_SUBTASK_TYPE &&
-    type.toLowerCase().replace(/[^a-z]/g, '') === SNAPSHOT_SUBTASK_TYPE.toLowerCase()
-  )
-}
-
-/**
  * The check the type of every subtask that is not exactly the snapshot type gets, in either
  * format: a string, and not a misspelt snapshot type. Such a subtask is refused, never skipped
  * as another type: its screenshots would be lost.
  */
 const OtherSubtaskTypeSchema = v.pipe(
   v.string('the subtask type must be a string'),
-  v.check((type: string) => !isSnapshotTypeVariant(type), `must be "${SNAPSHOT_SUBTASK_TYPE}"`),
+  v.check(
+    (type: string) => !spelledLike(type, SNAPSHOT_SUBTASK_TYPE),
+    `must be "${SNAPSHOT_SUBTASK_TYPE}"`,
+  ),
 )
 
 /**

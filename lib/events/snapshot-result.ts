@@ -9,6 +9,15 @@ export const SNAPSHOT_EVENT_TYPE = 'CreateSnapshotByTimeOffsetComplete'
  */
 export const PROCEDURE_EVENT_TYPE = 'ProcedureStateChanged'
 
+/**
+ * Whether `value` names `name` but for case or spelling ("snapshotByTimeOffset",
+ * "SNAPSHOT_BY_TIME_OFFSET"): compared lower-cased, non-letters removed. A name VOD documents
+ * for something that carries results, so written, is refused rather than taken for another.
+ */
+export function spelledLike(value: string, name: string): boolean {
+  return value !== name && value.toLowerCase().replace(/[^a-z]/g, '') === name.toLowerCase()
+}
+
 // DynamoDB rejects a partition key over 2,048 bytes and an empty string in any key, base table
 // or index: vodTaskId and fileId are both partition keys (fileId of the byFileId index).
 export const MAX_PARTITION_KEY_BYTES = 2048

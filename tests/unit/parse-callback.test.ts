@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseCallback } from '../../lib/events/parse-callback'
+import { InvalidCallbackError, parseCallback } from '../../lib/events/parse-callback'
 import { fixture } from '../support/fixtures'
 import { problemsOf } from '../support/parse-problems'
 
@@ -79,6 +79,30 @@ describe('parseCallback', () => {
         (body as { eventType?: string }).eventType ?? (body as { EventType?: string }).EventType,
     })
   })
+
+  it.each([
+    // Found outside: answered 200 ignored, its results dropped in silence.
+    [
+      'legacy',
+      { ...fixture('legacy-snapshot-success'), eventType: 'createSnapshotByTimeOffsetComplete' },
+      'eventType: must be "CreateSnapshotByTimeOffsetComplete"',
+    ],
+    [
+      'v3',
+      { ...fixture('v3-snapshot-success'), EventType: 'CREATE_SNAPSHOT_BY_TIME_OFFSET_COMPLETE' },
+      'EventType: must be "CreateSnapshotByTimeOffsetComplete"',
+    ],
+    [
+      'v3',
+      { ...fixture('v3-procedure-snapshot'), EventType: 'procedureStateChanged' },
+      'EventType: must be "ProcedureStateChanged"',
+    ],
+  ])(
+    'refuses in the %s format an event type with results but for case or spelling',
+    (_, body, problem) => {
+      expect(() => parseCallback(body)).toThrow(new InvalidCallbackError([problem]))
+    },
+  )
 
   it.each([
     ['null', null, ['body: must be a JSON object']],
