@@ -6,9 +6,9 @@
  * lib/operator/send-cli.ts.
  */
 import { readFile } from 'node:fs/promises'
+import { maskUrl } from '../lib/forward/masked-url'
 import { NotATaskError, standInTasksOf } from '../lib/local/callback-as-task'
 import {
-  maskToken,
   parseSendArgs,
   redactToken,
   SEND_USAGE,
@@ -51,7 +51,7 @@ async function sendToCallbackUrl(request: SendRequest, file: Uint8Array): Promis
     const until = new Date(signature.expiresAt * 1000).toISOString()
     signed = `, signed with the first CALLBACK_SIGN_KEY: Sign and T added, valid until ${until}`
   }
-  say(`POST ${maskToken(url)} (${body.byteLength} bytes from ${request.file}${signed})`)
+  say(`POST ${maskUrl(url)} (${body.byteLength} bytes from ${request.file}${signed})`)
   try {
     const answer = await sendCallback(url, body)
     say(`${answer.status} ${answer.statusText}`)
@@ -59,7 +59,7 @@ async function sendToCallbackUrl(request: SendRequest, file: Uint8Array): Promis
     if (answer.body !== '') console.log(textForTerminal(redact(answer.body)))
     return answer.status >= 200 && answer.status < 300 ? 0 : 1
   } catch (error) {
-    console.error(forTerminal(redact(`No answer from ${maskToken(url)}: ${reasonOf(error)}`)))
+    console.error(forTerminal(redact(`No answer from ${maskUrl(url)}: ${reasonOf(error)}`)))
     return 1
   }
 }

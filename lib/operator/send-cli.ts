@@ -73,7 +73,7 @@ function standInStackOf(env: Env): StandInStack {
 }
 
 /** The local stack's callback URL, from the variables `npm start` reads. */
-export function localCallbackUrl(env: Env): string {
+function localCallbackUrl(env: Env): string {
   const token = encodeURIComponent(env.CALLBACK_TOKEN || LOCAL_DEFAULTS.token)
   return `http://127.0.0.1:${env.PORT || LOCAL_DEFAULTS.port}/vod/callback?token=${token}`
 }
@@ -172,26 +172,18 @@ function parse(argv: readonly string[]) {
   })
 }
 
-/** The URL with the value of its `token` query parameter replaced by `***`, for printing. */
-export function maskToken(url: string): string {
-  if (!URL.canParse(url)) return '<invalid URL>'
-  const parsed = new URL(url)
-  if (!parsed.searchParams.has('token')) return parsed.href
-  parsed.searchParams.set('token', '***')
-  return parsed.href
-}
-
 /**
- * Text with every occurrence of the URL's token (raw and URL-encoded) replaced by `***`, for
- * anything printed that could echo it (an error message, an answer's body).
+ * Text with the URL's secrets replaced by `***`, raw and URL-encoded: its `token` and its
+ * password (`user:pass@`), for anything printed that could echo them (an error message, an
+ * answer's body). The URL itself is printed with maskUrl.
  */
 export function redactToken(text: string, url: string): string {
-  const token = URL.canParse(url) ? new URL(url).searchParams.get('token') : null
-  if (!token) return text
-  return [token, encodeURIComponent(token)].reduce(
-    (out, secret) => out.split(secret).join('***'),
-    text,
-  )
+  const parsed = URL.parse(url)
+  const secrets = [parsed?.searchParams.get('token'), parsed && decodeURIComponent(parsed.password)]
+  return secrets
+    .filter((secret): secret is string => typeof secret === 'string' && secret !== '')
+    .flatMap((secret) => [secret, encodeURIComponent(secret)])
+    .reduce((out, secret) => out.split(secret).join('***'), text)
 }
 
 /** The answer to one callback, body as text. */
