@@ -4,6 +4,7 @@ import {
   PROCEDURE_EVENT_TYPE,
   type SnapshotResult,
   spelledLike,
+  UNCODED_FAILURE_STATUS,
 } from './snapshot-result'
 
 /** The subtask type whose results are screenshots by time offset, in both formats. */
@@ -36,12 +37,6 @@ export interface ProcedureResults {
   results: SnapshotResult[]
   unkeyedFailures: number
 }
-
-/**
- * The status a failed subtask's items carry when VOD gave the failure no code of its own (the
- * deprecated ErrCode left 0): any non-zero value, so the item never reads as a success.
- */
-const UNCODED_FAILURE_STATUS = -1
 
 /**
  * The `vodTaskId` of each snapshot subtask, in order: `<TaskId>#<definition>`, and

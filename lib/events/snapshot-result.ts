@@ -10,6 +10,13 @@ export const SNAPSHOT_EVENT_TYPE = 'CreateSnapshotByTimeOffsetComplete'
 export const PROCEDURE_EVENT_TYPE = 'ProcedureStateChanged'
 
 /**
+ * The status a failed subtask's items carry when VOD gave the failure no code of its own (the
+ * deprecated ErrCode left 0): any non-zero value, so the item never reads as a success. A
+ * failure with a code is never replaced by one without (lib/store).
+ */
+export const UNCODED_FAILURE_STATUS = -1
+
+/**
  * Whether `value` names `name` but for case or spelling ("snapshotByTimeOffset",
  * "SNAPSHOT_BY_TIME_OFFSET"): compared lower-cased, non-letters removed. A name VOD documents
  * for something that carries results, so written, is refused rather than taken for another.

@@ -4,6 +4,7 @@ import {
   type PROCEDURE_EVENT_TYPE,
   SNAPSHOT_EVENT_TYPE,
   type SnapshotResult,
+  UNCODED_FAILURE_STATUS,
 } from '../events/snapshot-result'
 
 /**
@@ -111,7 +112,9 @@ const ALIASES = new Map(
 /**
  * The UpdateItem that merges an item into what is stored: it sets the attributes the item has
  * and removes none (v3 and legacy twins end as their union), and a failure is written only where
- * no success is stored (a FAIL delivery after the SUCCESS leaves the screenshots).
+ * no success is stored (a FAIL delivery after the SUCCESS leaves the screenshots). A failure
+ * without a code sets its status only where none is stored: it never replaces VOD's code for
+ * the same failure.
  */
 export function mergeUpdate(item: SnapshotItem, expiresAt?: number) {
   const { vodTaskId, timeOffset, ...attributes } = itemAttributes(item, expiresAt)
@@ -123,7 +126,11 @@ export function mergeUpdate(item: SnapshotItem, expiresAt?: number) {
     const placeholder = `:${alias.slice(1)}`
     names[alias] = name
     values[placeholder] = value
-    sets.push(`${alias} = ${placeholder}`)
+    sets.push(
+      name === 'status' && item.status === UNCODED_FAILURE_STATUS
+        ? `${alias} = if_not_exists(${alias}, ${placeholder})`
+        : `${alias} = ${placeholder}`,
+    )
   }
   const update = {
     Key: { vodTaskId, timeOffset } as Attributes,
@@ -136,9 +143,13 @@ export function mergeUpdate(item: SnapshotItem, expiresAt?: number) {
   return { ...update, ConditionExpression: 'attribute_not_exists(#status) OR #status <> :success' }
 }
 
+/** What a result is worth against another for one key: a success, a coded failure, an uncoded one. */
+const worth = (status: number) => (status === 0 ? 2 : status === UNCODED_FAILURE_STATUS ? 0 : 1)
+
 /**
  * Keeps one result per (task, time offset): BatchWriteItem rejects a request that writes the same
- * key twice. A success wins over a failure; otherwise the later result wins. Offsets are compared
+ * key twice. A success wins over a failure, a failure with a code over one without; otherwise the
+ * later result wins. Offsets are compared
  * as numbers (10000.5 and 10000.50 are one key, as in DynamoDB's N), and a task flow's templates
  * never meet here: each has its own `vodTaskId` (see subtaskTaskIds).
  */
@@ -160,8 +171,7 @@ export function collapseDuplicateResults<
       }
     }
     const kept = byOffset.get(result.timeOffset)
-    if (!kept || !(kept.status === 0 && result.status !== 0))
-      byOffset.set(result.timeOffset, result)
+    if (!kept || worth(result.status) >= worth(kept.status)) byOffset.set(result.timeOffset, result)
   }
   const kept: T[] = []
   for (const offsets of byTask.values()) for (const result of offsets.values()) kept.push(result)

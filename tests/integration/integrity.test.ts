@@ -121,6 +121,28 @@ describe.each(LOCAL_BACKENDS)('the integrity rules on $name', (backend) => {
     ])
   })
 
+  it("never replaces a failure's code with a later failure that has none", async () => {
+    // Found outside: a FAIL delivery with ErrCode 0 (stored as -1) overwrote 70000.
+    const coded = v3Flow([{ definition: 10, status: 'FAIL', offsets: [1000] }])
+    const uncoded = structuredClone(coded)
+    const [subtask] = uncoded.ProcedureStateChangeEvent.MediaProcessResultSet
+    if (subtask) subtask.SnapshotByTimeOffsetTask.ErrCode = 0
+    expect(await send(coded)).toBe(200)
+
+    expect(await send(uncoded, '2026-11-24T04:00:00.000Z')).toBe(200)
+
+    expect((await stored()).map((item) => [item.status, item.receivedAt])).toStrictEqual([
+      [70000, '2026-11-24T04:00:00.000Z'],
+    ])
+    // Where no code was stored, the failure without one is stored as -1.
+    const other = structuredClone(uncoded)
+    other.ProcedureStateChangeEvent.TaskId = `${FLOW}-other`
+    expect(await send(other)).toBe(200)
+    expect(
+      Object.fromEntries((await stored()).map((item) => [item.vodTaskId, item.status])),
+    ).toStrictEqual({ [`${FLOW}#10`]: 70000, [`${FLOW}-other#10`]: -1 })
+  })
+
   it('lets a success replace a failure', async () => {
     expect(await send(v3Flow([{ definition: 10, status: 'FAIL', offsets: [1000] }]))).toBe(200)
     expect(await send(v3Flow([{ definition: 10, status: 'SUCCESS', offsets: [1000] }]))).toBe(200)

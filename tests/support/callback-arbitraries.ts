@@ -146,17 +146,21 @@ export const validCallbacks: fc.Arbitrary<GeneratedCallback> = fc
               })),
             },
           }
-    // As documented: per offset, the last success if there is one, otherwise the last entry.
+    // As documented: per offset, the last success if there is one, otherwise the last failure
+    // with a code (any status but -1), otherwise the last entry.
     const lastSuccess = new Map<number, (typeof shots)[number]>()
+    const lastCoded = new Map<number, (typeof shots)[number]>()
     const last = new Map<number, (typeof shots)[number]>()
     for (const shot of shots) {
       if (shot.status === 0) lastSuccess.set(shot.timeOffset, shot)
+      else if (shot.status !== -1) lastCoded.set(shot.timeOffset, shot)
       last.set(shot.timeOffset, shot)
     }
     const expected = [...last]
       .sort(([a], [b]) => a - b)
       .map(([offset, lastShot]) => {
-        const { timeOffset, status, url } = lastSuccess.get(offset) ?? lastShot
+        const { timeOffset, status, url } =
+          lastSuccess.get(offset) ?? lastCoded.get(offset) ?? lastShot
         const snapshot: ExpectedSnapshot = { vodTaskId, fileId, definition, timeOffset, status }
         if (typeof url === 'string' && url !== '') snapshot.url = url
         return snapshot

@@ -52,8 +52,10 @@ export function writtenItems(ddb: ClientStub, table: string): Record<string, unk
       ExpressionAttributeValues = {},
     } = call.args[0].input
     const item: Record<string, AttributeValue> = { ...Key }
-    for (const assignment of UpdateExpression.replace(/^SET /, '').split(', ')) {
-      const [name = '', value = ''] = assignment.split(' = ')
+    // `#a = :a`, or `#a = if_not_exists(#a, :a)` (the item's value where none is stored).
+    for (const assignment of UpdateExpression.replace(/^SET /, '').split(/, (?![^(]*\))/)) {
+      const [name = '', set = ''] = assignment.split(' = ')
+      const value = /^if_not_exists\([^,]+, (:\w+)\)$/.exec(set)?.[1] ?? set
       const attribute = ExpressionAttributeValues[value]
       if (attribute === undefined) throw new Error(`${value} of "${assignment}" has no value`)
       item[ExpressionAttributeNames[name] ?? name] = attribute
