@@ -217,6 +217,8 @@ export async function reconcile(
         }
         return
       case 'unstored':
+        // Found, and missing from the table, but not written: the report says so, and stops.
+        report.found += outcome.unstored
         throw new ReconcileStopped(`store: ${outcome.reason}`)
       default:
         throw new ReconcileStopped(`store: ${outcome.kind}`)

@@ -278,4 +278,15 @@ describe.each(LOCAL_BACKENDS)('reconcile on $name', (backend) => {
     const stopped = await reconcile(window, deps({ deadline: Date.now() - 1 }))
     expect(stopped).toMatchObject({ complete: false, resumeFrom: stopped.since, listed: 0 })
   })
+
+  it('stops on a store error, counting as found what it could not write', async () => {
+    // Found outside: the last line said "0 results found" while the log named 2 unstored.
+    vod.addTask(snapshotTask('1256768367-unwritable', 50))
+    const road = { ...deps().road, tableName: `${tables.table}-missing` }
+
+    const report = await reconcile(window, deps({ road }))
+
+    expect(report).toMatchObject({ complete: false, found: 2, recovered: 0, present: 0 })
+    expect(report.error).toMatch(/^store: /)
+  })
 })
