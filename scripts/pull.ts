@@ -42,14 +42,15 @@ const progress: Logger = redactingLogger({
 })
 /**
  * The publisher the pull function would build: FORWARD_URL's delivery (the local stack's stand-in
- * for the bus), else the bus. The local delivery posts in the background: `settle` waits for it.
+ * for the bus), else the bus. Here the delivery waits for the receiver: without a dead-letter
+ * queue behind it, an event is confirmed only once the receiver took it.
  */
 function publisherOf({ busName, forwardUrl }: PullRequest): {
   publisher: EventPublisher | undefined
   settle(): Promise<void>
 } {
   if (forwardUrl) {
-    const delivery = httpDeliveryPublisher(forwardUrl, progress)
+    const delivery = httpDeliveryPublisher(forwardUrl, progress, { awaitReceiver: true })
     return { publisher: delivery, settle: () => delivery.idle() }
   }
   return {

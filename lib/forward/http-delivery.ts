@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import pLimit from 'p-limit'
 import type { Logger } from '../runtime/log'
-import type { EventPublisher } from './event-publisher'
+import { EventPublishError, type EventPublisher } from './event-publisher'
 import { maskUrl } from './masked-url'
 import { ANNOUNCEMENT_TYPE } from './vod-event-entry'
 
@@ -20,6 +20,13 @@ export interface DeliveryOptions {
   maxDelayMs?: number
   /** How long one attempt waits for the whole answer: 5 s, as an API destination does. */
   timeoutMs?: number
+  /**
+   * `publish` resolves once the receiver took every event, and throws EventPublishError with
+   * those it did not take, instead of returning at once: for a source that must not let an
+   * event go before it is passed on (the pull from the command line, which has no dead-letter
+   * queue behind it and ends when the drain does).
+   */
+  awaitReceiver?: boolean
 }
 
 /**
@@ -35,14 +42,20 @@ export interface DeliveryOptions {
 export function httpDeliveryPublisher(
   url: string,
   logger: Logger,
-  { maxAttempts = 8, baseDelayMs = 200, maxDelayMs = 5000, timeoutMs = 5000 }: DeliveryOptions = {},
+  {
+    maxAttempts = 8,
+    baseDelayMs = 200,
+    maxDelayMs = 5000,
+    timeoutMs = 5000,
+    awaitReceiver = false,
+  }: DeliveryOptions = {},
 ): EventPublisher & { idle(): Promise<void> } {
   const { target, headers } = requestTo(url)
   // fetch's errors may quote the URL it was given.
   const masked = maskUrl(url)
   const scrub = (text: string) => text.replaceAll(url, masked).replaceAll(target, masked)
   const limit = pLimit(MAX_CONCURRENT_DELIVERIES)
-  const inFlight = new Set<Promise<void>>()
+  const inFlight = new Set<Promise<unknown>>()
 
   /** One attempt: undefined once the receiver took the event, else why it did not. */
   const post = async (body: string): Promise<string | undefined> => {
@@ -67,12 +80,22 @@ export function httpDeliveryPublisher(
     }
   }
 
-  const deliver = async (entry: PutEventsRequestEntry) => {
+  /** Delivers with retries; true once the receiver took it. */
+  const deliver = async (entry: PutEventsRequestEntry): Promise<boolean> => {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const failure = await limit(() => post(entry.Detail ?? ''))
       if (failure === undefined) {
         logger.info('event forwarded', { detailType: entry.DetailType, attempt })
-        return
+        return true
+      }
+      if (awaitReceiver && attempt === maxAttempts) {
+        // The caller keeps the event (the pull leaves it in VOD's queue): no body in the log.
+        logger.warn('event not forwarded', {
+          detailType: entry.DetailType,
+          attempts: attempt,
+          reason: failure,
+        })
+        return false
       }
       if (attempt === maxAttempts) {
         // EventBridge would move it to the rule's dead-letter queue: here the log keeps it.
@@ -82,7 +105,7 @@ export function httpDeliveryPublisher(
           reason: failure,
           detail: entry.Detail,
         })
-        return
+        return false
       }
       logger.warn('event forward retried', {
         detailType: entry.DetailType,
@@ -91,10 +114,12 @@ export function httpDeliveryPublisher(
       })
       await delay(Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)))
     }
+    return false
   }
 
   return {
     async publish(entries) {
+      const deliveries: Promise<[PutEventsRequestEntry, boolean]>[] = []
       for (const entry of entries) {
         if (entry.DetailType === ANNOUNCEMENT_TYPE) {
           logger.info('results announced', { detail: entry.Detail })
@@ -102,7 +127,13 @@ export function httpDeliveryPublisher(
         }
         const delivery = deliver(entry).finally(() => inFlight.delete(delivery))
         inFlight.add(delivery)
+        deliveries.push(delivery.then((delivered) => [entry, delivered]))
       }
+      if (!awaitReceiver) return
+      const undelivered = (await Promise.all(deliveries)).flatMap(([entry, delivered]) =>
+        delivered ? [] : [entry],
+      )
+      if (undelivered.length > 0) throw new EventPublishError(undelivered)
     },
     async idle() {
       while (inFlight.size > 0) await Promise.all(inFlight)

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
+import { EventPublishError } from '../../lib/forward/event-publisher'
 import { httpDeliveryPublisher, MAX_CONCURRENT_DELIVERIES } from '../../lib/forward/http-delivery'
 import { ANNOUNCEMENT_TYPE, vodEventEntry } from '../../lib/forward/vod-event-entry'
 import { captureLogger } from '../support/capture-logger'
@@ -113,6 +114,37 @@ describe('the local stand-in for the bus and its API destination', () => {
       level: 'INFO',
       message: 'results announced',
       fields: { detail: '{"stored":1}' },
+    })
+  })
+
+  it('with awaitReceiver, resolves once the receiver took each event and throws with those it did not', async () => {
+    // Found outside: the pull from the command line confirmed an event its receiver then refused.
+    const { url, received } = await receiver(1)
+    const logger = captureLogger()
+    const waiting = httpDeliveryPublisher(url, logger, {
+      baseDelayMs: 1,
+      maxAttempts: 2,
+      awaitReceiver: true,
+    })
+    const entry = vodEventEntry('FileDeleted', '{"EventType":"FileDeleted"}', 'local')
+
+    await waiting.publish([entry])
+    expect(received.map((r) => r.body)).toStrictEqual(['{"EventType":"FileDeleted"}'])
+
+    const refusing = await receiver(100)
+    const refused = httpDeliveryPublisher(refusing.url, logger, {
+      baseDelayMs: 1,
+      maxAttempts: 2,
+      awaitReceiver: true,
+    })
+    const failure = await refused.publish([entry]).catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(EventPublishError)
+    expect((failure as EventPublishError).unpublished).toStrictEqual([entry])
+    // The caller keeps the event: the log line does not carry it.
+    expect(logger.lines.at(-1)).toStrictEqual({
+      level: 'WARN',
+      message: 'event not forwarded',
+      fields: { detailType: 'FileDeleted', attempts: 2, reason: 'HTTP 503' },
     })
   })
 

@@ -55,7 +55,8 @@ beforeAll(async () => {
       )
       return
     }
-    response.writeHead(200).end()
+    // A receiver that refuses what is posted to /refuse.
+    response.writeHead(request.url === '/refuse' ? 500 : 200).end()
   })
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`
@@ -141,6 +142,25 @@ describe('npm run pull -- --once with the pull function wiring', () => {
     expect(received.map((r) => JSON.parse(r.body).EventType)).toStrictEqual(['NewFileUpload'])
     expect(await quarantined()).toMatchObject([{ statusCode: 422, eventType: expect.any(String) }])
   })
+
+  it("--local: leaves in VOD's queue an event FORWARD_URL's receiver refused, and exits 1", async () => {
+    // Found outside: it was confirmed at once ("passed on", exit 0), then refused by the
+    // receiver, and existed only in a log line.
+    await setUp()
+    fake.enqueue(otherEvent(0))
+
+    const run = await pull(['--local'], {
+      DYNAMODB_PORT: String(dynamodb.port),
+      SQS_PORT: String(stack.port),
+      QUARANTINE_BUCKET: BUCKET,
+      FORWARD_URL: `${receiverUrl}/refuse`,
+    })
+
+    expect(run.stdout).toContain('0 other type(s) passed on')
+    expect(run.stdout).toContain('0 confirmed, 1 left for VOD to deliver again')
+    expect(run.code).toBe(1)
+    expect(fake.waiting()).toBe(1)
+  }, 60_000)
 
   it("--local with nothing else set: npm start's VOD stand-in on VOD_PORT, with its key and region", async () => {
     fake = await startFakeVodApi({ port: await freePort() })
