@@ -15,6 +15,7 @@ import {
   replay,
 } from '../lib/durability/replay'
 import { eventBridgePublisher } from '../lib/forward/event-publisher'
+import { httpDeliveryPublisher } from '../lib/forward/http-delivery'
 import { extractLoggedEvents } from '../lib/forward/logged-events'
 import { readQueueDefinitions } from '../lib/local/queue-definitions'
 import { terminalProgress } from '../lib/operator/progress'
@@ -29,6 +30,7 @@ import { isTableNotFound, tableLocation, tableNotFoundLine } from '../lib/operat
 import { forTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { createOperatorClient, operatorClientConfig } from '../lib/runtime/dynamodb-client'
+import { quietLogger } from '../lib/runtime/log'
 
 // stdout has a line per entry, for the record; on a terminal, stderr says how far a long run is.
 const showProgress = terminalProgress()
@@ -86,7 +88,7 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
   // Events the functions could only log go back on the bus they were meant for.
   if (events.entries.length + events.incomplete > 0) {
     try {
-      console.log(`${await publishEvents(events.entries)} event(s) put on the bus again`)
+      console.log(`${await publishEvents(events.entries, request)} event(s) put on the bus again`)
     } catch (error) {
       failed++
       console.error(`events: FAILED ${describeFailure(error)}`)
@@ -102,8 +104,22 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
   return failed === 0 && damaged.length === 0 && events.incomplete === 0 && !nothing ? 0 : 1
 }
 
-/** Puts events the redrive could not put on the bus there: AWS's EventBridge, as the SDK finds it. */
-async function publishEvents(entries: PutEventsRequestEntry[]): Promise<number> {
+/**
+ * Puts events the functions could not put on the bus there: AWS's EventBridge, as the SDK finds
+ * it; with --local, FORWARD_URL's receiver (each taken before it counts), and never AWS.
+ * @throws when they could not all be put back, saying why
+ */
+async function publishEvents(
+  entries: PutEventsRequestEntry[],
+  { events }: ReplayRequest,
+): Promise<number> {
+  if (events.to === 'none') {
+    throw new Error('the local stack has no bus: set FORWARD_URL to deliver them to its receiver')
+  }
+  if (events.to === 'receiver') {
+    await httpDeliveryPublisher(events.url, quietLogger, { awaitReceiver: true }).publish(entries)
+    return entries.length
+  }
   const client = new EventBridgeClient({})
   try {
     await eventBridgePublisher(client).publish(entries)
@@ -136,7 +152,7 @@ async function drain(request: ReplayRequest, queueUrl: string | undefined): Prom
       url,
       (message) =>
         'entries' in message
-          ? publishEvents(message.entries)
+          ? publishEvents(message.entries, request)
           : replay(client, tableName, { kind: 'results', message, source: url }, { resultTtlDays }),
       (message, outcome) => {
         console.log(

@@ -69,6 +69,12 @@ export interface ReplayRequest {
   /** Undefined: the real SQS of the configured region. */
   sqsEndpoint: string | undefined
   resultTtlDays: number | undefined
+  /**
+   * Where events the functions could only log go back: the stage's bus (`bus`, AWS's
+   * EventBridge as the SDK finds it) or, with --local, FORWARD_URL's receiver, the local stack's
+   * stand-in for the bus (`none` when it is unset: --local never reaches AWS).
+   */
+  events: { to: 'bus' } | { to: 'receiver'; url: string } | { to: 'none' }
 }
 
 /**
@@ -114,6 +120,11 @@ export function parseReplayArgs(argv: readonly string[], env: Env): ReplayReques
     endpoint: checkUrl(endpoint, 'the DynamoDB endpoint'),
     sqsEndpoint,
     resultTtlDays,
+    events: !local
+      ? { to: 'bus' }
+      : env.FORWARD_URL
+        ? { to: 'receiver', url: env.FORWARD_URL }
+        : { to: 'none' },
   }
 }
 

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -268,6 +270,51 @@ describe('npm run replay -- <file>', () => {
       stdout: `2 callback(s) or result set(s) found in ${file}; table vod-snapshots-missing\n`,
       stderr: `Table "vod-snapshots-missing" not found at ${dynamodb.endpoint}. Set TABLE_NAME or --table to its name.\n`,
     })
+  })
+
+  it('puts logged events back only on the local stack with --local: FORWARD_URL, never AWS', async () => {
+    // Found outside: --local put them on AWS's EventBridge, as the SDK found it.
+    const file = join(dir, 'events.log')
+    await writeFile(
+      file,
+      `${JSON.stringify({
+        level: 'ERROR',
+        message: UNSTORED_CALLBACK_MARKER,
+        reason: 'event not published',
+        id: 'event-1',
+        event: { Source: 'vod-snapshots', DetailType: 'FileDeleted' },
+        part: 1,
+        parts: 1,
+        detailPart: '{"EventType":"FileDeleted"}',
+      })}\n`,
+    )
+    const received: string[] = []
+    const receiver = createServer(async (request, response) => {
+      let body = ''
+      for await (const chunk of request) body += chunk
+      received.push(body)
+      response.writeHead(200).end()
+    })
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`
+    const local = { ...LOCAL_STACK_ENV, DYNAMODB_PORT: String(dynamodb.port) }
+    try {
+      const nowhere = await runScript('replay', [file, '--local'], { ...local, FORWARD_URL: '' })
+      expect(nowhere.code).toBe(1)
+      expect(nowhere.stderr).toContain(
+        'events: FAILED the local stack has no bus: set FORWARD_URL to deliver them to its receiver',
+      )
+
+      const delivered = await runScript('replay', [file, '--local'], { ...local, FORWARD_URL: url })
+      expect({ code: delivered.code, stderr: delivered.stderr }).toStrictEqual({
+        code: 0,
+        stderr: '',
+      })
+      expect(delivered.stdout).toContain('1 event(s) put on the bus again')
+      expect(received).toStrictEqual(['{"EventType":"FileDeleted"}'])
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve))
+    }
   })
 
   it("replays into the local stack's table with --local", async () => {

@@ -19,6 +19,7 @@ describe('parseReplayArgs', () => {
       endpoint: undefined,
       sqsEndpoint: undefined,
       resultTtlDays: undefined,
+      events: { to: 'bus' },
     })
   })
 
@@ -35,6 +36,7 @@ describe('parseReplayArgs', () => {
       endpoint: 'http://e:1',
       sqsEndpoint: undefined,
       resultTtlDays: 30,
+      events: { to: 'bus' },
     })
     expect(
       parseReplayArgs(['f', '--table', 't', '--endpoint', 'http://h:2'], { TABLE_NAME: 'x' }),
@@ -48,6 +50,7 @@ describe('parseReplayArgs', () => {
       endpoint: undefined,
       sqsEndpoint: undefined,
       resultTtlDays: undefined,
+      events: { to: 'bus' },
     })
     expect(
       parseReplayArgs(['--dlq', '--queue-url', 'http://q/1/dlq'], { FALLBACK_DLQ_URL: DLQ }),
@@ -61,7 +64,12 @@ describe('parseReplayArgs', () => {
       endpoint: 'http://127.0.0.1:8000',
       sqsEndpoint: 'http://127.0.0.1:9324',
       resultTtlDays: undefined,
+      // Found outside: logged events went to AWS's EventBridge even with --local.
+      events: { to: 'none' },
     })
+    expect(
+      parseReplayArgs(['f', '--local'], { FORWARD_URL: 'http://127.0.0.1:4000/hook' }),
+    ).toMatchObject({ events: { to: 'receiver', url: 'http://127.0.0.1:4000/hook' } })
     expect(
       parseReplayArgs(['--dlq', '--local'], { DYNAMODB_PORT: '8100', SQS_PORT: '9400' }),
     ).toMatchObject({ endpoint: 'http://127.0.0.1:8100', sqsEndpoint: 'http://127.0.0.1:9400' })
