@@ -86,22 +86,31 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
     `done: ${entries.length - failed} replayed, ${failed} failed, ${damaged.length} damaged, ${skipped} skipped`,
   )
   // Events the functions could only log go back on the bus they were meant for.
-  if (events.entries.length + events.incomplete > 0) {
+  if (events.entries.length + events.incomplete.length > 0) {
     try {
       console.log(`${await publishEvents(events.entries, request)} event(s) put on the bus again`)
     } catch (error) {
       failed++
       console.error(`events: FAILED ${describeFailure(error)}`)
     }
-    if (events.incomplete > 0) console.error(`${events.incomplete} event(s) with a piece missing`)
+    for (const id of events.incomplete) {
+      console.error(forTerminal(`event ${id}: a piece is missing from ${file}`))
+    }
   }
-  const nothing = entries.length === 0 && events.entries.length + events.incomplete === 0
+  // Named by line, never quoted, as the damaged callbacks are.
+  for (const line of events.damaged) {
+    console.error(`${shown}:${line}: an event piece that cannot be read`)
+  }
+  const nothing =
+    entries.length === 0 &&
+    events.entries.length + events.incomplete.length + events.damaged.length === 0
   if (nothing) {
     console.error(
       `Nothing to replay in ${shown}: no marker line, callback body or fallback message that can be used`,
     )
   }
-  return failed === 0 && damaged.length === 0 && events.incomplete === 0 && !nothing ? 0 : 1
+  const unusable = damaged.length + events.incomplete.length + events.damaged.length
+  return failed === 0 && unusable === 0 && !nothing ? 0 : 1
 }
 
 /**

@@ -3,7 +3,7 @@
  * request ID) is skipped, and Lambda's JSON log format, which wraps the line as a string in
  * `message`, is unwrapped. Undefined for a line that holds no JSON.
  */
-export function jsonOfLogLine(line: string): unknown {
+function jsonOfLogLine(line: string): unknown {
   const start = line.indexOf('{')
   if (start < 0) return undefined
   let value: unknown
@@ -47,4 +47,28 @@ export function joinLoggedPieces<TAbout>(pieces: Iterable<LoggedPiece<TAbout>>):
     else whole.push({ id, about, text: parts.join('') })
   }
   return { whole, incomplete }
+}
+
+/**
+ * The texts logged in pieces under `marker` with `reason`, read from exported log lines and put
+ * back together. `pieceOf` reads one line's JSON (undefined when it is not such a piece).
+ * @returns the wholes; the IDs of those with a piece missing; the numbers of the lines that name
+ * the marker and the reason but cannot be read (`damaged`); how many other non-empty lines there
+ * were (`skipped`)
+ */
+export function readLoggedPieces<TAbout>(
+  text: string,
+  { marker, reason }: { marker: string; reason: string },
+  pieceOf: (json: unknown) => LoggedPiece<TAbout> | undefined,
+): ReturnType<typeof joinLoggedPieces<TAbout>> & { damaged: number[]; skipped: number } {
+  const damaged: number[] = []
+  let skipped = 0
+  const pieces = text.split(/\r?\n/).flatMap((line, index) => {
+    const piece = pieceOf(jsonOfLogLine(line))
+    if (piece) return [piece]
+    if (line.includes(marker) && line.includes(reason)) damaged.push(index + 1)
+    else if (line.trim() !== '') skipped++
+    return []
+  })
+  return { ...joinLoggedPieces(pieces), damaged, skipped }
 }

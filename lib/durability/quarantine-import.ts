@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { UNSTORED_CALLBACK_MARKER } from './fallback-message'
-import { joinLoggedPieces, jsonOfLogLine } from './log-line'
+import { readLoggedPieces } from './log-line'
 import { parseQuarantined, type QuarantinedCallback } from './quarantine'
 
 const LoggedPartSchema = v.object({
@@ -12,12 +12,12 @@ const LoggedPartSchema = v.object({
   bodyPart: v.string(),
 })
 
-type LoggedPart = v.InferOutput<typeof LoggedPartSchema>
-
-/** The quarantine piece one exported log line holds, if it holds one. */
-function loggedPart(line: string): LoggedPart | undefined {
-  const result = v.safeParse(LoggedPartSchema, jsonOfLogLine(line))
-  return result.success ? result.output : undefined
+/** The quarantine piece one exported log line's JSON holds, if it holds one. */
+function loggedPart(json: unknown) {
+  const result = v.safeParse(LoggedPartSchema, json)
+  if (!result.success) return undefined
+  const { quarantine, part, parts, bodyPart } = result.output
+  return { id: String(quarantine.id), part, parts, text: bodyPart, about: quarantine }
 }
 
 /**
@@ -32,22 +32,11 @@ export function extractLoggedQuarantine(text: string): {
   damaged: number[]
   skipped: number
 } {
-  const damaged: number[] = []
-  let skipped = 0
-  const lines = text.split(/\r?\n/).flatMap((line, index) => {
-    const piece = loggedPart(line)
-    if (!piece) {
-      if (line.includes(UNSTORED_CALLBACK_MARKER) && line.includes('quarantine failed')) {
-        damaged.push(index + 1)
-      } else if (line.trim() !== '') {
-        skipped++
-      }
-      return []
-    }
-    const { quarantine, part, parts, bodyPart } = piece
-    return [{ id: String(quarantine.id), part, parts, text: bodyPart, about: quarantine }]
-  })
-  const { whole, incomplete } = joinLoggedPieces(lines)
+  const { whole, incomplete, damaged, skipped } = readLoggedPieces(
+    text,
+    { marker: UNSTORED_CALLBACK_MARKER, reason: 'quarantine failed' },
+    loggedPart,
+  )
   const entries = whole.map(({ about, text: body }) =>
     parseQuarantined(JSON.stringify({ ...about, body })),
   )

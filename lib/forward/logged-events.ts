@@ -1,7 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import * as v from 'valibot'
 import { UNSTORED_CALLBACK_MARKER } from '../durability/fallback-message'
-import { joinLoggedPieces, jsonOfLogLine } from '../durability/log-line'
+import { readLoggedPieces } from '../durability/log-line'
 
 const LoggedPieceSchema = v.object({
   message: v.literal(UNSTORED_CALLBACK_MARKER),
@@ -17,34 +17,33 @@ const LoggedPieceSchema = v.object({
   detailPart: v.string(),
 })
 
-type EventPiece = v.InferOutput<typeof LoggedPieceSchema>
-
-/** The event piece one exported log line holds, if it holds one. */
-function pieceOf(line: string): EventPiece | undefined {
-  const result = v.safeParse(LoggedPieceSchema, jsonOfLogLine(line))
-  return result.success ? result.output : undefined
+/** The event piece one exported log line's JSON holds, if it holds one. */
+function pieceOf(json: unknown) {
+  const result = v.safeParse(LoggedPieceSchema, json)
+  if (!result.success) return undefined
+  const { id, part, parts, detailPart, event } = result.output
+  return { id, part, parts, text: detailPart, about: event }
 }
 
 /**
  * The events the functions could only log (`reason: "event not published"`), put together from
- * their pieces, ready to be put on the bus again. Other lines are skipped; an event with a piece
- * missing is counted in `incomplete`.
+ * their pieces, ready to be put on the bus again. An event with a piece missing is named in
+ * `incomplete`; a line that names the marker and the reason but cannot be read is `damaged` (by
+ * line number).
  */
 export function extractLoggedEvents(text: string): {
   entries: PutEventsRequestEntry[]
-  incomplete: number
+  incomplete: string[]
+  damaged: number[]
 } {
-  const lines = text.split(/\r?\n/).flatMap((line) => {
-    const piece = pieceOf(line)
-    if (!piece) return []
-    const { id, part, parts, detailPart, event } = piece
-    return [{ id, part, parts, text: detailPart, about: event }]
-  })
-  const { whole, incomplete: missing } = joinLoggedPieces(lines)
+  const { whole, incomplete, damaged } = readLoggedPieces(
+    text,
+    { marker: UNSTORED_CALLBACK_MARKER, reason: 'event not published' },
+    pieceOf,
+  )
   const entries: PutEventsRequestEntry[] = whole.map(({ about, text: Detail }) => ({
     ...about,
     Detail,
   }))
-  const incomplete = missing.length
-  return { entries, incomplete }
+  return { entries, incomplete, damaged }
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -304,6 +304,17 @@ describe('npm run replay -- <file>', () => {
       expect(nowhere.stderr).toContain(
         'events: FAILED the local stack has no bus: set FORWARD_URL to deliver them to its receiver',
       )
+
+      // A piece cut by a careless export: named by its line, never quoted, and exit 1.
+      const damaged = join(dir, 'events-damaged.log')
+      await writeFile(
+        damaged,
+        `noise\n${(await readFile(file, 'utf8')).replace('"part":1', '"part":"x"')}`,
+      )
+      const named = await runScript('replay', [damaged, '--local'], { ...local, FORWARD_URL: url })
+      expect(named.code).toBe(1)
+      expect(named.stderr).toContain(`${damaged}:2: an event piece that cannot be read`)
+      expect(received).toStrictEqual([])
 
       const delivered = await runScript('replay', [file, '--local'], { ...local, FORWARD_URL: url })
       expect({ code: delivered.code, stderr: delivered.stderr }).toStrictEqual({
