@@ -48,7 +48,13 @@ function isVodEndpoint(endpoint) {
 
 const BOOLEAN = matching(/^(true|false)$/, 'must be true or false')
 const ENDPOINT = rule('must be empty or an http(s) URL', (t) => t === '' || isUrl(t, /^https?:$/))
-const DAYS = matching(/^(0|[1-9]\d*)$/, 'must be a whole number of days, 0 or more')
+// At most 100 years: a larger number would pass here and fail in CloudFormation half-way (an
+// S3 lifecycle's days are a 32-bit integer) or make an expiry past any date DynamoDB reads.
+const MAX_DAYS = 36_500
+const DAYS = rule(
+  `must be a whole number of days from 0 to ${MAX_DAYS}`,
+  (text) => /^(0|[1-9]\d{0,4})$/.test(text) && Number(text) <= MAX_DAYS,
+)
 const MINUTES = rule(
   'must be a whole number of minutes from 1 to 1440',
   (text) => /^[1-9]\d{0,3}$/.test(text) && Number(text) <= 1440,

@@ -57,6 +57,8 @@ export const ResultTtlDaysSchema = v.pipe(
   v.number('RESULT_TTL_DAYS must be a whole number of days'),
   v.integer('RESULT_TTL_DAYS must be a whole number of days'),
   v.minValue(0, 'RESULT_TTL_DAYS must not be negative'),
+  // As the deploy's param check (lib/deploy/check-params.mjs): at most 100 years.
+  v.maxValue(36_500, 'RESULT_TTL_DAYS must be at most 36500 days'),
   v.transform((days) => (days === 0 ? undefined : days)),
 )
 

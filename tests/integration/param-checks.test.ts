@@ -76,7 +76,8 @@ const COUNTERPARTS: [string, (value: string) => () => unknown, string[]][] = [
   [
     'resultTtlDays',
     (value) => () => loadRedriveConfig({ TABLE_NAME: 'results', RESULT_TTL_DAYS: value }),
-    ['0', '30', '-1', '1.5', 'abc', '00', '1e3', ''],
+    // Found outside: a number past what S3 and DynamoDB take passed the check.
+    ['0', '30', '-1', '1.5', 'abc', '00', '1e3', '', '36500', '36501', '99999999999999999999999'],
   ],
   [
     'dynamodbEndpoint',
@@ -175,12 +176,12 @@ describe('checkParams', () => {
     const ssm = 'an SSM parameter name: /, then letters, digits, _ . - and /'
     expect(problems).toStrictEqual([
       'forwardUrl: must be empty or an https URL',
-      'quarantineExpiryDays: must be a whole number of days, 0 or more',
+      'quarantineExpiryDays: must be a whole number of days from 0 to 36500',
       `signKeyParameter: must be empty or ${ssm}`,
       'callbackSignKey: must be empty or keys of 16 to 32 letters and digits, comma-separated',
       'callbackToken: must be {{resolve:ssm:/name}} or tokens of at least 16 characters, comma-separated',
       `tencentSecretParameter: must be ${ssm}`,
-      'resultTtlDays: must be a whole number of days, 0 or more',
+      'resultTtlDays: must be a whole number of days from 0 to 36500',
       'rejectedCallbacksAlarmThreshold: must be a whole number, 1 or more',
       'reconcileWindowMinutes: must be a whole number of minutes from 1 to 1440',
       'reconcileLagMinutes: must be a whole number of minutes from 1 to 1440',
@@ -197,7 +198,7 @@ describe('checkParams', () => {
   it('accepts the values YAML gives as numbers and booleans, and refuses objects', () => {
     expect(checkParams({ pullEnabled: false, rejectedCallbacksAlarmThreshold: 20 })).toEqual([])
     expect(checkParams({ resultTtlDays: { Ref: 'Days' } })).toStrictEqual([
-      'resultTtlDays: must be a whole number of days, 0 or more',
+      'resultTtlDays: must be a whole number of days from 0 to 36500',
     ])
   })
 
@@ -256,7 +257,7 @@ describe('serverless package with bad params', () => {
       ['forwardUrl=not a url', 'forwardUrl: must be empty or an https URL'],
       [
         'quarantineExpiryDays=abc',
-        'quarantineExpiryDays: must be a whole number of days, 0 or more',
+        'quarantineExpiryDays: must be a whole number of days from 0 to 36500',
       ],
       [
         'signKeyParameter=no-leading-slash',
