@@ -12,6 +12,7 @@ import {
   extractReplayables,
   type QueueDepth,
   queueDepth,
+  REPLAY_VISIBILITY_SECONDS,
   replay,
 } from '../lib/durability/replay'
 import { eventBridgePublisher } from '../lib/forward/event-publisher'
@@ -181,7 +182,10 @@ async function drain(request: ReplayRequest, queueUrl: string | undefined): Prom
       console.error(`Could not read what is left in ${url}: ${describeFailure(error)}`)
       return 1
     }
-    const comeBack = left.inFlight > 0 ? ' (they come back when their visibility timeout ends)' : ''
+    const comeBack =
+      left.inFlight > 0
+        ? ` (they come back within ${REPLAY_VISIBILITY_SECONDS / 60} minutes, when their visibility timeout ends: run it again then)`
+        : ''
     console.log(`left in the queue: ${left.waiting} waiting, ${left.inFlight} in flight${comeBack}`)
     return failed === 0 && left.inFlight === 0 ? 0 : 1
   } catch (error) {

@@ -244,10 +244,13 @@ export type DrainProgress = (
   outcome: { stored?: number; error?: unknown },
 ) => void
 
+/** How long a message the replay received stays invisible: a failed one is back after it. */
+export const REPLAY_VISIBILITY_SECONDS = 120
+
 /**
  * Receives every message of the dead-letter queue, writes its results, and deletes it once
  * written. A message that fails stays in the queue, invisible until the visibility timeout of
- * its receive (120 s) ends. Stops at the first empty receive.
+ * its receive ({@link REPLAY_VISIBILITY_SECONDS} s) ends. Stops at the first empty receive.
  *
  * When a write fails with an error `stopOn` accepts (one every write would fail with, such as a
  * missing table), the drain stops: that message and those received with it that were not dealt
@@ -273,7 +276,7 @@ export async function drainDeadLetterQueue(
         QueueUrl: queueUrl,
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 1,
-        VisibilityTimeout: 120,
+        VisibilityTimeout: REPLAY_VISIBILITY_SECONDS,
       }),
     )
     // A failed message comes back once its visibility ends: one pass sees each message once.

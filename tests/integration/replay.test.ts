@@ -419,7 +419,7 @@ describe('npm run replay -- --dlq --local', () => {
       new SendMessageCommand({ QueueUrl: url, MessageBody: 'not\r\njson' }),
     )
     const inFlight =
-      'left in the queue: 0 waiting, 1 in flight (they come back when their visibility timeout ends)'
+      'left in the queue: 0 waiting, 1 in flight (they come back within 2 minutes, when their visibility timeout ends: run it again then)'
 
     const failed = await drainQueue(url)
     const rightAfter = await drainQueue(url)
