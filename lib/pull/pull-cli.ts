@@ -235,7 +235,7 @@ export function problemsOf(report: DrainReport): string[] {
   const problems: string[] = []
   if (unpassed > 0) {
     problems.push(
-      `${events(unpassed)} left in VOD's queue: nothing to pass them on to (set EVENT_BUS_NAME or --bus)`,
+      `${events(unpassed)} left in VOD's queue: nothing to pass them on to (set EVENT_BUS_NAME or --bus; with --local, FORWARD_URL)`,
     )
   }
   if (unkept > 0) {

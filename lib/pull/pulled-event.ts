@@ -102,7 +102,9 @@ export async function handlePulledEvent(
         },
         { quarantine, logger, metrics, timeoutMs: timing.publishMs() },
       )
-      return kept === 'quarantine' ? { kind: 'invalid', handle } : { kind: 'unkept', handle }
+      if (kept === 'quarantine') return { kind: 'invalid', handle }
+      // A quarantine that failed is not a missing one: the report must not ask for a bucket.
+      return quarantine ? { kind: 'failed', handle } : { kind: 'unkept', handle }
     }
     default:
       // VOD keeps the event and delivers it again once its handle is not confirmed.

@@ -247,7 +247,7 @@ describe('npm run pull -- --once with the pull function wiring', () => {
     const run = await pull([], { DYNAMODB_ENDPOINT: dynamodb.endpoint })
 
     expect(run.stderr).toContain(
-      "3 events left in VOD's queue: nothing to pass them on to (set EVENT_BUS_NAME or --bus)",
+      "3 events left in VOD's queue: nothing to pass them on to (set EVENT_BUS_NAME or --bus; with --local, FORWARD_URL)",
     )
     expect(run.stderr).toContain(
       "1 invalid event left in VOD's queue: no quarantine to keep them in " +

@@ -220,13 +220,13 @@ describe('the closing lines', () => {
       ...{ ignored: 0, confirmed: 13, unconfirmed: 6, unpassed: 3, unkept: 2 },
     }
     expect(problemsOf(report)).toStrictEqual([
-      "3 events left in VOD's queue: nothing to pass them on to (set EVENT_BUS_NAME or --bus)",
+      "3 events left in VOD's queue: nothing to pass them on to (set EVENT_BUS_NAME or --bus; with --local, FORWARD_URL)",
       "2 invalid events left in VOD's queue: no quarantine to keep them in " +
         '(set QUARANTINE_BUCKET or --quarantine-bucket)',
       "1 event left in VOD's queue, not stored or not confirmed (see above): VOD delivers them again",
     ])
     expect(problemsOf({ ...REPORT, unconfirmed: 1, unpassed: 1 })).toStrictEqual([
-      "1 event left in VOD's queue: nothing to pass them on to (set EVENT_BUS_NAME or --bus)",
+      "1 event left in VOD's queue: nothing to pass them on to (set EVENT_BUS_NAME or --bus; with --local, FORWARD_URL)",
     ])
     expect(problemsOf({ ...REPORT, stop: 'vod-error' })).toStrictEqual([
       'stopped early: a VOD API call failed (see above)',

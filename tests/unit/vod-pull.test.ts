@@ -209,6 +209,15 @@ describe('drainVodQueue', () => {
     ])
   })
 
+  it('with a quarantine that fails, leaves an invalid event in the queue without asking for a bucket', async () => {
+    // Found outside: a bucket S3 refused was reported as "no quarantine to keep them in".
+    const { report } = await drain(stubVod([[invalidSnapshotEvent('task-bad')]]).vod, {
+      quarantine: memoryQuarantine(new Error('NoSuchBucket')),
+    })
+
+    expect(report).toMatchObject({ invalid: 0, unkept: 0, confirmed: 0, unconfirmed: 1 })
+  })
+
   it('stores an event that came without a handle but cannot confirm it', async () => {
     const answers = [{ EventSet: [snapshotEvent('no-handle', [0])] }]
     const vod: VodEventQueue = {
