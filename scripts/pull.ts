@@ -10,7 +10,7 @@ import { httpDeliveryPublisher } from '../lib/forward/http-delivery'
 import { lazyEventPublisher } from '../lib/forward/lazy-publisher'
 import { maskUrl } from '../lib/forward/masked-url'
 import { createOperatorS3Client } from '../lib/operator/operator-s3-client'
-import { terminalProgress } from '../lib/operator/progress'
+import { operatorLog, terminalProgress } from '../lib/operator/progress'
 import { forTerminal, textForTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { drainVodQueue } from '../lib/pull/drain'
@@ -25,21 +25,15 @@ import {
 import { PULL_STORE_OPTIONS, pullDestinations } from '../lib/pull/pull-wiring'
 import { createVodClient } from '../lib/pull/vod-client'
 import { createOperatorClient } from '../lib/runtime/dynamodb-client'
-import { type Logger, noMetrics, redactingLogger } from '../lib/runtime/log'
+import { noMetrics } from '../lib/runtime/log'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
 /** The scheduled function's time: a drain started by hand stops as it would. */
 const DRAIN_MS = 55_000
 
-const line = (message: string, fields?: Record<string, unknown>) =>
-  forTerminal(fields ? `${message} ${JSON.stringify(fields)}` : message)
 // Every secret of the environment (the API key, FORWARD_URL's) is replaced in every line.
 registerEnvironmentSecrets(process.env)
-const progress: Logger = redactingLogger({
-  info: (message, fields) => console.log(line(message, fields)),
-  warn: (message, fields) => console.warn(line(message, fields)),
-  error: (message, fields) => console.error(line(message, fields)),
-})
+const progress = operatorLog(console.log)
 /**
  * The publisher the pull function would build: FORWARD_URL's delivery (the local stack's stand-in
  * for the bus), else the bus. Here the delivery waits for the receiver: without a dead-letter

@@ -5,7 +5,7 @@
  */
 import { lazyS3Quarantine } from '../lib/durability/lazy-s3-quarantine'
 import { createOperatorS3Client } from '../lib/operator/operator-s3-client'
-import { terminalProgress } from '../lib/operator/progress'
+import { operatorLog, terminalProgress } from '../lib/operator/progress'
 import { forTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { reconcile } from '../lib/reconcile/reconcile'
@@ -18,20 +18,12 @@ import {
 } from '../lib/reconcile/reconcile-cli'
 import { createVodTaskApi } from '../lib/reconcile/vod-tasks'
 import { createOperatorClient } from '../lib/runtime/dynamodb-client'
-import { type Logger, noMetrics, redactingLogger } from '../lib/runtime/log'
+import { noMetrics } from '../lib/runtime/log'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
-// Everything but the report goes to stderr: --json's stdout is the report alone. What VOD sent
-// reaches the terminal escaped (forTerminal: JSON.stringify leaves C1 and bidi controls as they
-// are).
-const line = (message: string, fields?: Record<string, unknown>) =>
-  forTerminal(fields ? `${message} ${JSON.stringify(fields)}` : message)
+// Everything but the report goes to stderr: --json's stdout is the report alone.
 registerEnvironmentSecrets(process.env)
-const progress: Logger = redactingLogger({
-  info: (message, fields) => console.error(line(message, fields)),
-  warn: (message, fields) => console.error(line(message, fields)),
-  error: (message, fields) => console.error(line(message, fields)),
-})
+const progress = operatorLog()
 
 async function main(): Promise<number> {
   const commandLine = readCommandLine(

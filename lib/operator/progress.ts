@@ -1,3 +1,6 @@
+import { type Logger, redactingLogger } from '../runtime/log'
+import { forTerminal } from './terminal-text'
+
 /** Where progress goes: process.stderr, or a stand-in in tests. */
 export interface ProgressStream {
   isTTY?: boolean
@@ -23,4 +26,19 @@ export function terminalProgress(
     last = now()
     stream.write(`${line()}\n`)
   }
+}
+
+/**
+ * The log of an operator command that runs a function's logic (pull, reconcile): each line as
+ * `message {fields}`, every registered secret replaced, what was received escaped for the
+ * terminal. `info` goes where the command's results go; warnings and errors to stderr.
+ */
+export function operatorLog(info: (line: string) => void = console.error): Logger {
+  const line = (message: string, fields?: Record<string, unknown>) =>
+    forTerminal(fields ? `${message} ${JSON.stringify(fields)}` : message)
+  return redactingLogger({
+    info: (message, fields) => info(line(message, fields)),
+    warn: (message, fields) => console.error(line(message, fields)),
+    error: (message, fields) => console.error(line(message, fields)),
+  })
 }

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
@@ -12,40 +10,19 @@ import { loadForwardConfig } from '../../lib/forward/forward-config'
 import { loadPullConfig } from '../../lib/pull/pull-config'
 import { loadReconcileWindow } from '../../lib/reconcile/scheduled-reconcile'
 import { loadConfig, loadRedriveConfig } from '../../lib/runtime/config'
-import { inServiceCopy } from '../support/service-copy'
+import { PackageFailure, packageService } from '../support/service-copy'
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const SECRET_SIGN_KEY = 'short-secret'
 
 /** Runs `serverless package --stage ci` with these --param options, as a deployer would. */
 async function packageWith(params: string[], output: string) {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')),
-  )
-  Object.assign(env, {
-    AWS_SHARED_CREDENTIALS_FILE: join(output, 'none'),
-    AWS_CONFIG_FILE: join(output, 'none'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  })
-  const serverless = join('node_modules', 'serverless', 'bin', 'serverless.js')
-  const args = [serverless, 'package', '--stage', 'ci', '--package', output]
   try {
-    // In a copy: another test file may be packaging the service at the same time.
-    await inServiceCopy((service) =>
-      promisify(execFile)(
-        process.execPath,
-        [...args, ...params.map((param) => `--param=${param}`)],
-        {
-          cwd: service,
-          env,
-          maxBuffer: 16 * 1024 * 1024,
-        },
-      ),
-    )
+    await packageService(['--stage', 'ci', ...params.map((param) => `--param=${param}`)], output)
     return { code: 0, output: '' }
   } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string }
-    return { code, output: `${stdout}${stderr}` }
+    if (!(error instanceof PackageFailure)) throw error
+    return { code: error.code, output: error.output }
   }
 }
 

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { inflateRawSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FAULT_SWITCH_PATH } from '../../lib/local/dynamodb-fault-switch'
@@ -13,7 +11,7 @@ import { DEADLINE_MARGIN_MS } from '../../lib/pull/scheduled-drain'
 import { DEFAULT_BUDGET } from '../../lib/receive/answer-callback'
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lib/runtime/log'
 import { anchorsOf } from '../support/markdown-links'
-import { inServiceCopy } from '../support/service-copy'
+import { packageService } from '../support/service-copy'
 
 type Resource = { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>
 type Policy = { PolicyDocument: { Statement: unknown } }
@@ -76,36 +74,18 @@ function unzip(archive: Buffer): Map<string, Buffer> {
 }
 
 /** Runs `serverless package` as a deployer would, without AWS credentials or shell values. */
-function packageStage(args: string[], output: string) {
+const packageStage = (args: string[], output: string) =>
   // Packaging must need no AWS credentials and no value from the shell (or from vitest's env).
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !name.startsWith('AWS_') && !SHELL_VARIABLES.includes(name),
-    ),
-  )
-  Object.assign(env, {
-    CALLBACK_TOKEN: SHELL_TOKEN,
-    CALLBACK_SIGN_KEY: SHELL_SIGN_KEY,
-    // What npm start passes serverless-offline: a deployed stage keeps its own queue and SQS.
-    FALLBACK_QUEUE_URL: 'http://sqs.us-east-1.localhost:9324/000000000000/shell-queue',
-    SQS_PORT: '9999',
-    AWS_SHARED_CREDENTIALS_FILE: join(output, 'none'),
-    AWS_CONFIG_FILE: join(output, 'none'),
-    AWS_EC2_METADATA_DISABLED: 'true',
+  packageService(args, output, {
+    omit: SHELL_VARIABLES,
+    env: {
+      CALLBACK_TOKEN: SHELL_TOKEN,
+      CALLBACK_SIGN_KEY: SHELL_SIGN_KEY,
+      // What npm start passes serverless-offline: a deployed stage keeps its own queue and SQS.
+      FALLBACK_QUEUE_URL: 'http://sqs.us-east-1.localhost:9324/000000000000/shell-queue',
+      SQS_PORT: '9999',
+    },
   })
-  const serverless = join('node_modules', 'serverless', 'bin', 'serverless.js')
-  // In a copy: another test file may be packaging the service at the same time.
-  return inServiceCopy((service) =>
-    promisify(execFile)(process.execPath, [serverless, 'package', ...args, '--package', output], {
-      cwd: service,
-      env,
-      maxBuffer: 16 * 1024 * 1024,
-    }),
-  ).catch((error: { message: string; stdout?: string }) => {
-    // serverless prints its error on stdout; the rejection's message holds only stderr.
-    throw new Error(`${error.message}\n${error.stdout ?? ''}`)
-  })
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vod-snapshots-package-'))

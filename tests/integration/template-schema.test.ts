@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type Template, templateProblems } from '../support/cloudformation-schema'
-import { inServiceCopy } from '../support/service-copy'
+import { packageService } from '../support/service-copy'
 
 // Every param that adds resources or changes what the template holds. Each only sets a
 // condition or a literal value (the resources are the same, some gated by a Condition), so one
@@ -20,35 +19,19 @@ const OPTIONAL_PARAMS = [
 const VARIANTS: Record<string, string[]> = { defaults: [], 'every optional param': OPTIONAL_PARAMS }
 
 /**
- * The template `serverless package` writes, without AWS credentials. Each packaging runs in its
- * own copy of the service: serverless-esbuild builds in the service's .esbuild and .serverless
- * folders, so two packagings of one folder at once delete each other's zips.
+ * The template `serverless package` writes, without AWS credentials, each packaging in its own
+ * copy of the service (packageService).
  */
 async function packagedTemplate(params: string[]): Promise<Template> {
-  return inServiceCopy(async (service) => {
-    const output = join(service, '.serverless-package')
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')),
-    )
-    Object.assign(env, {
-      AWS_SHARED_CREDENTIALS_FILE: join(output, 'none'),
-      AWS_CONFIG_FILE: join(output, 'none'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-    })
-    const serverless = join('node_modules', 'serverless', 'bin', 'serverless.js')
-    const args = ['package', '--stage', 'ci', ...params.map((p) => `--param=${p}`)]
-    await promisify(execFile)(process.execPath, [serverless, ...args, '--package', output], {
-      cwd: service,
-      env,
-      maxBuffer: 16 * 1024 * 1024,
-    }).catch((error: { message: string; stdout?: string }) => {
-      // serverless prints its error on stdout; the rejection's message holds only stderr.
-      throw new Error(`${error.message}\n${error.stdout ?? ''}`)
-    })
+  const output = await mkdtemp(join(tmpdir(), 'vod-snapshots-template-'))
+  try {
+    await packageService(['--stage', 'ci', ...params.map((p) => `--param=${p}`)], output)
     return JSON.parse(
       await readFile(join(output, 'cloudformation-template-update-stack.json'), 'utf8'),
     )
-  })
+  } finally {
+    await rm(output, { recursive: true, force: true })
+  }
 }
 
 const templates: Record<string, Template> = {}
