@@ -9,10 +9,11 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { createSnapshotsTable, localClient, startDynalite } from '../lib/local/local-dynamodb'
-import { startVodStandIn, VOD_STAND_IN_CREDENTIALS } from '../lib/local/vod-stand-in'
+import { startVodStandIn } from '../lib/local/vod-stand-in'
 import type { VodStandInTask } from '../lib/local/vod-stand-in-tasks'
 import { reconcile } from '../lib/reconcile/reconcile'
 import { createVodTaskApi } from '../lib/reconcile/vod-tasks'
+import { VOD_STAND_IN_CREDENTIALS } from '../lib/runtime/local-defaults'
 import { noMetrics, quietLogger } from '../lib/runtime/log'
 
 export const RECONCILE_TASKS = 2000

@@ -26,8 +26,8 @@ import {
   type QuarantineRequest,
   renderQuarantinedCallback,
   renderQuarantineList,
-  replayProgressLine,
 } from '../lib/operator/quarantine-cli'
+import { replayProgressLine } from '../lib/operator/replay-cli'
 import { forTerminal, jsonForTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { createOperatorClient } from '../lib/runtime/dynamodb-client'

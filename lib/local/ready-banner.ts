@@ -1,4 +1,5 @@
 import { maskUrl } from '../forward/masked-url'
+import { shellWord } from '../operator/terminal-text'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { vodTime } from './callback-as-task'
 
@@ -30,14 +31,11 @@ const EXAMPLE_TASK = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfb
 const EXAMPLE_QUEUED = 'tests/fixtures/v3-snapshot-success.json'
 const EXAMPLE_MISSED = 'tests/fixtures/v3-procedure-snapshot.json'
 
-const shellQuote = (value: string) =>
-  /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`
-
 /** `NAME=value ` for each setting that differs from npm start's default, so the line can be pasted. */
 function prefix(settings: [name: string, value: string | number, fallback: string | number][]) {
   return settings
     .filter(([, value, fallback]) => String(value) !== String(fallback))
-    .map(([name, value]) => `${name}=${shellQuote(String(value))} `)
+    .map(([name, value]) => `${name}=${shellWord(String(value))} `)
     .join('')
 }
 
@@ -91,7 +89,7 @@ export function readyBanner(s: LocalStackSettings, now: Date = new Date()): stri
         ['PORT', s.port, d.port],
         ['CALLBACK_TOKEN', s.token, d.token],
       ])}${signed}npm run send -- ${EXAMPLE}`
-    : `${signed}npm run send -- ${EXAMPLE} --url ${shellQuote(`${callbackUrl}?token=${encodeURIComponent(s.token)}`)}`
+    : `${signed}npm run send -- ${EXAMPLE} --url ${shellWord(`${callbackUrl}?token=${encodeURIComponent(s.token)}`)}`
   const query = prefix([dynamodb, table])
   const sqs: [string, number, number] = ['SQS_PORT', s.sqsPort, d.sqsPort]
   const replay = prefix([dynamodb, sqs, table])

@@ -4,15 +4,10 @@ import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseJsonOrUndefined } from '../runtime/json'
+import { VOD_STAND_IN_CREDENTIALS } from '../runtime/local-defaults'
 import { hasValidTc3Signature } from './tc3-verify'
 import { answerStandInAdmin, STAND_IN_ADMIN_PATH } from './vod-stand-in-admin'
 import { type VodAnswer, type VodStandInTask, vodError, vodTaskRecords } from './vod-stand-in-tasks'
-
-/** The key pair the stand-in accepts; a request signed with another is refused. */
-export const VOD_STAND_IN_CREDENTIALS = {
-  secretId: 'AKIDfakeVodSecretId',
-  secretKey: 'fakeVodSecretKey',
-}
 
 export interface VodStandInOptions {
   /** The port to listen on, on 127.0.0.1; 0 (the default): any free port. */

@@ -284,11 +284,6 @@ export async function confirm(
   }
 }
 
-/** The progress line of `--replay --all` (shown on a terminal, see terminalProgress). */
-export function replayProgressLine(done: number, total: number): string {
-  return `replayed ${done} of ${total}…`
-}
-
 /**
  * The listing as text: one line per kept callback the filters took, then the count; `kept` is
  * how many the quarantine holds, so that a filter that took none does not read as empty.

@@ -6,6 +6,7 @@ import type { VodStandInTask } from '../local/vod-stand-in-tasks'
 import { vodSignature } from '../receive/callback-signature'
 import { parseJsonOrUndefined } from '../runtime/json'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+import { decodedUserInfo } from '../runtime/redaction'
 import { localVodEndpoint } from './local-stack'
 import { UsageError } from './usage-error'
 
@@ -179,7 +180,7 @@ function parse(argv: readonly string[]) {
  */
 export function redactToken(text: string, url: string): string {
   const parsed = URL.parse(url)
-  const secrets = [parsed?.searchParams.get('token'), parsed && decodeURIComponent(parsed.password)]
+  const secrets = [parsed?.searchParams.get('token'), parsed && decodedUserInfo(parsed.password)]
   return secrets
     .filter((secret): secret is string => typeof secret === 'string' && secret !== '')
     .flatMap((secret) => [secret, encodeURIComponent(secret)])

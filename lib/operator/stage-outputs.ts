@@ -5,7 +5,7 @@ import {
   type Output,
 } from '@aws-sdk/client-cloudformation'
 import { errorMessage } from '../runtime/log'
-import { forTerminal } from './terminal-text'
+import { forTerminal, shellWord } from './terminal-text'
 import { asUsage, UsageError } from './usage-error'
 
 /** Printed for --help and after every usage error. */
@@ -130,12 +130,6 @@ function describeStageFailure(error: unknown, stackName: string, region: string)
     return `No AWS credentials to read the stack ${stackName}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (${forTerminal(message)})`
   }
   return `Could not read the stack ${stackName} in ${region}: ${forTerminal(name ?? 'Error')}: ${forTerminal(message)}`
-}
-
-/** `value` as one POSIX shell word: as it is when nothing in it is special, else single-quoted. */
-export function shellWord(value: string): string {
-  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value
-  return `'${value.replaceAll("'", `'\\''`)}'`
 }
 
 /**

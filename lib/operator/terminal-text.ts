@@ -57,3 +57,9 @@ export function textForTerminal(text: string): string {
 export function jsonForTerminal(value: unknown): string {
   return textForTerminal(JSON.stringify(value, null, 2))
 }
+
+/** `value` as one POSIX shell word: as it is when nothing in it is special, else single-quoted. */
+export function shellWord(value: string): string {
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(value)) return value
+  return `'${value.replaceAll("'", `'\\''`)}'`
+}

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util'
 import { loadForwardConfig } from '../forward/forward-config'
-import { VOD_STAND_IN_CREDENTIALS } from '../local/vod-stand-in'
 import {
   localDynamoDBEndpoint,
   localSqsEndpoint,
@@ -9,7 +8,7 @@ import {
 } from '../operator/local-stack'
 import { asUsage, checkUrl, UsageError } from '../operator/usage-error'
 import { ConfigError } from '../runtime/config'
-import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+import { LOCAL_DEFAULTS, VOD_STAND_IN_CREDENTIALS } from '../runtime/local-defaults'
 import type { DrainReport } from './drain'
 import type { TencentCredentials } from './vod-client'
 import { vodHttpProfile } from './vod-client'

@@ -17,3 +17,9 @@ export const LOCAL_DEFAULTS = {
 
 /** A local DynamoDB needs a signature but checks none: these sign for it. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' }
+
+/** The key pair the stand-in accepts; a request signed with another is refused. */
+export const VOD_STAND_IN_CREDENTIALS = {
+  secretId: 'AKIDfakeVodSecretId',
+  secretKey: 'fakeVodSecretKey',
+}

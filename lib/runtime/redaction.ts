@@ -62,13 +62,22 @@ export function registerSecrets(values: Iterable<string | undefined>): void {
   }
 }
 
+/** A URL's user or password as typed, decoded; as it stands when its escapes are malformed. */
+export function decodedUserInfo(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
 /** The secrets of a URL: its password and every query value (a `?key=` is a credential). */
 export function urlSecrets(url: string | undefined): string[] {
   if (!url || !URL.canParse(url)) return []
   const parsed = new URL(url)
   const values = [...parsed.searchParams.values()]
-  if (parsed.password) values.push(decodeURIComponent(parsed.password))
-  if (parsed.username) values.push(decodeURIComponent(parsed.username))
+  if (parsed.password) values.push(decodedUserInfo(parsed.password))
+  if (parsed.username) values.push(decodedUserInfo(parsed.username))
   return values
 }
 

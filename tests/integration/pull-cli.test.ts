@@ -12,8 +12,9 @@ import {
 } from '../../lib/local/local-dynamodb'
 import { type LocalQueues, localS3Client, startLocalQueues } from '../../lib/local/local-queues'
 import { readQueueDefinitions } from '../../lib/local/queue-definitions'
+import { startVodStandIn, type VodStandIn } from '../../lib/local/vod-stand-in'
+import { VOD_STAND_IN_CREDENTIALS } from '../../lib/runtime/local-defaults'
 import type { SnapshotItem } from '../../lib/store/snapshot-item'
-import { FAKE_VOD_CREDENTIALS, type FakeVodApi, startFakeVodApi } from '../support/fake-vod-api'
 import { runScript } from '../support/run-script'
 import { invalidSnapshotEvent, keysOf, otherEvent, snapshotEvent } from '../support/vod-events'
 
@@ -23,7 +24,7 @@ const BUCKET = 'pull-cli-quarantine'
 
 let dynamodb: LocalDynamoDB
 let stack: LocalQueues
-let fake: FakeVodApi
+let fake: VodStandIn
 let table: string
 let tables = 0
 let receiver: Server
@@ -74,7 +75,7 @@ afterEach(async () => {
 })
 
 async function setUp() {
-  fake = await startFakeVodApi()
+  fake = await startVodStandIn()
   table = `pull-cli-${++tables}`
   await createSnapshotsTable(dynamodb.endpoint, table)
 }
@@ -93,8 +94,8 @@ const quarantined = () => s3Quarantine(localS3Client(stack.endpoint), BUCKET).li
 
 /** The API key and region, the table, and nothing of the pull's wiring from this shell. */
 const env = (extra: Record<string, string> = {}) => ({
-  TENCENTCLOUD_SECRET_ID: FAKE_VOD_CREDENTIALS.secretId,
-  TENCENTCLOUD_SECRET_KEY: FAKE_VOD_CREDENTIALS.secretKey,
+  TENCENTCLOUD_SECRET_ID: VOD_STAND_IN_CREDENTIALS.secretId,
+  TENCENTCLOUD_SECRET_KEY: VOD_STAND_IN_CREDENTIALS.secretKey,
   VOD_REGION: 'ap-guangzhou',
   TABLE_NAME: table,
   DYNAMODB_ENDPOINT: '',
@@ -163,7 +164,7 @@ describe('npm run pull -- --once with the pull function wiring', () => {
   }, 60_000)
 
   it("--local with nothing else set: npm start's VOD stand-in on VOD_PORT, with its key and region", async () => {
-    fake = await startFakeVodApi({ port: await freePort() })
+    fake = await startVodStandIn({ port: await freePort() })
     table = `pull-cli-${++tables}`
     await createSnapshotsTable(dynamodb.endpoint, table)
     const stored = snapshotEvent('cli-stand-in', [0, 500])

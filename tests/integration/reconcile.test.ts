@@ -2,14 +2,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Forwarder } from '../../lib/forward/forwarder'
 import { handleVodEvent } from '../../lib/intake/handle-vod-event'
-import {
-  startVodStandIn,
-  VOD_STAND_IN_CREDENTIALS,
-  type VodStandIn,
-} from '../../lib/local/vod-stand-in'
+import { startVodStandIn, type VodStandIn } from '../../lib/local/vod-stand-in'
 import type { VodStandInTask } from '../../lib/local/vod-stand-in-tasks'
 import { type ReconcileDependencies, reconcile } from '../../lib/reconcile/reconcile'
 import { createVodTaskApi, type VodTaskApi } from '../../lib/reconcile/vod-tasks'
+import { VOD_STAND_IN_CREDENTIALS } from '../../lib/runtime/local-defaults'
 import { quietLogger } from '../../lib/runtime/log'
 import { captureLogger, captureMetrics } from '../support/capture-logger'
 import { procedureCallbackWith } from '../support/fixtures'

@@ -7,13 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { freePort } from '../../lib/local/free-port'
-import {
-  startVodStandIn,
-  VOD_STAND_IN_CREDENTIALS,
-  type VodStandIn,
-} from '../../lib/local/vod-stand-in'
+import { startVodStandIn, type VodStandIn } from '../../lib/local/vod-stand-in'
 import { createSignatureCheck } from '../../lib/receive/callback-signature'
 import { createVodTaskApi } from '../../lib/reconcile/vod-tasks'
+import { VOD_STAND_IN_CREDENTIALS } from '../../lib/runtime/local-defaults'
 import { fixture } from '../support/fixtures'
 import { runScript } from '../support/run-script'
 

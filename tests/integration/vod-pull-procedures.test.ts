@@ -6,24 +6,25 @@ import {
   localClient,
   startDynalite,
 } from '../../lib/local/local-dynamodb'
+import { startVodStandIn, type VodStandIn } from '../../lib/local/vod-stand-in'
 import { drainVodQueue } from '../../lib/pull/drain'
 import { createVodClient } from '../../lib/pull/vod-client'
 import { createCallbackHandler } from '../../lib/receive/callback-handler'
 import { loadConfig } from '../../lib/runtime/config'
+import { VOD_STAND_IN_CREDENTIALS } from '../../lib/runtime/local-defaults'
 import type { SnapshotItem } from '../../lib/store/snapshot-item'
 import { captureLogger } from '../support/capture-logger'
-import { FAKE_VOD_CREDENTIALS, type FakeVodApi, startFakeVodApi } from '../support/fake-vod-api'
 import { fixture } from '../support/fixtures'
 import { callbackEvent, lambdaContext } from '../support/http-event'
 
 const TOKEN = 'pull-token-0123456789'
 
 let dynamodb: LocalDynamoDB
-let fake: FakeVodApi
+let fake: VodStandIn
 
 beforeAll(async () => {
   dynamodb = await startDynalite()
-  fake = await startFakeVodApi({ visibilityMs: 10_000 })
+  fake = await startVodStandIn({ visibilityMs: 10_000 })
 })
 afterAll(async () => {
   await fake?.close()
@@ -68,7 +69,7 @@ describe('task flows pulled from VOD’s event queue', () => {
 
     const report = await drainVodQueue({
       vod: createVodClient({
-        credentials: FAKE_VOD_CREDENTIALS,
+        credentials: VOD_STAND_IN_CREDENTIALS,
         region: 'ap-guangzhou',
         endpoint: fake.endpoint,
         timeoutSeconds: 1,

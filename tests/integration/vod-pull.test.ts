@@ -8,17 +8,17 @@ import {
   localClient,
   startDynalite,
 } from '../../lib/local/local-dynamodb'
+import {
+  startVodStandIn,
+  type VodStandIn,
+  type VodStandInOptions,
+} from '../../lib/local/vod-stand-in'
 import { type DrainOptions, drainVodQueue } from '../../lib/pull/drain'
 import { createVodClient } from '../../lib/pull/vod-client'
+import { VOD_STAND_IN_CREDENTIALS } from '../../lib/runtime/local-defaults'
 import { noMetrics, quietLogger } from '../../lib/runtime/log'
 import type { SnapshotItem } from '../../lib/store/snapshot-item'
 import { captureLogger } from '../support/capture-logger'
-import {
-  FAKE_VOD_CREDENTIALS,
-  type FakeVodApi,
-  type FakeVodApiOptions,
-  startFakeVodApi,
-} from '../support/fake-vod-api'
 import { faultyDynamoDBClient } from '../support/fault-injection'
 import { fixture } from '../support/fixtures'
 import { memoryQuarantine } from '../support/memory-quarantine'
@@ -31,7 +31,7 @@ const VISIBILITY_MS = 1000
 const SDK_TIMEOUT_S = 1
 
 let dynamodb: LocalDynamoDB
-let fake: FakeVodApi
+let fake: VodStandIn
 let table: string
 let tables = 0
 
@@ -41,8 +41,8 @@ beforeAll(async () => {
 afterAll(() => dynamodb?.close())
 afterEach(() => fake?.close())
 
-async function setUp(options: FakeVodApiOptions = {}) {
-  fake = await startFakeVodApi({ visibilityMs: 10_000, ...options })
+async function setUp(options: VodStandInOptions = {}) {
+  fake = await startVodStandIn({ visibilityMs: 10_000, ...options })
   table = `vod-pull-${++tables}`
   await createSnapshotsTable(dynamodb.endpoint, table)
 }
@@ -52,7 +52,7 @@ const healthyTable = () => DynamoDBDocumentClient.from(localClient(dynamodb.endp
 function drain(overrides: Partial<DrainOptions> = {}) {
   const logger = captureLogger()
   const vod = createVodClient({
-    credentials: FAKE_VOD_CREDENTIALS,
+    credentials: VOD_STAND_IN_CREDENTIALS,
     region: 'ap-guangzhou',
     endpoint: fake.endpoint,
     timeoutSeconds: SDK_TIMEOUT_S,
@@ -263,7 +263,7 @@ describe('VOD API errors and timeouts', () => {
     await setUp()
     fake.enqueue(snapshotEvent('secret', [0]))
     const vod = createVodClient({
-      credentials: { ...FAKE_VOD_CREDENTIALS, secretKey: 'not-the-key' },
+      credentials: { ...VOD_STAND_IN_CREDENTIALS, secretKey: 'not-the-key' },
       region: 'ap-guangzhou',
       endpoint: fake.endpoint,
     })
@@ -303,8 +303,8 @@ describe('an empty queue', () => {
 
 describe('npm run pull -- --once', () => {
   const env = () => ({
-    TENCENTCLOUD_SECRET_ID: FAKE_VOD_CREDENTIALS.secretId,
-    TENCENTCLOUD_SECRET_KEY: FAKE_VOD_CREDENTIALS.secretKey,
+    TENCENTCLOUD_SECRET_ID: VOD_STAND_IN_CREDENTIALS.secretId,
+    TENCENTCLOUD_SECRET_KEY: VOD_STAND_IN_CREDENTIALS.secretKey,
     VOD_REGION: 'ap-guangzhou',
     TABLE_NAME: table,
     DYNAMODB_ENDPOINT: dynamodb.endpoint,

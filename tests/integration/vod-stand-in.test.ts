@@ -8,13 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { freePort } from '../../lib/local/free-port'
 import {
   startVodStandIn,
-  VOD_STAND_IN_CREDENTIALS,
   type VodStandIn,
   type VodStandInOptions,
 } from '../../lib/local/vod-stand-in'
 import type { VodStandInTask } from '../../lib/local/vod-stand-in-tasks'
 import { createVodClient } from '../../lib/pull/vod-client'
 import { createVodTaskApi, type VodTaskApi } from '../../lib/reconcile/vod-tasks'
+import { VOD_STAND_IN_CREDENTIALS } from '../../lib/runtime/local-defaults'
 import { fixture } from '../support/fixtures'
 
 // The stand-in's clock; VOD keeps tasks for 72 hours before it.

@@ -14,8 +14,8 @@ import {
   parseQuarantineArgs,
   renderQuarantinedCallback,
   renderQuarantineList,
-  replayProgressLine,
 } from '../../lib/operator/quarantine-cli'
+import { replayProgressLine } from '../../lib/operator/replay-cli'
 import { UsageError } from '../../lib/operator/usage-error'
 import { fixture } from '../support/fixtures'
 

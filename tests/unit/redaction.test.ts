@@ -41,6 +41,7 @@ describe('redactSecrets', () => {
       'user',
     ])
     expect(urlSecrets('not a url')).toEqual([])
+    expect(urlSecrets('http://u%zz:p%zz@example.com/')).toEqual(['p%zz', 'u%zz'])
   })
 })
 

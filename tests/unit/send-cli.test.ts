@@ -137,6 +137,8 @@ describe('redactToken', () => {
     expect(redactToken('p@ss-w0rd p%40ss-w0rd secret-0123456789 user', url)).toBe(
       '*** *** *** user',
     )
+    // A malformed escape in the password is a password too, not a crash.
+    expect(redactToken('got p%zz', 'http://u:p%zz@h/cb')).toBe('got ***')
   })
 })
 

@@ -7,9 +7,9 @@ import {
   readStageOutputs,
   regionOf,
   StageOutputsError,
-  shellWord,
   stageEnvironment,
 } from '../../lib/operator/stage-outputs'
+import { shellWord } from '../../lib/operator/terminal-text'
 import { UsageError } from '../../lib/operator/usage-error'
 
 const cloudFormation = mockClient(CloudFormationClient)
