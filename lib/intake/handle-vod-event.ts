@@ -193,17 +193,16 @@ export async function handleVodEvent(
       : 'ResultsRedriven'
   metrics.addMetric(metric, 'Count', stored)
   const forwarding = deps.forwarding
-  // Built only where it is published: it reads every item.
+  // Built only where it is published: it reads every item (none written, none announced).
   const detail =
-    forwarding && (written.length > 0 || !deps.onlyMissing)
-      ? announcementOf(written, {
-          taskId,
-          eventType,
-          receivedAt,
-          stored,
-          ...(deps.onlyMissing ? { origin: RECONCILE_ORIGIN } : {}),
-        })
-      : undefined
+    forwarding &&
+    announcementOf(written, {
+      taskId,
+      eventType,
+      receivedAt,
+      stored,
+      ...(deps.onlyMissing ? { origin: RECONCILE_ORIGIN } : {}),
+    })
   // Without forwarding nothing is published: no promise to wait for.
   const [announced, forwarded] = forwarding
     ? await Promise.all([

@@ -63,8 +63,6 @@ export interface AnswerDependencies {
   metrics: MetricsSink
   storeOptions?: StoreOptions
   budget?: typeof DEFAULT_BUDGET
-  /** The configured tokens and keys: an event type holding one is never echoed. */
-  secrets?: readonly string[]
   /** Where events that store nothing, and announcements, are published. */
   forwarding?: Omit<RoadForwarding, 'durable'>
 }

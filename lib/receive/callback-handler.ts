@@ -85,7 +85,7 @@ export function createCallbackHandler({
   // Every logger of the process redacts them: the forwarder's and the publisher's too.
   registerSecrets(secrets)
   // The one redaction of this handler's lines: `logger` may redact nothing.
-  const log = redactingLogger(logger, secrets)
+  const log = redactingLogger(logger)
   const signatureCheck =
     config.callbackSignKeys.length > 0 ? createSignatureCheck(config.callbackSignKeys) : undefined
   // Token, then the signature (with keys), then everything else: with keys, a body that cannot
@@ -105,7 +105,6 @@ export function createCallbackHandler({
     logger: log,
     metrics,
     budget,
-    secrets,
     storeOptions: { ...storeOptions, resultTtlDays: config.resultTtlDays },
     forwarding: forwarding && {
       forwarder: createForwarder({ ...forwarding, logger: log, metrics }),

@@ -194,11 +194,11 @@ describe('checkParams', () => {
   it.each(['vodSubAppId', 'vodEndpoint', 'callbackSignKey', 'reconcileWindowMinutes'])(
     'keeps the function’s own rule for %s',
     (name) => {
-      const [, read, values] = COUNTERPARTS.find(([param]) => param === name) ?? []
-      for (const value of values ?? []) {
-        expect(accepts(name, value), `${name}=${value}`).toBe(
-          startsWith(read?.(value) ?? (() => 0)),
-        )
+      const counterpart = COUNTERPARTS.find(([param]) => param === name)
+      if (!counterpart) throw new Error(`${name} has no counterpart: add it to COUNTERPARTS`)
+      const [, read, values] = counterpart
+      for (const value of values) {
+        expect(accepts(name, value), `${name}=${value}`).toBe(startsWith(read(value)))
       }
     },
   )
@@ -220,7 +220,7 @@ describe('checkParams', () => {
     })
   })
 
-  it('gives every rule a message of its own', () => {
+  it('words every rule as a message that says what a value must be', () => {
     for (const [name, schema] of Object.entries(PARAM_RULES)) {
       const result = v.safeParse(schema, {})
       expect(result.issues?.[0]?.message, name).toMatch(/^must /)
@@ -296,6 +296,18 @@ describe('serverless package with bad params', () => {
         RECONCILE_WINDOW_MINUTES: '1440',
         RECONCILE_LAG_MINUTES: '1',
       })
+      expect(resources.CallbackLambdaFunction.Properties.Environment.Variables).toMatchObject({
+        RESULT_TTL_DAYS: '90',
+        FORWARD_ALL: 'true',
+      })
+      const [, lifecycle] = resources.QuarantineBucket.Properties.LifecycleConfiguration['Fn::If']
+      expect(String(lifecycle.Rules[0].ExpirationInDays)).toBe('30')
+      expect(String(resources.RejectedCallbacksAlarm.Properties.Threshold)).toBe('5')
+      type Rule = { Type: string; Properties: { ScheduleExpression?: string; State?: string } }
+      const schedules = (Object.values(resources) as Rule[])
+        .filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.ScheduleExpression)
+        .map((r) => [r.Properties.ScheduleExpression, r.Properties.State])
+      expect(schedules).toContainEqual(['rate(1 minute)', 'ENABLED'])
     } finally {
       await rm(output, { recursive: true, force: true })
     }
