@@ -11,7 +11,7 @@ import {
 import { announcementOf } from '../forward/announcement'
 import type { Forwarder } from '../forward/forwarder'
 import type { PublishOutcome } from '../forward/publish-durably'
-import { errorMessage, type Logger, type MetricsSink } from '../runtime/log'
+import { errorMessage, type Logger, type MetricName, type MetricsSink } from '../runtime/log'
 import { RECONCILE_ORIGIN, type SnapshotItem, snapshotItemsOf } from '../store/snapshot-item'
 import {
   SnapshotStoreError,
@@ -185,13 +185,7 @@ export async function handleVodEvent(
   } catch (error) {
     return keepWhatWasNotStored(found, error, input, deps)
   }
-  // Results kept from an earlier delivery were counted as queued or logged then: now redriven.
-  const metric = deps.onlyMissing
-    ? 'ResultsRecovered'
-    : input.kind === 'event'
-      ? 'ResultsStored'
-      : 'ResultsRedriven'
-  metrics.addMetric(metric, 'Count', stored)
+  metrics.addMetric(storedMetric(input, deps), 'Count', stored)
   const forwarding = deps.forwarding
   // Built only where it is published: it reads every item (none written, none announced).
   const detail =
@@ -242,6 +236,15 @@ function normalisedMessage(message: FallbackMessage): Normalised {
   }
 }
 
+/**
+ * The metric that counts what a source wrote: recovered by reconcile; results kept from an
+ * earlier delivery were counted as queued or logged then, so they are now redriven.
+ */
+function storedMetric(input: VodEventInput, deps: RoadDependencies): MetricName {
+  if (deps.onlyMissing) return 'ResultsRecovered'
+  return input.kind === 'event' ? 'ResultsStored' : 'ResultsRedriven'
+}
+
 /** Results not all written: kept by the source's fallback, else handed back to the source. */
 async function keepWhatWasNotStored(
   { taskId, eventType }: Normalised,
@@ -254,7 +257,7 @@ async function keepWhatWasNotStored(
   if (!keepUnstored) {
     const cause = error.cause ?? error
     const reason = errorMessage(cause)
-    metrics.addMetric('ResultsStored', 'Count', error.stored)
+    metrics.addMetric(storedMetric(input, deps), 'Count', error.stored)
     metrics.addMetric('StoreFailures', 'Count', 1)
     logger.error('results not stored', { vodTaskId: taskId, unstored: error.unstored, reason })
     return { kind: 'unstored', taskId, eventType, unstored: error.unstored, cause, reason }

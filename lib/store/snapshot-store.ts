@@ -328,7 +328,8 @@ export async function writeMissingItems(
   const unwritten = writes.flatMap((write) => write.pending)
   if (unwritten.length > 0) {
     const cause = writes.find((write) => write.pending.length > 0)?.cause
-    throw new SnapshotStoreError(unwritten, items.length - unwritten.length, { cause })
+    // What this run wrote: the items already present were not stored by it.
+    throw new SnapshotStoreError(unwritten, created.length, { cause })
   }
   return { created, present: items.length - created.length }
 }

@@ -279,11 +279,15 @@ describe.each(LOCAL_BACKENDS)('reconcile on $name', (backend) => {
   it('stops on a store error, counting as found what it could not write', async () => {
     // Found outside: the last line said "0 results found" while the log named 2 unstored.
     vod.addTask(snapshotTask('1256768367-unwritable', 50))
-    const road = { ...deps().road, tableName: `${tables.table}-missing` }
+    const metrics = captureMetrics()
+    const road = { ...deps().road, tableName: `${tables.table}-missing`, metrics }
 
     const report = await reconcile(window, deps({ road }))
 
     expect(report).toMatchObject({ complete: false, found: 2, recovered: 0, present: 0 })
     expect(report.error).toMatch(/^store: /)
+    // Counted as reconcile counts what it writes, and nothing was written.
+    expect(metrics.totals()).toMatchObject({ ResultsRecovered: 0, StoreFailures: 1 })
+    expect(metrics.totals()).not.toHaveProperty('ResultsStored')
   })
 })
