@@ -4,23 +4,22 @@ import { SSMClient } from '@aws-sdk/client-ssm'
 import middy from '@middy/core'
 import { loadForwardConfig } from '../lib/forward/forward-config'
 import { lazyEventPublisher } from '../lib/forward/lazy-publisher'
-import { loadPullConfig, readTencentCredentials } from '../lib/pull/pull-config'
+import { lazyVodClient, loadPullConfig, readTencentCredentials } from '../lib/pull/pull-config'
 import { pullDestinations } from '../lib/pull/pull-wiring'
 import {
   createReconcileHandler,
   loadReconcileWindow,
   tableCheckpoint,
 } from '../lib/reconcile/scheduled-reconcile'
-import { createVodTaskApi, type VodTaskApi } from '../lib/reconcile/vod-tasks'
+import { createVodTaskApi } from '../lib/reconcile/vod-tasks'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 import { lazyS3Client } from '../lib/runtime/s3-client'
 
-// The pull's settings (VOD's region, endpoint, application, key parameter, table, quarantine).
-
 // Every log line of this function has them replaced, however they are spelled.
 registerEnvironmentSecrets(process.env)
+// The pull's settings (VOD's region, endpoint, application, key parameter, table, quarantine).
 const config = loadPullConfig(process.env)
 const { windowMs, lagMs } = loadReconcileWindow(process.env)
 const forwardConfig = loadForwardConfig(process.env)
@@ -28,16 +27,11 @@ const publisher = lazyEventPublisher(forwardConfig, functionLogger)
 const client = createSnapshotsClient({ endpoint: config.dynamodbEndpoint })
 
 // Read once per container; a failed read is tried again by the next invocation.
-let vod: Promise<VodTaskApi> | undefined
-const vodApi = () => {
-  vod ??= readTencentCredentials(new SSMClient({}), config.secretParameter).then((credentials) =>
+const vodApi = lazyVodClient(() =>
+  readTencentCredentials(new SSMClient({}), config.secretParameter).then((credentials) =>
     createVodTaskApi({ credentials, region: config.vodRegion, endpoint: config.vodEndpoint }),
-  )
-  vod.catch(() => {
-    vod = undefined
-  })
-  return vod
-}
+  ),
+)
 
 // As the pull passes things on: recovered results announced on the bus, invalid details kept.
 const { forwarding, quarantine } = pullDestinations({

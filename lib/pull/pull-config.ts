@@ -103,3 +103,18 @@ export async function readTencentCredentials(
   registerSecrets([result.output.secretKey])
   return result.output
 }
+
+/**
+ * Builds the client on first use and keeps it for the container's life. A failed read is not
+ * kept: the next invocation reads the parameter again (e.g. once it has been created).
+ */
+export function lazyVodClient<T>(build: () => Promise<T>): () => Promise<T> {
+  let client: Promise<T> | undefined
+  return () => {
+    client ??= build().catch((error) => {
+      client = undefined
+      throw error
+    })
+    return client
+  }
+}

@@ -69,18 +69,3 @@ export function createPullHandler({
     return report
   }
 }
-
-/**
- * Builds the client on first use and keeps it for the container's life. A failed read is not
- * kept: the next invocation reads the parameter again (e.g. once it has been created).
- */
-export function lazyVodClient(build: () => Promise<VodEventQueue>): () => Promise<VodEventQueue> {
-  let client: Promise<VodEventQueue> | undefined
-  return () => {
-    client ??= build().catch((error) => {
-      client = undefined
-      throw error
-    })
-    return client
-  }
-}

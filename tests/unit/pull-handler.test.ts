@@ -2,6 +2,7 @@ import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { ScheduledEvent } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { lazyVodClient } from '../../lib/pull/pull-config'
 import type { VodEventQueue } from '../../lib/pull/vod-client'
 import { captureLogger } from '../support/capture-logger'
 import { lambdaContext } from '../support/http-event'
@@ -93,7 +94,6 @@ describe('the scheduled pull function', () => {
   })
 
   it('builds the VOD client once per container, and again only after a failed build', async () => {
-    const { lazyVodClient } = await loadDrainModule()
     const client = {} as VodEventQueue
     const build = vi
       .fn<() => Promise<VodEventQueue>>()
