@@ -15,6 +15,7 @@ import { reconcile } from '../lib/reconcile/reconcile'
 import { createVodTaskApi } from '../lib/reconcile/vod-tasks'
 import { VOD_STAND_IN_CREDENTIALS } from '../lib/runtime/local-defaults'
 import { noMetrics, quietLogger } from '../lib/runtime/log'
+import { vodTime } from '../lib/runtime/vod-time'
 
 export const RECONCILE_TASKS = 2000
 const LATENCY_MS = 20
@@ -36,15 +37,14 @@ export interface ReconcileFigures {
 }
 
 function tasks(now: number): VodStandInTask[] {
-  const at = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')
   return Array.from({ length: RECONCILE_TASKS }, (_, i): VodStandInTask => {
     const finished = now - 50 * 60_000 + i * 1000
     const base = {
       TaskId: `1256768367-bench-${i}`,
       Status: 'FINISH' as const,
       FileId: '5285485487985271487',
-      CreateTime: at(finished - 60_000),
-      FinishTime: at(finished),
+      CreateTime: vodTime(finished - 60_000),
+      FinishTime: vodTime(finished),
     }
     // A task flow that only transcoded: its detail must be read to know it holds no screenshot.
     if (i % 2 === 1) {

@@ -2,15 +2,13 @@ import type {
   ProcedureTask,
   SnapshotByTimeOffsetTask2017,
 } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
+import { vodTime } from '../runtime/vod-time'
 import type { VodStandInTask } from './vod-stand-in-tasks'
 
 /** What `npm run send -- --as-task` cannot turn into a task, with the reason in words. */
 export class NotATaskError extends Error {
   override name = 'NotATaskError'
 }
-
-/** VOD's time format: ISO 8601 UTC in whole seconds, such as 2026-12-04T10:00:00Z. */
-export const vodTime = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19)}Z`
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -1,7 +1,7 @@
 import { maskUrl } from '../forward/masked-url'
 import { shellWord } from '../operator/terminal-text'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
-import { vodTime } from './callback-as-task'
+import { vodTime } from '../runtime/vod-time'
 
 /** What `npm start` started, as its banner shows it. */
 export interface LocalStackSettings {

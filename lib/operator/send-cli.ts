@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util'
-import { vodTime } from '../local/callback-as-task'
 import { type StandInStack, standInCommandPrefixes } from '../local/ready-banner'
 import { STAND_IN_ADMIN_PATH } from '../local/vod-stand-in-admin'
 import type { VodStandInTask } from '../local/vod-stand-in-tasks'
@@ -7,6 +6,7 @@ import { vodSignature } from '../receive/callback-signature'
 import { parseJsonOrUndefined } from '../runtime/json'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { decodedUserInfo } from '../runtime/redaction'
+import { vodTime } from '../runtime/vod-time'
 import { localVodEndpoint } from './local-stack'
 import { UsageError } from './usage-error'
 

@@ -11,6 +11,7 @@ import { PROCEDURE_EVENT_TYPE, SNAPSHOT_EVENT_TYPE } from '../events/snapshot-re
 import { handleVodEvent, type RoadDependencies } from '../intake/handle-vod-event'
 import { vodErrorCode } from '../pull/vod-client'
 import { errorMessage } from '../runtime/log'
+import { vodTime } from '../runtime/vod-time'
 import { OTHER_VOD_TASK_TYPES, type VodTaskApi } from './vod-tasks'
 
 /** VOD answers for the tasks of the last 72 hours only. */
@@ -100,7 +101,7 @@ class ReconcileStopped extends Error {
   override name = 'ReconcileStopped'
 }
 
-const iso = (date: Date) => `${date.toISOString().slice(0, 19)}Z`
+const iso = (date: Date) => vodTime(date.getTime())
 // VOD's times are whole seconds and Before is exclusive: the end is rounded up, so a task that
 // finished in the window's last second is listed.
 const isoCeil = (date: Date) => iso(new Date(Math.ceil(date.getTime() / 1000) * 1000))

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { vodTime } from '../../lib/runtime/vod-time'
 import { itemsOf, type LocalStack, startLocalStack } from '../support/local-stack'
 import { runScript } from '../support/run-script'
 import { type RawItem, rawSnapshotItem } from '../support/table-reads'
@@ -58,9 +59,6 @@ const run = (stack: LocalStack, script: string, args: string[]) =>
 /** What the command `send` prints next starts with: this shell's ports and table. */
 const stackVariables = ({ env }: LocalStack) =>
   `VOD_PORT=${env.VOD_PORT} DYNAMODB_PORT=${env.DYNAMODB_PORT} SQS_PORT=${env.SQS_PORT} TABLE_NAME=${env.TABLE_NAME} `
-
-/** VOD's format, whole seconds: the `--since` the banner prints. */
-const vodTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`
 
 /**
  * Reconcile over the hour before now. Its window ends at now in whole seconds, excluding that
