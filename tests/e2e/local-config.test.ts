@@ -1,30 +1,5 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { freePort } from '../../lib/local/free-port'
-
-/** Runs `npm start` with the given variables until it exits; its code and everything it printed. */
-async function npmStart(env: Record<string, string>) {
-  const child = spawn('npm', ['start'], {
-    env: {
-      ...process.env,
-      PORT: String(await freePort()),
-      DYNAMODB_PORT: String(await freePort()),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk
-  })
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk
-  })
-  const [code] = await once(child, 'exit')
-  return { code, stdout, stderr }
-}
+import { npmStartUntilExit } from '../support/local-stack'
 
 const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '')
 
@@ -60,7 +35,7 @@ describe('npm start with an invalid configuration', () => {
   ])(
     'refuses to start with %s, in one line naming the rule',
     async (_, env, line) => {
-      const run = await npmStart(env)
+      const run = await npmStartUntilExit(env)
 
       expect(run.code).toBe(1)
       expect(run.stdout).not.toContain('ready')

@@ -1,13 +1,12 @@
-import { execFileSync, spawn } from 'node:child_process'
-import { once } from 'node:events'
+import { execFileSync } from 'node:child_process'
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../lib/local/free-port'
 import { fixture, fixtureText, legacyCallbackWith } from '../support/fixtures'
 import {
   descendantsOf,
   itemsOf,
   type LocalStack,
+  npmStartUntilExit,
   startLocalStack,
   stopAndWait,
 } from '../support/local-stack'
@@ -36,30 +35,6 @@ const refusesConnections = (p: number) =>
     socket.once('connect', () => resolve(socket.destroy() && false))
     socket.once('error', () => resolve(true))
   })
-
-/** `npm start` on free ports but for `env`, until it exits: its code and what it printed. */
-async function npmStart(env: Record<string, string>) {
-  const child = spawn('npm', ['start'], {
-    env: {
-      ...process.env,
-      ...{ PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()) },
-      ...{ SQS_PORT: String(await freePort()), VOD_PORT: String(await freePort()) },
-      CALLBACK_TOKEN: TOKEN,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk
-  })
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk
-  })
-  const [code] = await once(child, 'exit')
-  return { code, stdout, stderr }
-}
 
 beforeAll(async () => {
   stack = await startLocalStack(TOKEN, TABLE)
@@ -94,7 +69,7 @@ describe('the local stack', () => {
   })
 
   it('refuses a VOD_PORT in use, in one line naming it, like the other ports', async () => {
-    const run = await npmStart({ VOD_PORT: stack.env.VOD_PORT })
+    const run = await npmStartUntilExit({ CALLBACK_TOKEN: TOKEN, VOD_PORT: stack.env.VOD_PORT })
 
     expect(run.code).toBe(1)
     expect(run.stdout).not.toContain('ready')

@@ -193,3 +193,29 @@ export async function countItems(endpoint: string, tableName: string): Promise<n
   client.destroy()
   return count
 }
+
+/**
+ * `npm start` on free ports but for what `env` sets, until it exits by itself (a refused setting,
+ * a port taken): its exit code and everything it printed.
+ */
+export async function npmStartUntilExit(env: Record<string, string>) {
+  const child = spawn('npm', ['start'], {
+    env: {
+      ...process.env,
+      ...{ PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()) },
+      ...{ SQS_PORT: String(await freePort()), VOD_PORT: String(await freePort()) },
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk
+  })
+  const [code] = await once(child, 'exit')
+  return { code, stdout, stderr }
+}
