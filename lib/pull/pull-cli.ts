@@ -1,12 +1,7 @@
 import { parseArgs } from 'node:util'
 import { loadForwardConfig } from '../forward/forward-config'
-import {
-  localDynamoDBEndpoint,
-  localSqsEndpoint,
-  localVodEndpoint,
-  resultTtlDaysOf,
-} from '../operator/local-stack'
-import { asUsage, checkUrl, UsageError } from '../operator/usage-error'
+import { localVodEndpoint, resultTtlDaysOf, storeTargets } from '../operator/local-stack'
+import { asUsage, UsageError } from '../operator/usage-error'
 import { ConfigError } from '../runtime/config'
 import { LOCAL_DEFAULTS, VOD_STAND_IN_CREDENTIALS } from '../runtime/local-defaults'
 import type { DrainReport } from './drain'
@@ -166,21 +161,11 @@ export function parsePullArgs(argv: readonly string[], env: Env): PullRequest | 
     if (!(error instanceof ConfigError)) throw error
     throw new UsageError(error.message)
   }
-  const dynamodbEndpoint = env.DYNAMODB_ENDPOINT || (local ? localDynamoDBEndpoint(env) : undefined)
-  const s3Endpoint = env.S3_ENDPOINT || (local ? localSqsEndpoint(env) : undefined)
-  const quarantineBucket =
-    values['quarantine-bucket'] ||
-    env.QUARANTINE_BUCKET ||
-    (local ? LOCAL_DEFAULTS.quarantineBucket : undefined)
-
   return {
     ...vod,
-    tableName: env.TABLE_NAME || LOCAL_DEFAULTS.tableName,
-    dynamodbEndpoint: checkUrl(dynamodbEndpoint, 'the DynamoDB endpoint'),
+    ...storeTargets(env, local, values['quarantine-bucket']),
     resultTtlDays,
     ...forwarding,
-    quarantineBucket,
-    s3Endpoint: checkUrl(s3Endpoint, 'the S3 endpoint'),
   }
 }
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
-import { localDynamoDBEndpoint, localSqsEndpoint, resultTtlDaysOf } from '../operator/local-stack'
-import { asUsage, checkUrl, UsageError } from '../operator/usage-error'
+import { resultTtlDaysOf, storeTargets } from '../operator/local-stack'
+import { asUsage, UsageError } from '../operator/usage-error'
 import { readVodAccess, type VodAccess } from '../pull/pull-cli'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { type ReconcileReport, VOD_TASK_RETENTION_MS } from './reconcile'
@@ -116,20 +116,12 @@ export function parseReconcileArgs(
     if (!(error instanceof UsageError)) throw error
     throw new UsageError(`RESULT_TTL_DAYS: ${error.message}`)
   }
-  const dynamodbEndpoint = env.DYNAMODB_ENDPOINT || (local ? localDynamoDBEndpoint(env) : undefined)
-  const s3Endpoint = env.S3_ENDPOINT || (local ? localSqsEndpoint(env) : undefined)
   return {
     ...vod,
     since,
     until,
-    tableName: env.TABLE_NAME || LOCAL_DEFAULTS.tableName,
-    dynamodbEndpoint: checkUrl(dynamodbEndpoint, 'the DynamoDB endpoint'),
+    ...storeTargets(env, local, values['quarantine-bucket']),
     resultTtlDays,
-    quarantineBucket:
-      values['quarantine-bucket'] ||
-      env.QUARANTINE_BUCKET ||
-      (local ? LOCAL_DEFAULTS.quarantineBucket : undefined),
-    s3Endpoint: checkUrl(s3Endpoint, 'the S3 endpoint'),
     dryRun: values['dry-run'] ?? false,
     json: values.json ?? false,
   }
