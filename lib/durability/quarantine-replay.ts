@@ -5,9 +5,8 @@ import {
   replayTiming,
 } from '../intake/handle-vod-event'
 import { MAX_READ_BODY_BYTES } from '../receive/answer-callback'
-import type { CallbackHttpError } from '../receive/http-middleware'
-import { readCallbackBody } from '../receive/json-body'
-import { bodyText, type Quarantine, type QuarantinedCallback } from './quarantine'
+import { readKeptBody } from '../receive/json-body'
+import type { Quarantine } from './quarantine'
 
 /** What a replay did with one quarantined callback. */
 export type QuarantineReplayOutcome =
@@ -28,22 +27,6 @@ export interface QuarantineReplayOptions
 }
 
 /**
- * The body read as the front door reads it (UTF-8, JSON, prototype keys), or the problems it
- * would be answered with: a body refused live for what it holds stays refused. Its size is read
- * against the replay's limit: a body refused only for being over 1 MB is stored.
- */
-function parseBody(entry: QuarantinedCallback): { body: unknown } | { problems: string[] } {
-  try {
-    const event = { body: entry.body, isBase64Encoded: entry.bodyEncoding === 'base64' }
-    return { body: readCallbackBody(event, MAX_READ_BODY_BYTES).parsed }
-  } catch (error) {
-    const problems = (error as Partial<CallbackHttpError>).problems
-    if (!problems) throw error
-    return { problems }
-  }
-}
-
-/**
  * Takes one quarantined callback down the one road again, with today's parser. Stored, or passed
  * on as another event type: it leaves the quarantine. Still invalid: it stays, with today's
  * problems. Not stored, or nowhere to pass it on: it stays as it was. Idempotent.
@@ -55,21 +38,27 @@ export async function replayQuarantined(
 ): Promise<QuarantineReplayOutcome> {
   const entry = await quarantine.get(id)
   if (!entry) return { id, outcome: 'not-found' }
-  const parsedBody = parseBody(entry)
+  // Read as the front door reads it (UTF-8, JSON, prototype keys): a body refused live for what
+  // it holds stays refused. Its size against the replay's limit: one refused only for being over
+  // 1 MB is stored.
+  const read = readKeptBody(
+    { body: entry.body, isBase64Encoded: entry.bodyEncoding === 'base64' },
+    MAX_READ_BODY_BYTES,
+  )
   const outcome =
-    'body' in parsedBody
+    'parsed' in read
       ? await handleVodEvent(
           {
             kind: 'event',
-            body: parsedBody.body,
-            text: () => bodyText(entry),
+            body: read.parsed,
+            text: () => read.text,
             receivedAt: entry.receivedAt,
             id,
           },
           { ...road, forwarding: forwarding && { ...forwarding, durable: false } },
           replayTiming(),
         )
-      : ({ kind: 'invalid', problems: parsedBody.problems } as const)
+      : ({ kind: 'invalid', problems: read.problems } as const)
   switch (outcome.kind) {
     case 'invalid':
       await quarantine.keep({

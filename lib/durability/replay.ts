@@ -10,7 +10,7 @@ import {
 import { InvalidCallbackError } from '../events/parse-callback'
 import { handleVodEvent, replayTiming, type VodEventInput } from '../intake/handle-vod-event'
 import { MAX_READ_BODY_BYTES } from '../receive/answer-callback'
-import { readCallbackBody } from '../receive/json-body'
+import { readKeptBody } from '../receive/json-body'
 import { parseJsonOrUndefined } from '../runtime/json'
 import { noMetrics, quietLogger } from '../runtime/log'
 import {
@@ -84,11 +84,8 @@ const parseFallback = (value: unknown): FallbackMessage | undefined => {
 }
 
 function readLoggedBody(text: string): { value: unknown } | undefined {
-  try {
-    return { value: readCallbackBody({ body: text }, MAX_READ_BODY_BYTES).parsed }
-  } catch {
-    return undefined
-  }
+  const read = readKeptBody({ body: text }, MAX_READ_BODY_BYTES)
+  return 'parsed' in read ? { value: read.parsed } : undefined
 }
 
 /** Recognises one JSON value: a marker log line (raw or wrapped by Lambda), a body or a message. */

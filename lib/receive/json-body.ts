@@ -1,7 +1,7 @@
 import type middy from '@middy/core'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { parse } from 'secure-json-parse'
-import { checkBodyLimits, httpError } from './http-middleware'
+import { type CallbackHttpError, checkBodyLimits, httpError } from './http-middleware'
 
 const FORBIDDEN_KEY = 'Object contains forbidden prototype property'
 
@@ -50,13 +50,30 @@ const decodedText = (body: string, isBase64Encoded?: boolean) =>
  *
  * @throws {CallbackHttpError} 400, 413 or 422, with the problems the front door answers
  */
-export function readCallbackBody(
+function readCallbackBody(
   event: { body?: unknown; isBase64Encoded?: boolean },
   maxBytes: number,
 ): { parsed: unknown; text: string } {
   checkBodyLimits(event, maxBytes)
   const text = decodedText(event.body as string, event.isBase64Encoded)
   return { parsed: parseCallbackText(text), text }
+}
+
+/**
+ * {@link readCallbackBody} for a replay, which keeps what the front door would refuse: the
+ * problems it would answer with instead of a throw.
+ */
+export function readKeptBody(
+  event: { body?: unknown; isBase64Encoded?: boolean },
+  maxBytes: number,
+): { parsed: unknown; text: string } | { problems: string[] } {
+  try {
+    return readCallbackBody(event, maxBytes)
+  } catch (error) {
+    const problems = (error as Partial<CallbackHttpError>).problems
+    if (!problems) throw error
+    return { problems }
+  }
 }
 
 /**
