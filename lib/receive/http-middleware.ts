@@ -68,12 +68,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * base64-encoded body that is not UTF-8, before anything parses it: decoded loosely, its invalid
  * bytes would all become U+FFFD.
  *
+ * @returns the body's text, decoded once here when API Gateway encoded it (VOD sends no
+ * Content-Type: every callback may come base64-encoded)
  * @throws {CallbackHttpError}
  */
 export function checkBodyLimits(
   event: { body?: unknown; isBase64Encoded?: boolean } | null,
   maxBytes: number,
-): void {
+): string {
   const body = event?.body
   if (body === undefined || body === null || body === '') {
     throw httpError(400, 'Body is not valid JSON', ['body: is required'])
@@ -82,12 +84,11 @@ export function checkBodyLimits(
     throw httpError(400, 'Body is not valid JSON', ['body: expected text'])
   }
   checkSize(bodyBytes({ body, isBase64Encoded: event?.isBase64Encoded === true }), maxBytes)
-  if (event?.isBase64Encoded === true) {
-    try {
-      utf8.decode(Buffer.from(body, 'base64'))
-    } catch {
-      throw httpError(422, 'Invalid callback', ['body: must be well-formed UTF-8'])
-    }
+  if (event?.isBase64Encoded !== true) return body
+  try {
+    return utf8.decode(Buffer.from(body, 'base64'))
+  } catch {
+    throw httpError(422, 'Invalid callback', ['body: must be well-formed UTF-8'])
   }
 }
 
@@ -112,9 +113,21 @@ export function parsedBodyLimit(maxBytes: number): Middleware {
   }
 }
 
-/** {@link checkBodyLimits} as the middleware that runs it before anything reads the body. */
+/** What bodyLimits leaves in a request's `internal` for the readers after it. */
+export interface DecodedBody {
+  bodyText?: string
+}
+
+/**
+ * {@link checkBodyLimits} as the middleware that runs it before anything reads the body; the
+ * text it decoded is left in `request.internal.bodyText` for the JSON reader.
+ */
 export function bodyLimits(maxBytes: number): Middleware {
-  return { before: (request) => checkBodyLimits(request.event, maxBytes) }
+  return {
+    before: (request) => {
+      ;(request.internal as DecodedBody).bodyText = checkBodyLimits(request.event, maxBytes)
+    },
+  }
 }
 
 /** The raw body as sent, decoded from base64 when API Gateway encoded it. */

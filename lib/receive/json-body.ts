@@ -1,7 +1,12 @@
 import type middy from '@middy/core'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { parse } from 'secure-json-parse'
-import { type CallbackHttpError, checkBodyLimits, httpError } from './http-middleware'
+import {
+  type CallbackHttpError,
+  checkBodyLimits,
+  type DecodedBody,
+  httpError,
+} from './http-middleware'
 
 const FORBIDDEN_KEY = 'Object contains forbidden prototype property'
 
@@ -54,8 +59,7 @@ function readCallbackBody(
   event: { body?: unknown; isBase64Encoded?: boolean },
   maxBytes: number,
 ): { parsed: unknown; text: string } {
-  checkBodyLimits(event, maxBytes)
-  const text = decodedText(event.body as string, event.isBase64Encoded)
+  const text = checkBodyLimits(event, maxBytes)
   return { parsed: parseCallbackText(text), text }
 }
 
@@ -90,7 +94,9 @@ export function jsonBody(): middy.MiddlewareObj<
   return {
     before: (request) => {
       const { body = '', isBase64Encoded } = request.event
-      const text = decodedText(body, isBase64Encoded)
+      // Decoded once, by bodyLimits, when it ran first.
+      const { bodyText } = request.internal as DecodedBody
+      const text = typeof bodyText === 'string' ? bodyText : decodedText(body, isBase64Encoded)
       // The text stays beside what it parsed to: events are forwarded exactly as VOD sent them.
       Object.assign(request.event, { body: parseCallbackText(text), rawBody: text })
     },
