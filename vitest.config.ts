@@ -11,7 +11,7 @@ export default defineConfig({
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       // Tests that check metrics pass their own sink; the global one would flush into the output.
-      POWERTOOLS_METRICS_DISABLED: 'true',
+      METRICS_DISABLED: 'true',
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,

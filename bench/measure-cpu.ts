@@ -42,15 +42,13 @@ export async function loadSides(): Promise<Record<Name, Side>> {
   const { createFloorHandler } = await import('./floor/handler')
   const context = lambdaContext()
   const stubs = { project: stubHandler(), floor: stubHandler(), typical: stubHandler() }
-  // Wired as in production (handlers/callback.ts): Powertools' logger with the request ID, and
-  // its metrics flushed once per invocation. Their output is muted while measuring (below).
-  const { injectLambdaContext } = await import('@aws-lambda-powertools/logger/middleware')
-  const { logMetrics } = await import('@aws-lambda-powertools/metrics/middleware')
-  const { functionMetrics, powertoolsLogger } = await import('../lib/runtime/log')
+  // Wired as in production (handlers/callback.ts): the request's keys on every log line, and
+  // the metrics flushed once per invocation. Their output is muted while measuring (below).
+  const { functionObservability } = await import('../lib/runtime/log')
   const project = createCallbackHandler({
     config: loadConfig(process.env),
     client: stubProjectClient(stubs.project),
-    observability: [injectLambdaContext(powertoolsLogger), logMetrics(functionMetrics)],
+    observability: [functionObservability],
   })
   const typical = createTypicalHandler(stubAggregatedDocument(stubs.typical))
   return {

@@ -1,5 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import { lazySqsFallbackQueue } from '../lib/durability/lazy-fallback-queue'
 import { lazyS3Quarantine } from '../lib/durability/lazy-s3-quarantine'
 import { s3BodyStore } from '../lib/forward/claim-check'
@@ -8,7 +6,7 @@ import { lazyEventPublisher } from '../lib/forward/lazy-publisher'
 import { createCallbackHandler } from '../lib/receive/callback-handler'
 import { loadConfig } from '../lib/runtime/config'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
-import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
+import { functionLogger, functionObservability } from '../lib/runtime/log'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 import { lazyS3Client } from '../lib/runtime/s3-client'
 
@@ -35,5 +33,5 @@ export const handler = createCallbackHandler({
     bodyStore: config.quarantineBucket ? s3BodyStore(s3, config.quarantineBucket) : undefined,
     all: forwardConfig.forwardAll,
   },
-  observability: [injectLambdaContext(powertoolsLogger), logMetrics(functionMetrics)],
+  observability: [functionObservability],
 })

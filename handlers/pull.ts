@@ -1,5 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import { SSMClient } from '@aws-sdk/client-ssm'
 import middy from '@middy/core'
 import { loadForwardConfig } from '../lib/forward/forward-config'
@@ -9,7 +7,7 @@ import { PULL_STORE_OPTIONS, pullDestinations } from '../lib/pull/pull-wiring'
 import { createPullHandler } from '../lib/pull/scheduled-drain'
 import { createVodClient } from '../lib/pull/vod-client'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
-import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
+import { functionLogger, functionMetrics, functionObservability } from '../lib/runtime/log'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 import { lazyS3Client } from '../lib/runtime/s3-client'
 
@@ -49,6 +47,4 @@ const pull = createPullHandler({
 
 // The request ID on every log line and the metrics flushed once per invocation, as in the other
 // functions: the pull's quarantine and forwarding alarms watch those metrics.
-export const handler = middy(pull)
-  .use(injectLambdaContext(powertoolsLogger))
-  .use(logMetrics(functionMetrics))
+export const handler = middy(pull).use(functionObservability)

@@ -1,5 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import { SSMClient } from '@aws-sdk/client-ssm'
 import middy from '@middy/core'
 import { loadForwardConfig } from '../lib/forward/forward-config'
@@ -13,7 +11,7 @@ import {
 } from '../lib/reconcile/scheduled-reconcile'
 import { createVodTaskApi } from '../lib/reconcile/vod-tasks'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
-import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
+import { functionLogger, functionMetrics, functionObservability } from '../lib/runtime/log'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 import { lazyS3Client } from '../lib/runtime/s3-client'
 
@@ -62,6 +60,4 @@ const reconcile = createReconcileHandler({
 })
 
 // As the other functions: the request ID on every log line, the metrics flushed per invocation.
-export const handler = middy(reconcile)
-  .use(injectLambdaContext(powertoolsLogger))
-  .use(logMetrics(functionMetrics))
+export const handler = middy(reconcile).use(functionObservability)

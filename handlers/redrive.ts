@@ -1,5 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import middy from '@middy/core'
 import { createRedriveHandler } from '../lib/durability/redrive'
 import { loadForwardConfig } from '../lib/forward/forward-config'
@@ -7,7 +5,7 @@ import { lazyEventPublisher } from '../lib/forward/lazy-publisher'
 import { redriveForwarding } from '../lib/forward/redrive-forwarding'
 import { loadRedriveConfig } from '../lib/runtime/config'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
-import { functionLogger, functionMetrics, powertoolsLogger } from '../lib/runtime/log'
+import { functionLogger, functionMetrics, functionObservability } from '../lib/runtime/log'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
 // Every log line of this function has them replaced, however they are spelled.
@@ -33,6 +31,4 @@ const redrive = createRedriveHandler({
     }),
 })
 
-export const handler = middy(redrive)
-  .use(injectLambdaContext(powertoolsLogger))
-  .use(logMetrics(functionMetrics))
+export const handler = middy(redrive).use(functionObservability)

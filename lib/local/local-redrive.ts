@@ -39,8 +39,8 @@ function localRedriveEnvironment({
     DYNAMODB_ENDPOINT: dynamodbEndpoint,
     RESULT_TTL_DAYS: String(resultTtlDays ?? 0),
     // `${self:service}-${sls:stage}`: the function's name less its own.
-    POWERTOOLS_SERVICE_NAME: functionName.replace(/-redrive$/, ''),
-    POWERTOOLS_METRICS_DISABLED: 'false',
+    SERVICE_NAME: functionName.replace(/-redrive$/, ''),
+    METRICS_DISABLED: 'false',
     EVENT_BUS_NAME: '',
     FORWARD_URL: forwardUrl ?? '',
     FORWARD_ALL: 'false',
@@ -104,7 +104,7 @@ function startRedriveWorker(environment: Record<string, string>) {
 
 /**
  * Runs the redrive on the local fallback queue as Lambda runs it in AWS: the handler that
- * handlers/redrive.ts exports (middy, Powertools' logger with the request's context, metrics
+ * handlers/redrive.ts exports (middy, the functions' logger with the request's context, metrics
  * flushed after each batch as EMF lines on stdout), loaded as serverless-offline loads a
  * function, in a thread of its own with the environment serverless.yml gives it
  * ({@link localRedriveEnvironment}), fed by {@link startSqsEventSource} with the batch size and

@@ -11,9 +11,9 @@ import { createForwarder } from '../forward/forwarder'
 import type { Config } from '../runtime/config'
 import {
   functionMetrics,
+  jsonLines,
   type Logger,
   type MetricsSink,
-  powertoolsLines,
   redactingLogger,
 } from '../runtime/log'
 import { registerSecrets } from '../runtime/redaction'
@@ -51,7 +51,7 @@ export interface CallbackDependencies {
     /** Forward the snapshot events too. */
     all: boolean
   }
-  /** Where the lines go, before the handler redacts them (default: Powertools' logger). */
+  /** Where the lines go, before the handler redacts them (default: the functions' JSON lines). */
   logger?: Logger
   metrics?: MetricsSink
   /** Middlewares run first: the request ID for the logger, the metrics flush. */
@@ -74,7 +74,7 @@ export function createCallbackHandler({
   fallback,
   quarantine,
   forwarding,
-  logger = powertoolsLines,
+  logger = jsonLines,
   metrics = functionMetrics,
   observability = [],
   now = () => new Date(),

@@ -1,5 +1,6 @@
-import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger'
-import { Metrics } from '@aws-lambda-powertools/metrics'
+import type middy from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { pino } from 'pino'
 import { redactSecrets, valueRedactor } from './redaction'
 
 /** Structured log lines, one per call: what the functions need of a logger. */
@@ -11,8 +12,10 @@ export interface Logger {
 
 /** Counters and timings, published once per invocation in CloudWatch's embedded metric format. */
 export interface MetricsSink {
-  addMetric(name: MetricName, unit: 'Count' | 'Milliseconds', value: number): void
+  addMetric(name: MetricName, unit: MetricUnit, value: number): void
 }
+
+export type MetricUnit = 'Count' | 'Milliseconds'
 
 /**
  * The metrics the functions publish; the alarms in resources/alarms.yml watch some of them (a test
@@ -45,36 +48,169 @@ export type MetricName = (typeof METRIC_NAMES)[number]
 /** The namespace of the functions' metrics; their `service` dimension is the stage's name. */
 export const METRICS_NAMESPACE = 'VodSnapshots'
 
-/**
- * Powertools' logger: JSON lines with level, time, service, cold start and, inside a handler
- * wrapped by its middleware, the request ID. serverless.yml names the service after the stage.
- */
-export const powertoolsLogger = new PowertoolsLogger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'vod-snapshots',
-})
-
-/**
- * Powertools' logger as a {@link Logger}, each call's fields as extra keys. It redacts nothing:
- * only ever used wrapped by {@link redactingLogger}, once (a second wrapper would walk and
- * measure every line again).
- */
-export const powertoolsLines: Logger = {
-  info: (message, fields = {}) => powertoolsLogger.info(message, fields),
-  warn: (message, fields = {}) => powertoolsLogger.warn(message, fields),
-  error: (message, fields = {}) => powertoolsLogger.error(message, fields),
+/** Lambda's log levels (advanced logging controls) mapped onto the four lines are written at. */
+const LAMBDA_LOG_LEVELS: Record<string, 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'debug',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+  FATAL: 'error',
 }
 
 /**
- * The functions' {@link Logger}: {@link powertoolsLines} with every secret the process
- * registered (lib/runtime/redaction.ts) replaced in any spelling.
+ * What the functions' logs and metrics take from their environment (serverless.yml sets it):
+ * `SERVICE_NAME` is the `service` key of every line and the metrics' one dimension;
+ * `METRICS_DISABLED=true` writes no metrics (the local stack has no CloudWatch); the least level
+ * written is Lambda's own `AWS_LAMBDA_LOG_LEVEL`, INFO when the function does not set one.
  */
-export const functionLogger: Logger = redactingLogger(powertoolsLines)
+export function observabilitySettings(env: Record<string, string | undefined>) {
+  return {
+    service: env.SERVICE_NAME || 'vod-snapshots',
+    level: LAMBDA_LOG_LEVELS[env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase() ?? ''] ?? 'info',
+    metricsDisabled: env.METRICS_DISABLED === 'true',
+  }
+}
 
-/** Powertools' metrics, flushed by its middy middleware at the end of each invocation. */
-export const functionMetrics = new Metrics({
+const settings = observabilitySettings(process.env)
+
+/**
+ * pino's JSON lines on stdout, in the shape the functions always wrote: `level` (INFO, WARN,
+ * ERROR), `timestamp`, `service`, the invocation's keys (`cold_start`, `function_name`,
+ * `function_request_id`, ...), the call's fields, `message`.
+ */
+const rootLines = pino(
+  {
+    level: settings.level,
+    base: { service: settings.service },
+    messageKey: 'message',
+    timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
+    formatters: { level: (label) => ({ level: label.toUpperCase() }) },
+  },
+  // Through process.stdout, as Lambda captures it (and a test or the bench can swap its write).
+  process.stdout,
+)
+
+/**
+ * The lines of the invocation under way: a child of {@link rootLines} with its keys, made by
+ * {@link functionObservability} before each handler runs (one invocation at a time per process,
+ * as in Lambda's standard runtime). Its keys are serialised once, not on every line.
+ */
+let lines = rootLines
+let coldStart = true
+
+/**
+ * The lines as a {@link Logger}, each call's fields as extra keys. It redacts nothing: only ever
+ * used wrapped by {@link redactingLogger}, once (a second wrapper would walk and measure every
+ * line again).
+ */
+export const jsonLines: Logger = {
+  info: (message, fields = {}) => lines.info(fields, message),
+  warn: (message, fields = {}) => lines.warn(fields, message),
+  error: (message, fields = {}) => lines.error(fields, message),
+}
+
+/**
+ * The functions' {@link Logger}: {@link jsonLines} with every secret the process registered
+ * (lib/runtime/redaction.ts) replaced in any spelling.
+ */
+export const functionLogger: Logger = redactingLogger(jsonLines)
+
+/** CloudWatch takes at most 100 values of one metric in one EMF document. */
+const MAX_VALUES_PER_METRIC = 100
+
+/**
+ * Metrics in CloudWatch's embedded metric format: one JSON line per invocation on stdout, with
+ * every value added during it, which CloudWatch Logs turns into metrics of the namespace with a
+ * `service` dimension. Nothing is written when none was added. The line is put together from
+ * pieces serialised once: the names and units come from {@link METRIC_NAMES} and the units
+ * above, and a value that is not a finite number (which CloudWatch would refuse) is left out.
+ */
+export class EmbeddedMetrics implements MetricsSink {
+  readonly #values = new Map<MetricName, { unit: MetricUnit; values: number[] }>()
+  readonly #directive: string
+  readonly #dimension: string
+
+  constructor(
+    private readonly options: {
+      namespace: string
+      service: string
+      disabled?: boolean
+      write?: (line: string) => void
+    },
+  ) {
+    this.#directive = `"CloudWatchMetrics":[{"Namespace":${JSON.stringify(options.namespace)},"Dimensions":[["service"]],"Metrics":[`
+    this.#dimension = `"service":${JSON.stringify(options.service)}`
+  }
+
+  addMetric(name: MetricName, unit: MetricUnit, value: number): void {
+    if (this.options.disabled || !Number.isFinite(value)) return
+    let metric = this.#values.get(name)
+    if (!metric) {
+      metric = { unit, values: [] }
+      this.#values.set(name, metric)
+    }
+    metric.values.push(value)
+    if (metric.values.length >= MAX_VALUES_PER_METRIC) this.flush()
+  }
+
+  /** Writes what was added as one EMF line and forgets it. */
+  flush(): void {
+    if (this.#values.size === 0) return
+    let definitions = ''
+    let values = ''
+    for (const [name, metric] of this.#values) {
+      definitions += `${definitions === '' ? '' : ','}{"Name":"${name}","Unit":"${metric.unit}"}`
+      const [only] = metric.values
+      values += `,"${name}":${metric.values.length === 1 ? only : `[${metric.values.join(',')}]`}`
+    }
+    this.#values.clear()
+    const { write = writeStdout } = this.options
+    write(
+      `{"_aws":{"Timestamp":${Date.now()},${this.#directive}${definitions}]}]},${this.#dimension}${values}}\n`,
+    )
+  }
+}
+
+const writeStdout = (line: string) => {
+  process.stdout.write(line)
+}
+
+/** The functions' metrics, flushed by {@link functionObservability} at the end of each invocation. */
+export const functionMetrics = new EmbeddedMetrics({
   namespace: METRICS_NAMESPACE,
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'vod-snapshots',
+  service: settings.service,
+  disabled: settings.metricsDisabled,
 })
+
+/**
+ * The first middleware of a function: the invocation's keys on every log line before the
+ * handler runs, and `metrics` flushed after it, whether it answered or threw.
+ */
+export function observability(
+  metrics: EmbeddedMetrics,
+): middy.MiddlewareObj<unknown, unknown, Error, Context> {
+  return {
+    before: ({ context }) => {
+      // Lambda sets it for each invocation when tracing is active: `Root=1-...;Parent=...`.
+      const trace = process.env._X_AMZN_TRACE_ID
+      lines = rootLines.child({
+        cold_start: coldStart,
+        function_name: context?.functionName,
+        function_memory_size: Number(context?.memoryLimitInMB) || undefined,
+        function_arn: context?.invokedFunctionArn,
+        function_request_id: context?.awsRequestId,
+        xray_trace_id: trace ? /Root=([^;]*)/.exec(trace)?.[1] : undefined,
+      })
+      coldStart = false
+    },
+    after: () => metrics.flush(),
+    onError: () => metrics.flush(),
+  }
+}
+
+/** {@link observability} with {@link functionMetrics}: what every function's handler uses first. */
+export const functionObservability = observability(functionMetrics)
 
 /**
  * Returns `text` cut to `maxChars` with every secret replaced, for logging bodies that come from

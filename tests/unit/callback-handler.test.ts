@@ -613,7 +613,7 @@ describe('the quarantine', () => {
   })
 })
 
-describe('the callback handler with its default logger (Powertools, as deployed)', () => {
+describe('the callback handler with its default logger (JSON lines on stdout, as deployed)', () => {
   it('writes one line per outcome with the configured token redacted, however it is spelled', async () => {
     const handler = createCallbackHandler({
       config: loadConfig({ TABLE_NAME: TABLE, CALLBACK_TOKEN: TOKEN }),
