@@ -3,10 +3,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   EmbeddedMetrics,
   functionLogger,
+  type Logger,
+  MAX_LOG_LINE_BYTES,
   METRIC_NAMES,
   METRICS_NAMESPACE,
   observability,
   observabilitySettings,
+  redactingLogger,
 } from '../../lib/runtime/log'
 import { registerSecrets } from '../../lib/runtime/redaction'
 import { lambdaContext } from '../support/http-event'
@@ -105,6 +108,33 @@ describe('the log lines', () => {
     )
     expect(JSON.stringify(lines)).not.toContain(secret)
     expect(lines[0]).toMatchObject({ reason: 'bad [REDACTED]', '[REDACTED]': 1 })
+  })
+})
+
+describe('the size cap of a line', () => {
+  const capture = () => {
+    const lines: (Record<string, unknown> | undefined)[] = []
+    const logger: Logger = {
+      info: (_, fields) => lines.push(fields),
+      warn: (_, fields) => lines.push(fields),
+      error: (_, fields) => lines.push(fields),
+    }
+    return { logger: redactingLogger(logger), lines }
+  }
+
+  it('measures fields whose short strings add up, and those whose escapes do', () => {
+    const { logger, lines } = capture()
+    logger.warn('callback rejected', {
+      problems: Array.from({ length: 30_000 }, () => 'a'.repeat(10)),
+    })
+    // 45,000 control characters: 45 KB of text, 270 KB once JSON escapes each as \u0001.
+    logger.warn('callback rejected', { body: '\u0001'.repeat(45_000) })
+    logger.info('callback stored', { vodTaskId: 't'.repeat(2048), results: 1000 })
+
+    expect(lines[0]).toMatchObject({ truncated: true })
+    expect(lines[1]).toStrictEqual({ truncated: true, bytes: 270_000 + 11 })
+    expect(lines[2]).toStrictEqual({ vodTaskId: 't'.repeat(2048), results: 1000 })
+    expect(Number(lines[0]?.bytes)).toBeGreaterThan(MAX_LOG_LINE_BYTES)
   })
 })
 
