@@ -1,14 +1,17 @@
 /**
- * CPU time per callback through the real handler (middy, token check, validation, lib-dynamodb,
- * SigV4 signing) against the floor (bench/floor), both on the stubbed DynamoDB, alternated in
- * rounds so that the machine's noise falls on both alike. The typical implementation runs in the
- * same rounds, for information.
+ * CPU time per callback through the real handler (middy, token check, validation, the DynamoDB
+ * client, SigV4 signing) against the floor (bench/floor), both on the stubbed DynamoDB, alternated
+ * in rounds so that the machine's noise falls on both alike. The typical implementation runs in
+ * the same rounds, for information. All three run from one bundle built with serverless.yml's
+ * esbuild options (bench/sides.ts): the code as Lambda runs it.
  */
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { legacyCallbackWith } from '../tests/support/fixtures'
 import { callbackEvent, lambdaContext } from '../tests/support/http-event'
+import { buildBundle, ROOT } from './bundle'
 import { median } from './stats'
-import { stubAggregatedDocument, stubClient, stubHandler, stubProjectClient } from './stub-dynamodb'
 
 export const BENCH_TABLE = 'vod-snapshots-bench'
 export const BENCH_TOKEN = 'bench-token-0123456789abcdef'
@@ -30,21 +33,39 @@ export interface CpuFigures {
   iterations: number
 }
 
-// The modules read their configuration when they load: the environment comes first.
-export async function loadSides(): Promise<Record<Name, Side>> {
+type Sides = typeof import('./sides')
+let built: Promise<Sides> | undefined
+
+/**
+ * bench/sides.ts built as serverless.yml builds a function, and imported once. The modules read
+ * their configuration when they load: the environment comes first.
+ */
+export function bundledSides(): Promise<Sides> {
   process.env.TABLE_NAME = BENCH_TABLE
   process.env.CALLBACK_TOKEN = BENCH_TOKEN
   process.env.AWS_REGION ??= 'us-east-1'
-  const { createCallbackHandler } = await import('../lib/receive/callback-handler')
-  const { loadConfig } = await import('../lib/runtime/config')
-  const { createTypicalHandler } = await import('./typical/handler')
-  // Imported here too: its module-level client is built on import.
-  const { createFloorHandler } = await import('./floor/handler')
+  built ??= buildBundle('bench/sides.ts', join(ROOT, '.esbuild', 'bench')).then(
+    ({ path }) => import(pathToFileURL(path).href) as Promise<Sides>,
+  )
+  return built
+}
+
+export async function loadSides(): Promise<Record<Name, Side>> {
+  const {
+    createCallbackHandler,
+    createFloorHandler,
+    createTypicalHandler,
+    functionObservability,
+    loadConfig,
+    stubAggregatedDocument,
+    stubClient,
+    stubHandler,
+    stubProjectClient,
+  } = await bundledSides()
   const context = lambdaContext()
   const stubs = { project: stubHandler(), floor: stubHandler(), typical: stubHandler() }
   // Wired as in production (handlers/callback.ts): the request's keys on every log line, and
   // the metrics flushed once per invocation. Their output is muted while measuring (below).
-  const { functionObservability } = await import('../lib/runtime/log')
   const project = createCallbackHandler({
     config: loadConfig(process.env),
     client: stubProjectClient(stubs.project),

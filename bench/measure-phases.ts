@@ -9,17 +9,11 @@
  * - rest: the whole handler, measured in the same rounds, less the four: middleware, token check,
  *   logs, metrics, the answer.
  */
-import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { parseCallback } from '../lib/events/parse-callback'
-import { parseBodyText } from '../lib/receive/json-body'
-import { snapshotItemsOf } from '../lib/store/snapshot-item'
-import { planWrites } from '../lib/store/snapshot-store'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { legacyCallbackWith } from '../tests/support/fixtures'
 import { callbackEvent } from '../tests/support/http-event'
-import { floorWrites, parseFloorBody, sendFloorWrites } from './floor/handler'
-import { BENCH_TOKEN, loadSides, muted } from './measure-cpu'
+import { BENCH_TOKEN, bundledSides, loadSides, muted } from './measure-cpu'
 import { median } from './stats'
-import { stubClient, stubHandler, stubProjectClient } from './stub-dynamodb'
 
 const TABLE = 'vod-snapshots-bench'
 const RECEIVED_AT = '2026-12-04T00:00:00.000Z'
@@ -32,8 +26,14 @@ type Step = () => unknown
 // Each timed on its own; `rest` is what they leave of `whole`.
 type MeasuredPhase = Exclude<Phase, 'rest' | 'whole'>
 
-/** The project's steps, each the code the handler runs, on a body of `text`. */
-function projectSteps(text: string, client: DynamoDBClient): Record<MeasuredPhase, Step> {
+type Sides = Awaited<ReturnType<typeof bundledSides>>
+
+/** The project's steps, each the code the handler runs (from the same bundle), on `text`. */
+function projectSteps(
+  { parseBodyText, parseCallback, planWrites, snapshotItemsOf, BatchWriteItemCommand }: Sides,
+  text: string,
+  client: DynamoDBClient,
+): Record<MeasuredPhase, Step> {
   const body = parseBodyText(text)
   const callback = parseCallback(body)
   if (callback.kind !== 'snapshots') throw new Error('the bench body stores nothing')
@@ -58,7 +58,11 @@ function projectSteps(text: string, client: DynamoDBClient): Record<MeasuredPhas
   }
 }
 
-function floorSteps(text: string, client: DynamoDBClient): Record<MeasuredPhase, Step> {
+function floorSteps(
+  { parseFloorBody, floorWrites, sendFloorWrites }: Sides,
+  text: string,
+  client: DynamoDBClient,
+): Record<MeasuredPhase, Step> {
   const body = parseFloorBody(text)
   const writes = floorWrites(body, RECEIVED_AT)
   return {
@@ -87,14 +91,16 @@ export async function measurePhases(
 ): Promise<PhaseFigures> {
   const text = JSON.stringify(legacyCallbackWith(n))
   const sides = await loadSides()
+  const bundle = await bundledSides()
+  const { stubClient, stubHandler, stubProjectClient } = bundle
   const event = callbackEvent(text, { token: BENCH_TOKEN })
   const steps = {
     project: {
-      ...projectSteps(text, stubProjectClient(stubHandler())),
+      ...projectSteps(bundle, text, stubProjectClient(stubHandler())),
       whole: () => sides.project.invoke({ ...event }),
     },
     floor: {
-      ...floorSteps(text, stubClient(stubHandler())),
+      ...floorSteps(bundle, text, stubClient(stubHandler())),
       whole: () => sides.floor.invoke({ ...event }),
     },
   }
