@@ -122,6 +122,11 @@ try {
     parallel_efficiency_n1000: round(parallel.efficiency[1000] as number),
     reject_worst_ms: round(reject.worstMs, 1),
     reject_worst_signed_ms: round(rejectSigned.worstMs, 1),
+    // The same worst body's JSON.parse alone, in the same run: what any reader of it pays.
+    reject_worst_signed_ratio_parse: round(
+      rejectSigned.worstMs / (rejectSigned.parseMs[rejectSigned.worst] ?? Number.NaN),
+      3,
+    ),
     e2e_callbacks_per_s: round(e2e.callbacksPerSecond, 1),
     e2e_p99_ms: e2e.p99Ms,
     e2e_errors: e2e.errors,
