@@ -102,7 +102,13 @@ let coldStart = true
  */
 function writeLine(level: LogLevel, message: string, fields: Record<string, unknown>): void {
   if (LEVEL_ORDER.indexOf(level) < leastLevel) return
-  const serialised = JSON.stringify(fields)
+  let serialised: string
+  try {
+    serialised = JSON.stringify(fields)
+  } catch (error) {
+    // A log call never throws: fields JSON cannot hold (a BigInt, a cycle) are named instead.
+    serialised = JSON.stringify({ unserialisable: errorMessage(error) })
+  }
   const extra = serialised.length > 2 ? `,${serialised.slice(1, -1)}` : ''
   process.stdout.write(
     `{"level":"${LEVEL_NAMES[level]}","timestamp":"${new Date().toISOString()}"${serviceKey}${invocationKeys}${extra},"message":${JSON.stringify(message)}}\n`,
@@ -255,7 +261,14 @@ export const MAX_LOG_LINE_BYTES = 240_000
 export function redactingLogger(logger: Logger, secrets: readonly string[] = []): Logger {
   const clean = (fields: Record<string, unknown> = {}): Record<string, unknown> => {
     if (!surelyShort(fields)) {
-      const bytes = Buffer.byteLength(JSON.stringify(fields) ?? '')
+      let text: string | undefined
+      try {
+        text = JSON.stringify(fields)
+      } catch (error) {
+        // Fields JSON cannot hold (a cycle, a BigInt): named instead, and the line still written.
+        return { unserialisable: errorMessage(error) }
+      }
+      const bytes = Buffer.byteLength(text ?? '')
       if (bytes > MAX_LOG_LINE_BYTES) return { truncated: true, bytes }
     }
     // Compiled once (patternOf caches it), again only after a new secret is registered.

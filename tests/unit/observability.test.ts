@@ -100,6 +100,19 @@ describe('the log lines', () => {
     })
   })
 
+  it('never throw: fields JSON cannot hold are named instead', async () => {
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    const lines = await stdoutOf(() => {
+      functionLogger.info('callback stored', { results: 10n })
+      functionLogger.warn('callback rejected', { problems: cycle })
+    })
+    expect(lines.map((line) => [line.message, typeof line.unserialisable])).toStrictEqual([
+      ['callback stored', 'string'],
+      ['callback rejected', 'string'],
+    ])
+  })
+
   it('replace a registered secret in fields, keys and values alike', async () => {
     const secret = 'observability-secret-0123456789'
     registerSecrets([secret])
