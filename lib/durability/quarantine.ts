@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { isPlainObject } from '../runtime/json'
 
 /** Where quarantined callbacks live in their bucket: the only prefix the function may write. */
 export const QUARANTINE_PREFIX = 'quarantine/'
@@ -63,10 +64,7 @@ export function quarantineId(receivedAt: string, requestId: string): string {
 const MAX_ID_CHARS = 128
 const idOf = (value: unknown) =>
   typeof value === 'string' && value !== '' && value.length <= MAX_ID_CHARS ? value : undefined
-const fieldsOf = (value: unknown): Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {}
+const fieldsOf = (value: unknown): Record<string, unknown> => (isPlainObject(value) ? value : {})
 
 /**
  * The task and file IDs a kept body names, so that an operator finds a callback by them: the

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { isPlainObject } from '../runtime/json'
 import { describeIssues } from '../runtime/validation-issues'
 import {
   LegacyProcedureCallbackSchema,
@@ -56,9 +57,6 @@ function validate<TSchema extends v.GenericSchema>(
   if (!parsed.success) throw new InvalidCallbackError(describeIssues(parsed.issues))
   return parsed.output
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
  * Recognises the format by its shape: the legacy format says `eventType` beside `data`, v3.0

@@ -2,6 +2,7 @@ import type {
   ProcedureTask,
   SnapshotByTimeOffsetTask2017,
 } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
+import { isPlainObject } from '../runtime/json'
 import { vodTime } from '../runtime/vod-time'
 import type { VodStandInTask } from './vod-stand-in-tasks'
 
@@ -9,9 +10,6 @@ import type { VodStandInTask } from './vod-stand-in-tasks'
 export class NotATaskError extends Error {
   override name = 'NotATaskError'
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
 
@@ -25,7 +23,7 @@ function finishedTask(
   now: number,
 ): VodStandInTask {
   const event = body[key]
-  if (!isObject(event)) throw new NotATaskError(`${body.EventType} without ${key}`)
+  if (!isPlainObject(event)) throw new NotATaskError(`${body.EventType} without ${key}`)
   const TaskId = text(event.TaskId)
   if (!TaskId) throw new NotATaskError(`${key}.TaskId is missing`)
   const time = vodTime(now)
@@ -49,7 +47,7 @@ function finishedTask(
 }
 
 function taskOf(body: unknown, now: number): VodStandInTask {
-  if (!isObject(body)) throw new NotATaskError('not a JSON object')
+  if (!isPlainObject(body)) throw new NotATaskError('not a JSON object')
   // Already a task, as DescribeTasks lists it: the stand-in checks it.
   if ('TaskType' in body) return body as VodStandInTask
   if (body.version === '4.0' || 'eventType' in body) {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseDocument } from 'yaml'
+import { isPlainObject } from '../runtime/json'
 
 const SERVERLESS_YML = fileURLToPath(new URL('../../serverless.yml', import.meta.url))
 
@@ -26,9 +27,6 @@ interface ResourceDefinition {
 
 /** `${file(path)}` standing for a whole value, as serverless.yml includes its resources/ parts. */
 const FILE_INCLUDE = /^\$\{file\((?<path>[^)]+)\)\}$/
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
  * A YAML file as the Framework reads it: anchors and merge keys (`<<`) resolved. A tag (a short

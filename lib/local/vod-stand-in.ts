@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { parseJsonOrUndefined } from '../runtime/json'
+import { isPlainObject, parseJsonOrUndefined } from '../runtime/json'
 import { VOD_STAND_IN_CREDENTIALS } from '../runtime/local-defaults'
 import { hasValidTc3Signature } from './tc3-verify'
 import { answerStandInAdmin, STAND_IN_ADMIN_PATH } from './vod-stand-in-admin'
@@ -71,9 +71,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
 /** The body as a JSON object (an empty body: `{}`), or undefined when it is not one. */
 function jsonObjectOf(text: string): Record<string, unknown> | undefined {
   const json = parseJsonOrUndefined(text || '{}')
-  return typeof json === 'object' && json !== null && !Array.isArray(json)
-    ? (json as Record<string, unknown>)
-    : undefined
+  return isPlainObject(json) ? json : undefined
 }
 
 /**

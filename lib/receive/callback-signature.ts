@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type middy from '@middy/core'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
+import { isPlainObject } from '../runtime/json'
 import { httpError } from './http-middleware'
 
 /**
@@ -56,9 +57,7 @@ export function createSignatureCheck(
   keys: readonly string[],
 ): (body: unknown, nowMs: number) => SignatureFailure | undefined {
   return (body, nowMs) => {
-    const { Sign: sign, T: t } = (
-      typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}
-    ) as Record<string, unknown>
+    const { Sign: sign, T: t } = isPlainObject(body) ? body : {}
     if (sign === undefined || t === undefined) return 'signature-missing'
     const digits = expiryDigits(t)
     if (digits === undefined) return 'expiry-malformed'

@@ -1,3 +1,7 @@
+/** A JSON object: not null, not an array. */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
 /** The value a text holds as JSON, or undefined when it is not JSON. */
 export function parseJsonOrUndefined(text: string): unknown {
   try {
