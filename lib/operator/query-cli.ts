@@ -107,9 +107,8 @@ export function describeSubject({ by, id, failedOnly }: QueryRequest): string {
 }
 
 /**
- * The text output: the table of the screenshots found, or a line saying there are none. The
- * strings the table shows came from VOD: they are escaped with {@link forTerminal} before the
- * table is laid out, so that its columns still line up.
+ * The text output: the table of the screenshots found (its cells escaped for a terminal by
+ * renderTable before it lays out the columns), or a line saying there are none.
  */
 export function renderQueryText(
   items: readonly SnapshotItem[],
@@ -120,12 +119,7 @@ export function renderQueryText(
   if (items.length === 0) {
     return `No screenshots stored for ${subject} in table "${request.tableName}" at ${where}.`
   }
-  const shown = items.map((item) => ({
-    ...item,
-    vodTaskId: forTerminal(item.vodTaskId),
-    ...(item.url === undefined ? {} : { url: forTerminal(item.url) }),
-  }))
-  return `Screenshots of ${subject}\n\n${renderTable(shown, { withTask: request.by === 'file' })}`
+  return `Screenshots of ${subject}\n\n${renderTable(items, { withTask: request.by === 'file' })}`
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describeStatus } from '../events/error-codes'
 import type { SnapshotItem } from '../store/snapshot-item'
+import { forTerminal } from './terminal-text'
 
 /**
  * A time offset in ms as `h:mm:ss.mmm`, e.g. 3123213 -> `0:52:03.213`; hours are not capped. A
@@ -31,14 +32,6 @@ export function describeCounts(items: readonly SnapshotItem[]): string {
   return `${total} screenshot${total === 1 ? '' : 's'}: ${ok} OK, ${failed} failed`
 }
 
-// Stored strings are whatever VOD sent: control characters could drive the terminal.
-const CONTROL_CHARACTERS = /\p{Cc}/gu
-
-/** The text with every control character replaced by U+FFFD, safe to print to a terminal. */
-export function printable(text: string): string {
-  return text.replace(CONTROL_CHARACTERS, '\uFFFD')
-}
-
 /** What to show besides offset, status and URL. */
 export interface TableOptions {
   /** A task column: a video's screenshots can come from several tasks. */
@@ -47,15 +40,16 @@ export interface TableOptions {
 
 /**
  * A plain-text table, one line per screenshot in the given order (offset as `h:mm:ss.mmm`,
- * status with its meaning, URL or `-`), then the counts. Columns are padded to line up.
+ * status with its meaning, URL or `-`), then the counts. Columns are padded to line up. Stored
+ * strings are whatever VOD sent: they are escaped for a terminal ({@link forTerminal}).
  */
 export function renderTable(items: readonly SnapshotItem[], options: TableOptions = {}): string {
   const header = ['offset', ...(options.withTask ? ['task'] : []), 'status', 'url']
   const rows = items.map((item) => [
     formatOffset(item.timeOffset),
-    ...(options.withTask ? [printable(item.vodTaskId)] : []),
+    ...(options.withTask ? [forTerminal(item.vodTaskId)] : []),
     describeStatus(item.status),
-    item.url === undefined ? '-' : printable(item.url),
+    item.url === undefined ? '-' : forTerminal(item.url),
   ])
   // reduce, not Math.max(...): a video can have more rows than a call takes arguments.
   const widths = header.map((_, i) =>
