@@ -1,3 +1,4 @@
+import { requestTimeouts } from '../runtime/request-timeouts'
 import type { FallbackQueue } from './fallback-queue'
 import type { EventFallbackQueue } from './unpublished-events'
 
@@ -17,7 +18,7 @@ export function lazySqsFallbackQueue(queueUrl: string, endpoint?: string): Queue
           new SQSClient({
             ...(endpoint === undefined ? {} : { endpoint }),
             maxAttempts: 2,
-            requestHandler: { connectionTimeout: 300, requestTimeout: 700 },
+            requestHandler: requestTimeouts(300, 700),
           }),
           queueUrl,
         ),

@@ -1,4 +1,5 @@
 import type { Logger } from '../runtime/log'
+import { requestTimeouts } from '../runtime/request-timeouts'
 import type { EventPublisher } from './event-publisher'
 import type { ForwardConfig } from './forward-config'
 
@@ -23,7 +24,7 @@ export function lazyEventPublisher(
             eventBridgePublisher(
               new EventBridgeClient({
                 maxAttempts: 1,
-                requestHandler: { connectionTimeout: 300, requestTimeout: 1000 },
+                requestHandler: requestTimeouts(300, 1000),
               }),
             ),
         )

@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import { LOCAL_CREDENTIALS } from './local-defaults'
+import { requestTimeouts } from './request-timeouts'
 
 /**
  * The client the functions write with (the store builds its AttributeValues itself). The SDK's own retries are off (the store
@@ -9,7 +10,7 @@ import { LOCAL_CREDENTIALS } from './local-defaults'
 export function createSnapshotsClient(overrides: DynamoDBClientConfig = {}): DynamoDBClient {
   const client = new DynamoDBClient({
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1500 },
+    requestHandler: requestTimeouts(500, 1500),
     ...overrides,
   })
   // The SDK's logger middleware copies every request and response for a logger the functions

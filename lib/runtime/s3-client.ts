@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3'
+import { requestTimeouts } from './request-timeouts'
 
 /**
  * An S3 client built on first use: only a rejected callback or an oversized event needs one, and
@@ -12,7 +13,7 @@ export function lazyS3Client(endpoint?: string): () => Promise<S3Client> {
       ({ S3Client }) =>
         new S3Client({
           maxAttempts: 2,
-          requestHandler: { connectionTimeout: 300, requestTimeout: 2000 },
+          requestHandler: requestTimeouts(300, 2000),
           // A local S3 answers on one host: no bucket subdomains.
           ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
         }),
