@@ -43,10 +43,8 @@ describe('npm start with an invalid configuration', () => {
       expect(lines(run.stderr).filter((text) => text.startsWith('npm start:'))).toStrictEqual([
         line,
       ])
-      expect(run.stderr).not.toContain('short-token')
-      expect(run.stderr).not.toContain('not-a-sign-key-at-all!')
-      expect(run.stderr).not.toContain('Not_A_Bucket!')
-      expect(run.stderr).not.toContain('not-a-receiver')
+      // The line names the rule, never a value it was given.
+      for (const value of Object.values(env)) expect(run.stderr).not.toContain(value)
       expect(run.stderr).not.toMatch(/\n\s+at /)
     },
     60_000,

@@ -161,6 +161,9 @@ describe('npm run pull -- --once with the pull function wiring', () => {
     expect(run.stdout).toContain('0 confirmed, 1 left for VOD to deliver again')
     expect(run.code).toBe(1)
     expect(fake.waiting()).toBe(1)
+    // The receiver was asked and refused: not a stack without anywhere to pass events on.
+    expect(received.map((r) => JSON.parse(r.body).EventType)).toContain('NewFileUpload')
+    expect(run.stderr).not.toContain('nothing to pass them on to')
   }, 60_000)
 
   it("--local with nothing else set: npm start's VOD stand-in on VOD_PORT, with its key and region", async () => {

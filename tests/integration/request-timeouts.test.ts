@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { lazySqsFallbackQueue } from '../../lib/durability/lazy-fallback-queue'
 import { createSnapshotsClient } from '../../lib/runtime/dynamodb-client'
 import { toSnapshotItem } from '../../lib/store/snapshot-item'
@@ -9,10 +9,16 @@ import { toSnapshotItem } from '../../lib/store/snapshot-item'
 // A service that takes every request and never answers: a hung connection.
 let server: Server
 let endpoint: string
+let requests = 0
 beforeAll(async () => {
-  server = createServer(() => {})
+  server = createServer(() => {
+    requests++
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+beforeEach(() => {
+  requests = 0
 })
 afterAll(async () => {
   server.closeAllConnections()
@@ -47,6 +53,8 @@ describe('the clients’ request timeouts', () => {
     expect(ended).toBe('TimeoutError')
     expect(ms).toBeGreaterThan(1400)
     expect(ms).toBeLessThan(3000)
+    // One attempt: the store, not the SDK, retries under its deadline.
+    expect(requests).toBe(1)
   })
 
   it('end the fallback queue’s requests after 0.7 s each (two attempts)', async () => {
@@ -64,6 +72,8 @@ describe('the clients’ request timeouts', () => {
     )
     const { ended, ms } = await outcome(queue.send([item]), 4000)
     expect(ended).toBe('TimeoutError')
+    expect(requests).toBe(2)
+    expect(ms).toBeGreaterThan(1300)
     expect(ms).toBeLessThan(3000)
   })
 })
