@@ -10,10 +10,10 @@ import { maskUrl } from '../lib/forward/masked-url'
 import { NotATaskError, standInTasksOf } from '../lib/local/callback-as-task'
 import {
   parseSendArgs,
-  redactToken,
   SEND_USAGE,
   type SendRequest,
   sendCallback,
+  sendSecrets,
   sendToStandIn,
   signCallbackBody,
   standInLine,
@@ -22,6 +22,7 @@ import {
 import { forTerminal, textForTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { parseJsonOrUndefined } from '../lib/runtime/json'
+import { redactSecrets } from '../lib/runtime/redaction'
 
 // fetch's "fetch failed" names the reason (ECONNREFUSED ...) only in its cause.
 function reasonOf(error: unknown): string {
@@ -32,9 +33,9 @@ function reasonOf(error: unknown): string {
 async function sendToCallbackUrl(request: SendRequest, file: Uint8Array): Promise<number> {
   const { url, signKey } = request
   // Everything printed goes through these: neither the URL's token nor the key may reach a
-  // terminal or a log, and nothing the server answered can drive the terminal.
-  const redact = (text: string) =>
-    signKey ? redactToken(text, url).split(signKey).join('***') : redactToken(text, url)
+  // terminal or a log, in any spelling, and nothing the server answered can drive the terminal.
+  const secrets = sendSecrets(request)
+  const redact = (text: string) => redactSecrets(text, secrets)
   const say = (text: string) => console.log(forTerminal(redact(text)))
   let body = file
   let signed = ''

@@ -3,9 +3,9 @@ import { type StandInStack, standInCommandPrefixes } from '../local/ready-banner
 import { STAND_IN_ADMIN_PATH } from '../local/vod-stand-in-admin'
 import type { VodStandInTask } from '../local/vod-stand-in-tasks'
 import { vodSignature } from '../receive/callback-signature'
-import { parseJsonOrUndefined } from '../runtime/json'
+import { isPlainObject, parseJsonOrUndefined } from '../runtime/json'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
-import { decodedUserInfo } from '../runtime/redaction'
+import { urlSecrets } from '../runtime/redaction'
 import { vodTime } from '../runtime/vod-time'
 import { localVodEndpoint } from './local-stack'
 import { UsageError } from './usage-error'
@@ -121,6 +121,11 @@ export function parseSendArgs(argv: readonly string[], env: Env): SendRequest | 
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
     throw new UsageError('--url must be an http or https URL')
   }
+  const { username, password } = new URL(url)
+  // fetch refuses such a URL: nothing would be sent, and the answer would say "no answer".
+  if (username || password) {
+    throw new UsageError('--url must not carry a user name or password: the token goes in ?token=')
+  }
   const signKey = env.CALLBACK_SIGN_KEY?.split(',')
     .map((key) => key.trim())
     .find((key) => key !== '')
@@ -150,7 +155,7 @@ export function signCallbackBody(
     return undefined
   }
   const parsed = parseJsonOrUndefined(text)
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined
+  if (!isPlainObject(parsed)) return undefined
   const expiresAt = Math.floor(nowMs / 1000) + SIGNATURE_VALIDITY_SECONDS
   const { Sign, T } = vodSignature(key, expiresAt)
   const close = text.lastIndexOf('}')
@@ -174,17 +179,11 @@ function parse(argv: readonly string[]) {
 }
 
 /**
- * Text with the URL's secrets replaced by `***`, raw and URL-encoded: its `token` and its
- * password (`user:pass@`), for anything printed that could echo them (an error message, an
- * answer's body). The URL itself is printed with maskUrl.
+ * What everything `npm run send` prints is redacted of (redactSecrets, in any spelling): every
+ * query value of the URL (its token) and the key it signs with.
  */
-export function redactToken(text: string, url: string): string {
-  const parsed = URL.parse(url)
-  const secrets = [parsed?.searchParams.get('token'), parsed && decodedUserInfo(parsed.password)]
-  return secrets
-    .filter((secret): secret is string => typeof secret === 'string' && secret !== '')
-    .flatMap((secret) => [secret, encodeURIComponent(secret)])
-    .reduce((out, secret) => out.split(secret).join('***'), text)
+export function sendSecrets({ url, signKey }: { url: string; signKey?: string }): string[] {
+  return [...urlSecrets(url), ...(signKey ? [signKey] : [])]
 }
 
 /** The answer to one callback, body as text. */

@@ -63,7 +63,7 @@ export function registerSecrets(values: Iterable<string | undefined>): void {
 }
 
 /** A URL's user or password as typed, decoded; as it stands when its escapes are malformed. */
-export function decodedUserInfo(text: string): string {
+function decodedUserInfo(text: string): string {
   try {
     return decodeURIComponent(text)
   } catch {
