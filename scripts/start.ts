@@ -11,12 +11,14 @@ import { fileURLToPath } from 'node:url'
 import { localSettingsOrExit } from '../lib/local/check-local-config'
 import { freePort } from '../lib/local/free-port'
 import { createSnapshotsTable, startDynalite } from '../lib/local/local-dynamodb'
-import { portTaken, waitUntilServing } from '../lib/local/local-ports'
+import { listenError, waitUntilServing } from '../lib/local/local-ports'
 import { startLocalQueues } from '../lib/local/local-queues'
 import { startLocalRedrive } from '../lib/local/local-redrive'
 import { readQueueDefinitions } from '../lib/local/queue-definitions'
 import { readyBanner } from '../lib/local/ready-banner'
 import { startVodStandIn } from '../lib/local/vod-stand-in'
+import { forTerminal } from '../lib/operator/terminal-text'
+import { firstListed } from '../lib/runtime/config'
 import { LOCAL_CREDENTIALS } from '../lib/runtime/local-defaults'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -42,8 +44,15 @@ for (const [setting, p, address] of [
   ['VOD_PORT', vodPort, '127.0.0.1'],
   ['LAMBDA_PORT', lambdaPort, host],
 ] as const) {
-  if (await portTaken(p, address)) {
+  const error = await listenError(p, address)
+  if (error === 'EADDRINUSE') {
     console.error(`Port ${p} on ${address} is in use: set ${setting} to a free port.`)
+    process.exit(1)
+  }
+  if (error !== undefined) {
+    console.error(
+      `npm start: cannot listen on ${address}:${p} (${error}): check ${setting} and HOST`,
+    )
     process.exit(1)
   }
 }
@@ -133,12 +142,14 @@ offline.once('exit', (code) => {
 
 const callbackUrl = `http://${host}:${port}/vod/callback`
 try {
-  const probeUrl = `${callbackUrl}?token=${encodeURIComponent(token.split(',')[0]?.trim() ?? '')}`
+  const probeUrl = `${callbackUrl}?token=${encodeURIComponent(firstListed(token) ?? '')}`
   await waitUntilServing(probeUrl, () => offline.exitCode !== null, {
     signKey,
   })
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error)
+  // What the function answered may be a stack trace: one line, escaped for the terminal.
+  const reason = error instanceof Error ? error.message : String(error)
+  console.error(`npm start: ${forTerminal(reason.replace(/\s*\n\s*/g, ' '))}`)
   await stop(1)
 }
 console.log(

@@ -39,8 +39,9 @@ const LocalSettingsSchema = v.pipe(
       v.optional(v.string(), ''),
       v.transform((raw) => raw || '127.0.0.1'),
       v.check(
-        (host) => isIP(host) !== 0 || HOST_NAME.test(host),
-        'HOST must be an IP address or a host name',
+        // An IPv6 address would need brackets in every URL the stack prints and probes.
+        (host) => isIP(host) === 4 || (isIP(host) === 0 && HOST_NAME.test(host)),
+        'HOST must be an IPv4 address or a host name',
       ),
     ),
     QUARANTINE_BUCKET: v.pipe(

@@ -3,14 +3,16 @@ import { vodSignature } from '../receive/callback-signature'
 import { parseJsonOrUndefined } from '../runtime/json'
 
 /**
- * Whether something already listens on `port` at `address`: `npm start` then names the setting
- * to change instead of failing with a stack trace.
+ * Why `port` at `address` cannot be listened on (EADDRINUSE when something already listens
+ * there; EADDRNOTAVAIL, EACCES or ENOTFOUND for an address or port this machine cannot give), or
+ * undefined when it can: `npm start` then names the setting to change instead of failing with a
+ * stack trace.
  */
-export async function portTaken(port: number, address: string): Promise<boolean> {
+export async function listenError(port: number, address: string): Promise<string | undefined> {
   const probe = createServer()
-  return new Promise<boolean>((resolve) => {
-    probe.once('error', () => resolve(true))
-    probe.listen(port, address, () => probe.close(() => resolve(false)))
+  return new Promise((resolve) => {
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
+    probe.listen(port, address, () => probe.close(() => resolve(undefined)))
   })
 }
 

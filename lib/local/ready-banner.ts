@@ -1,5 +1,6 @@
 import { maskUrl } from '../forward/masked-url'
 import { shellWord } from '../operator/terminal-text'
+import { firstListed } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { vodTime } from '../runtime/vod-time'
 
@@ -89,7 +90,7 @@ export function readyBanner(s: LocalStackSettings, now: Date = new Date()): stri
         ['PORT', s.port, d.port],
         ['CALLBACK_TOKEN', s.token, d.token],
       ])}${signed}npm run send -- ${EXAMPLE}`
-    : `${signed}npm run send -- ${EXAMPLE} --url ${shellWord(`${callbackUrl}?token=${encodeURIComponent(s.token)}`)}`
+    : `${signed}npm run send -- ${EXAMPLE} --url ${shellWord(`${callbackUrl}?token=${encodeURIComponent(firstListed(s.token) ?? '')}`)}`
   const query = prefix([dynamodb, table])
   const sqs: [string, number, number] = ['SQS_PORT', s.sqsPort, d.sqsPort]
   const replay = prefix([dynamodb, sqs, table])
@@ -103,7 +104,7 @@ export function readyBanner(s: LocalStackSettings, now: Date = new Date()): stri
   const since = vodTime(now.getTime() - 3_600_000)
   return `
 vod-snapshots is ready (${s.seconds} s)
-  Callback URL:        ${callbackUrl}?token=${encodeURIComponent(s.token)}
+  Callback URL:        ${callbackUrl}?token=${encodeURIComponent(firstListed(s.token) ?? '')}
   DynamoDB (dynalite): http://127.0.0.1:${s.dynamodbPort}   table: ${s.tableName}
   SQS and S3 (fauxqs): http://127.0.0.1:${s.sqsPort}
     fallback queue:    ${s.queueUrl}  (the redrive consumes it)

@@ -3,6 +3,7 @@ import { type StandInStack, standInCommandPrefixes } from '../local/ready-banner
 import { STAND_IN_ADMIN_PATH } from '../local/vod-stand-in-admin'
 import type { VodStandInTask } from '../local/vod-stand-in-tasks'
 import { vodSignature } from '../receive/callback-signature'
+import { firstListed } from '../runtime/config'
 import { isPlainObject, parseJsonOrUndefined } from '../runtime/json'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { urlSecrets } from '../runtime/redaction'
@@ -75,7 +76,8 @@ function standInStackOf(env: Env): StandInStack {
 
 /** The local stack's callback URL, from the variables `npm start` reads. */
 function localCallbackUrl(env: Env): string {
-  const token = encodeURIComponent(env.CALLBACK_TOKEN || LOCAL_DEFAULTS.token)
+  // A stack with several tokens takes any one of them: the first, as npm start's banner shows.
+  const token = encodeURIComponent(firstListed(env.CALLBACK_TOKEN) ?? LOCAL_DEFAULTS.token)
   return `http://127.0.0.1:${env.PORT || LOCAL_DEFAULTS.port}/vod/callback?token=${token}`
 }
 
@@ -126,9 +128,7 @@ export function parseSendArgs(argv: readonly string[], env: Env): SendRequest | 
   if (username || password) {
     throw new UsageError('--url must not carry a user name or password: the token goes in ?token=')
   }
-  const signKey = env.CALLBACK_SIGN_KEY?.split(',')
-    .map((key) => key.trim())
-    .find((key) => key !== '')
+  const signKey = firstListed(env.CALLBACK_SIGN_KEY)
   return { file, url, to: 'callback', ...(signKey === undefined ? {} : { signKey }) }
 }
 

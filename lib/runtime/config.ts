@@ -1,6 +1,16 @@
 import * as v from 'valibot'
 import { describeIssues } from './validation-issues'
 
+/**
+ * The first entry of a comma-separated list (CALLBACK_TOKEN, CALLBACK_SIGN_KEY), as the function
+ * reads the list: what a local caller sends with, or signs with.
+ */
+export const firstListed = (raw: string | undefined): string | undefined =>
+  raw
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .find((entry) => entry !== '')
+
 /** Shortest token accepted: the token in the URL is the only proof a callback comes from VOD. */
 const MIN_TOKEN_LENGTH = 16
 

@@ -97,7 +97,9 @@ describe('npm run send', () => {
     })
 
     expect(code).toBe(1)
-    expect(stdout).toContain('401 Unauthorized\n{"code":401,"message":"Unauthorized: [REDACTED]"}\n')
+    expect(stdout).toContain(
+      '401 Unauthorized\n{"code":401,"message":"Unauthorized: [REDACTED]"}\n',
+    )
     expect(stdout).not.toContain(TOKEN)
   })
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { waitUntilServing } from '../../lib/local/local-ports'
+import { listenError, waitUntilServing } from '../../lib/local/local-ports'
 
 let close: (() => void) | undefined
 afterEach(() => close?.())
@@ -38,5 +38,21 @@ describe('waitUntilServing', () => {
       /^the function failed to start: Invalid configuration: FORWARD_URL: FORWARD_URL must be an http\(s\) URL$/,
     )
     expect(Date.now() - started).toBeLessThan(5000)
+  })
+})
+
+describe('listenError', () => {
+  it('tells a port in use from an address this machine does not have, and a free port', async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    try {
+      expect(await listenError(port, '127.0.0.1')).toBe('EADDRINUSE')
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+    expect(await listenError(port, '127.0.0.1')).toBeUndefined()
+    // TEST-NET-1 (RFC 5737): never an address of this machine.
+    expect(await listenError(port, '192.0.2.1')).toBe('EADDRNOTAVAIL')
   })
 })

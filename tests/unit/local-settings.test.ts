@@ -45,7 +45,8 @@ describe('readLocalSettings (npm start)', () => {
     ['a fractional port', { VOD_PORT: '9400.5' }, 'VOD_PORT must be a port number'],
     ['port 0', { LAMBDA_PORT: '0' }, 'LAMBDA_PORT must be a port number'],
     ['two settings on one port', { SQS_PORT: '8000' }, 'must be different ports'],
-    ['a mistyped IP address', { HOST: '999.1.1.1' }, 'HOST must be an IP address or a host name'],
+    ['a mistyped IP address', { HOST: '999.1.1.1' }, 'HOST must be an IPv4 address or a host name'],
+    ['an IPv6 address', { HOST: '::1' }, 'HOST must be an IPv4 address or a host name'],
     [
       'a table DynamoDB would refuse',
       { TABLE_NAME: 'bad table!' },

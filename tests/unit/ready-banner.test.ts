@@ -106,6 +106,22 @@ Stop with Ctrl-C.
     expect(sinceMs).toBeLessThanOrEqual(after - 3_600_000)
   })
 
+  it('shows the callback URL with the first of several tokens, not the list', () => {
+    // Found in review: the list as one token was a URL every request to got 401.
+    const banner = readyBanner({
+      ...DEFAULTS,
+      host: '192.168.1.20',
+      token: 'first-token-0123456789,second-token-0123456789',
+    })
+    expect(banner).toContain(
+      'Callback URL:        http://192.168.1.20:3000/vod/callback?token=first-token-0123456789\n',
+    )
+    expect(banner).toContain(
+      "--url 'http://192.168.1.20:3000/vod/callback?token=first-token-0123456789'",
+    )
+    expect(banner).not.toContain('%2C')
+  })
+
   it('gives send the whole URL when the stack listens on another address', () => {
     const lines = readyBanner({ ...DEFAULTS, host: '192.168.1.20' }).split('\n')
     expect(lines[13]).toBe(

@@ -32,6 +32,13 @@ describe('parseSendArgs', () => {
     })
   })
 
+  it('sends with the first of several tokens, as the function takes any one of them', () => {
+    const env = { CALLBACK_TOKEN: ' first-token-0123456789, second-token-0123456789' }
+    expect(parseSendArgs(['body.json'], env)).toMatchObject({
+      url: 'http://127.0.0.1:3000/vod/callback?token=first-token-0123456789',
+    })
+  })
+
   it('sends to the URL given', () => {
     const url = 'https://api.example/vod/callback?token=secret-token-0123456789'
     expect(parseSendArgs(['--url', url, 'body.json'], {})).toStrictEqual({
