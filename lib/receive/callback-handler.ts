@@ -10,8 +10,8 @@ import type { EventPublisher } from '../forward/event-publisher'
 import { createForwarder } from '../forward/forwarder'
 import type { Config } from '../runtime/config'
 import {
+  functionLogger,
   functionMetrics,
-  jsonLines,
   type Logger,
   type MetricsSink,
   redactingLogger,
@@ -51,7 +51,7 @@ export interface CallbackDependencies {
     /** Forward the snapshot events too. */
     all: boolean
   }
-  /** Where the lines go, before the handler redacts them (default: the functions' JSON lines). */
+  /** Where the lines go, before the handler redacts them (default: the functions' logger). */
   logger?: Logger
   metrics?: MetricsSink
   /** Middlewares run first: the request ID for the logger, the metrics flush. */
@@ -74,7 +74,7 @@ export function createCallbackHandler({
   fallback,
   quarantine,
   forwarding,
-  logger = jsonLines,
+  logger,
   metrics = functionMetrics,
   observability = [],
   now = () => new Date(),
@@ -84,8 +84,9 @@ export function createCallbackHandler({
   const secrets = [...config.callbackTokens, ...config.callbackSignKeys]
   // Every logger of the process redacts them: the forwarder's and the publisher's too.
   registerSecrets(secrets)
-  // The one redaction of this handler's lines: `logger` may redact nothing.
-  const log = redactingLogger(logger)
+  // The one redaction of this handler's lines: a given `logger` may redact nothing, and the
+  // functions' own logger already redacts.
+  const log = logger ? redactingLogger(logger) : functionLogger
   const signatureCheck =
     config.callbackSignKeys.length > 0 ? createSignatureCheck(config.callbackSignKeys) : undefined
   // Token, then the signature (with keys), then everything else: with keys, a body that cannot

@@ -116,11 +116,10 @@ function writeLine(level: LogLevel, message: string, fields: Record<string, unkn
 }
 
 /**
- * The lines as a {@link Logger}, each call's fields as extra keys. It redacts nothing: only ever
- * used wrapped by {@link redactingLogger}, once (a second wrapper would walk and measure every
- * line again).
+ * The lines as a {@link Logger}, each call's fields as extra keys. It redacts nothing: not
+ * exported, only used wrapped by {@link redactingLogger} as {@link functionLogger}.
  */
-export const jsonLines: Logger = {
+const jsonLines: Logger = {
   info: (message, fields = {}) => writeLine('info', message, fields),
   warn: (message, fields = {}) => writeLine('warn', message, fields),
   error: (message, fields = {}) => writeLine('error', message, fields),
