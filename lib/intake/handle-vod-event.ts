@@ -67,6 +67,8 @@ export type VodEventOutcome =
       kind: 'unstored'
       taskId: string
       eventType: string
+      /** Written before the store gave up (counted in the stored metric). */
+      stored: number
       unstored: number
       /** What DynamoDB answered (a missing table, throttling ...), and in words. */
       cause: unknown
@@ -260,7 +262,15 @@ async function keepWhatWasNotStored(
     metrics.addMetric(storedMetric(input, deps), 'Count', error.stored)
     metrics.addMetric('StoreFailures', 'Count', 1)
     logger.error('results not stored', { vodTaskId: taskId, unstored: error.unstored, reason })
-    return { kind: 'unstored', taskId, eventType, unstored: error.unstored, cause, reason }
+    return {
+      kind: 'unstored',
+      taskId,
+      eventType,
+      stored: error.stored,
+      unstored: error.unstored,
+      cause,
+      reason,
+    }
   }
   const queueTimeMs = keepUnstored.queueTimeMs(error.unstored)
   // With forwardAll the event itself goes on the bus, whatever became of its results.

@@ -218,8 +218,10 @@ export async function reconcile(
         }
         return
       case 'unstored':
-        // Found, and missing from the table, but not written: the report says so, and stops.
-        report.found += outcome.unstored
+        // What was written before the store gave up is recovered (and in ResultsRecovered), the
+        // rest found but not written: the report says so, and stops.
+        report.found += outcome.stored + outcome.unstored
+        report.recovered += outcome.stored
         throw new ReconcileStopped(`store: ${outcome.reason}`)
       default:
         throw new ReconcileStopped(`store: ${outcome.kind}`)

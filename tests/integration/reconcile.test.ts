@@ -276,6 +276,33 @@ describe.each(LOCAL_BACKENDS)('reconcile on $name', (backend) => {
     expect(stopped).toMatchObject({ complete: false, resumeFrom: stopped.since, listed: 0 })
   })
 
+  it('stops on a store error part-way, counting what it wrote before as recovered', async () => {
+    // Found in review: the report left out what was written before the failure, while the
+    // ResultsRecovered metric counted it.
+    vod.addTask(snapshotTask('1256768367-half-written', 50))
+    const metrics = captureMetrics()
+    let puts = 0
+    // The second write is refused for what it is (no retry): the first is in the table.
+    const refuseSecondPut =
+      (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+        const { input } = args as { input: { ConditionExpression?: string } }
+        if (input.ConditionExpression && ++puts === 2) {
+          throw Object.assign(new Error('refused'), { name: 'ValidationException' })
+        }
+        return next(args)
+      }
+    tables.raw.middlewareStack.add(refuseSecondPut as never, { name: 'refuseSecondPut' })
+    try {
+      const report = await reconcile(window, deps({ road: { ...deps().road, metrics } }))
+
+      expect(report).toMatchObject({ complete: false, found: 2, recovered: 1, present: 0 })
+      expect(metrics.totals()).toMatchObject({ ResultsRecovered: 1, StoreFailures: 1 })
+      expect(await itemsOfTask(tables.raw, tables.table, '1256768367-half-written')).toHaveLength(1)
+    } finally {
+      tables.raw.middlewareStack.remove('refuseSecondPut')
+    }
+  })
+
   it('stops on a store error, counting as found what it could not write', async () => {
     // Found outside: the last line said "0 results found" while the log named 2 unstored.
     vod.addTask(snapshotTask('1256768367-unwritable', 50))
