@@ -24,7 +24,8 @@ export interface DeliveryOptions {
    * `publish` resolves once the receiver took every event, and throws EventPublishError with
    * those it did not take, instead of returning at once: for a source that must not let an
    * event go before it is passed on (the pull from the command line, which has no dead-letter
-   * queue behind it and ends when the drain does).
+   * queue behind it and ends when the drain does). No retry starts after the signal `publish`
+   * is given aborts: the event is then one of those it throws with.
    */
   awaitReceiver?: boolean
 }
@@ -80,52 +81,57 @@ export function httpDeliveryPublisher(
     }
   }
 
-  /** Delivers with retries; true once the receiver took it. */
-  const deliver = async (entry: PutEventsRequestEntry): Promise<boolean> => {
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const failure = await limit(() => post(entry.Detail ?? ''))
+  /** Logs an event given up on: with awaitReceiver the caller keeps it, else only the log does. */
+  const gaveUp = (entry: PutEventsRequestEntry, attempts: number, reason: string | undefined) => {
+    const fields = { detailType: entry.DetailType, attempts, reason }
+    // EventBridge would move it to the rule's dead-letter queue: here the log keeps it, whole.
+    if (awaitReceiver) logger.warn('event not forwarded', fields)
+    else logger.error('event not forwarded', { ...fields, detail: entry.Detail })
+  }
+
+  /**
+   * Delivers with retries, and with `signal` (the caller's deadline) none after it aborted;
+   * true once the receiver took it.
+   */
+  const deliver = async (entry: PutEventsRequestEntry, signal?: AbortSignal): Promise<boolean> => {
+    let failure: string | undefined
+    let attempt = 0
+    while (attempt < maxAttempts) {
+      attempt++
+      failure = await limit(() => post(entry.Detail ?? ''))
       if (failure === undefined) {
         logger.info('event forwarded', { detailType: entry.DetailType, attempt })
         return true
       }
-      if (awaitReceiver && attempt === maxAttempts) {
-        // The caller keeps the event (the pull leaves it in VOD's queue): no body in the log.
-        logger.warn('event not forwarded', {
-          detailType: entry.DetailType,
-          attempts: attempt,
-          reason: failure,
-        })
-        return false
-      }
-      if (attempt === maxAttempts) {
-        // EventBridge would move it to the rule's dead-letter queue: here the log keeps it.
-        logger.error('event not forwarded', {
-          detailType: entry.DetailType,
-          attempts: attempt,
-          reason: failure,
-          detail: entry.Detail,
-        })
-        return false
-      }
+      if (attempt === maxAttempts || signal?.aborted) break
       logger.warn('event forward retried', {
         detailType: entry.DetailType,
         attempt,
         reason: failure,
       })
-      await delay(Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)))
+      try {
+        await delay(Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)), undefined, { signal })
+      } catch {
+        break
+      }
     }
+    gaveUp(entry, attempt, failure)
     return false
   }
 
   return {
-    async publish(entries) {
+    async publish(entries, signal) {
       const deliveries: Promise<[PutEventsRequestEntry, boolean]>[] = []
       for (const entry of entries) {
         if (entry.DetailType === ANNOUNCEMENT_TYPE) {
           logger.info('results announced', { detail: entry.Detail })
           continue
         }
-        const delivery = deliver(entry).finally(() => inFlight.delete(delivery))
+        // Only a caller that waits has a deadline: otherwise delivery goes on in the background,
+        // retrying as EventBridge would.
+        const delivery = deliver(entry, awaitReceiver ? signal : undefined).finally(() =>
+          inFlight.delete(delivery),
+        )
         inFlight.add(delivery)
         deliveries.push(delivery.then((delivered) => [entry, delivered]))
       }

@@ -52,7 +52,7 @@ async function receiver(failures: number) {
     received.push({ body: request.body, contentType: request.headers['content-type'] })
     response.writeHead(200).end('ok')
   })
-  return { url, received }
+  return { url, received, attempts: () => refused + received.length }
 }
 
 async function until(condition: () => boolean) {
@@ -145,6 +145,31 @@ describe('the local stand-in for the bus and its API destination', () => {
       level: 'WARN',
       message: 'event not forwarded',
       fields: { detailType: 'FileDeleted', attempts: 2, reason: 'HTTP 503' },
+    })
+  })
+
+  it('with awaitReceiver, starts no retry after the deadline publish is given', async () => {
+    // Found in review: a refusing receiver held the pull's batch for 8 attempts and their
+    // back-off, past VOD's confirm window, whatever deadline the forwarder passed.
+    const refusing = await receiver(100)
+    const logger = captureLogger()
+    const refused = httpDeliveryPublisher(refusing.url, logger, {
+      baseDelayMs: 200,
+      maxAttempts: 8,
+      awaitReceiver: true,
+    })
+    const entry = vodEventEntry('FileDeleted', '{"EventType":"FileDeleted"}', 'local')
+
+    const failure = await refused.publish([entry], AbortSignal.timeout(300)).catch((e) => e)
+
+    expect(failure).toBeInstanceOf(EventPublishError)
+    // Two attempts fit before the deadline (the second after 200 ms), not eight.
+    expect(refusing.attempts()).toBeGreaterThanOrEqual(1)
+    expect(refusing.attempts()).toBeLessThanOrEqual(2)
+    expect(logger.lines.at(-1)).toMatchObject({
+      level: 'WARN',
+      message: 'event not forwarded',
+      fields: { detailType: 'FileDeleted', reason: 'HTTP 503' },
     })
   })
 
