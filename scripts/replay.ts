@@ -19,7 +19,7 @@ import { eventBridgePublisher } from '../lib/forward/event-publisher'
 import { httpDeliveryPublisher } from '../lib/forward/http-delivery'
 import { extractLoggedEvents } from '../lib/forward/logged-events'
 import { readQueueDefinitions } from '../lib/local/queue-definitions'
-import { terminalProgress } from '../lib/operator/progress'
+import { operatorLog, terminalProgress } from '../lib/operator/progress'
 import {
   describeFailure,
   parseReplayArgs,
@@ -31,7 +31,7 @@ import { isTableNotFound, tableLocation, tableNotFoundLine } from '../lib/operat
 import { forTerminal } from '../lib/operator/terminal-text'
 import { readCommandLine } from '../lib/operator/usage-error'
 import { createOperatorClient, operatorClientConfig } from '../lib/runtime/dynamodb-client'
-import { quietLogger } from '../lib/runtime/log'
+import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
 // stdout has a line per entry, for the record; on a terminal, stderr says how far a long run is.
 const showProgress = terminalProgress()
@@ -88,11 +88,14 @@ async function replayFile(request: ReplayRequest, file: string): Promise<number>
   )
   // Events the functions could only log go back on the bus they were meant for.
   if (events.entries.length + events.incomplete.length > 0) {
-    try {
-      console.log(`${await publishEvents(events.entries, request)} event(s) put on the bus again`)
-    } catch (error) {
-      failed++
-      console.error(`events: FAILED ${describeFailure(error)}`)
+    // Only incomplete events: nothing to publish, and no bus needed to say so.
+    if (events.entries.length > 0) {
+      try {
+        console.log(`${await publishEvents(events.entries, request)} event(s) put on the bus again`)
+      } catch (error) {
+        failed++
+        console.error(`events: FAILED ${describeFailure(error)}`)
+      }
     }
     for (const id of events.incomplete) {
       console.error(forTerminal(`event ${id}: a piece is missing from ${file}`))
@@ -127,7 +130,11 @@ async function publishEvents(
     throw new Error('the local stack has no bus: set FORWARD_URL to deliver them to its receiver')
   }
   if (events.to === 'receiver') {
-    await httpDeliveryPublisher(events.url, quietLogger, { awaitReceiver: true }).publish(entries)
+    // Each refusal and retry on stderr, FORWARD_URL's credentials replaced: a receiver that
+    // refuses says why. The count below says what was taken.
+    registerEnvironmentSecrets(process.env)
+    const log = operatorLog(() => {})
+    await httpDeliveryPublisher(events.url, log, { awaitReceiver: true }).publish(entries)
     return entries.length
   }
   const client = new EventBridgeClient({})

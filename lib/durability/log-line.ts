@@ -30,7 +30,7 @@ export interface LoggedPiece<TAbout> {
  * Puts texts logged in pieces back together, in any order of lines.
  * @returns the wholes, and the IDs of those with a piece missing
  */
-export function joinLoggedPieces<TAbout>(pieces: Iterable<LoggedPiece<TAbout>>): {
+function joinLoggedPieces<TAbout>(pieces: Iterable<LoggedPiece<TAbout>>): {
   whole: { id: string; about: TAbout; text: string }[]
   incomplete: string[]
 } {

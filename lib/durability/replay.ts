@@ -11,7 +11,7 @@ import { InvalidCallbackError } from '../events/parse-callback'
 import { handleVodEvent, replayTiming, type VodEventInput } from '../intake/handle-vod-event'
 import { MAX_READ_BODY_BYTES } from '../receive/answer-callback'
 import { readKeptBody } from '../receive/json-body'
-import { parseJsonOrUndefined } from '../runtime/json'
+import { isPlainObject, parseJsonOrUndefined } from '../runtime/json'
 import { noMetrics, quietLogger } from '../runtime/log'
 import {
   type FallbackMessage,
@@ -90,8 +90,8 @@ function readLoggedBody(text: string): { value: unknown } | undefined {
 
 /** Recognises one JSON value: a marker log line (raw or wrapped by Lambda), a body or a message. */
 function recognise(value: unknown, source: string): Recognised {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return OTHER
-  const record = value as Record<string, unknown>
+  if (!isPlainObject(value)) return OTHER
+  const record = value
   // Lambda's JSON log format wraps our line as a string in `message`.
   if (typeof record.message === 'string' && record.message.startsWith('{')) {
     const inner = parseJson(record.message)

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util'
+import { loadForwardConfig } from '../forward/forward-config'
+import { ConfigError } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { errorMessage } from '../runtime/log'
 import { localDynamoDBEndpoint, localSqsEndpoint, resultTtlDaysOf } from './local-stack'
@@ -28,7 +30,8 @@ time. Idempotent: replaying twice changes nothing.
   --endpoint <url>  a DynamoDB endpoint (default: $DYNAMODB_ENDPOINT, else AWS)
   --local           the local stack (npm start): its DynamoDB, http://127.0.0.1:$DYNAMODB_PORT
                     (8000), when neither --endpoint nor DYNAMODB_ENDPOINT is set, and for --dlq
-                    its dead-letter queue on http://127.0.0.1:$SQS_PORT (9324)
+                    its dead-letter queue on http://127.0.0.1:$SQS_PORT (9324); logged events
+                    go to $FORWARD_URL's receiver, never to AWS (without one they fail)
   --help            this text
 
 Replayed results expire as stored ones do when RESULT_TTL_DAYS is set as the deployment sets
@@ -120,12 +123,20 @@ export function parseReplayArgs(argv: readonly string[], env: Env): ReplayReques
     endpoint: checkUrl(endpoint, 'the DynamoDB endpoint'),
     sqsEndpoint,
     resultTtlDays,
-    events: !local
-      ? { to: 'bus' }
-      : env.FORWARD_URL
-        ? { to: 'receiver', url: env.FORWARD_URL }
-        : { to: 'none' },
+    events: !local ? { to: 'bus' } : localEvents(env),
   }
+}
+
+/** With --local, logged events go to FORWARD_URL's receiver, checked as the function checks it. */
+function localEvents(env: Env): ReplayRequest['events'] {
+  let forwardUrl: string | undefined
+  try {
+    forwardUrl = loadForwardConfig({ FORWARD_URL: env.FORWARD_URL }).forwardUrl
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    throw new UsageError(error.message)
+  }
+  return forwardUrl ? { to: 'receiver', url: forwardUrl } : { to: 'none' }
 }
 
 function parse(argv: readonly string[]) {

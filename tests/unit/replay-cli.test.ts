@@ -78,6 +78,15 @@ describe('parseReplayArgs', () => {
     })
   })
 
+  it('refuses a FORWARD_URL with --local that the function would refuse, as a usage error', () => {
+    // Found in review: it was used as it stood and failed later, once per event.
+    expect(() =>
+      parseReplayArgs(['f', '--local'], { FORWARD_URL: 'ftp://not-a-receiver' }),
+    ).toThrow(
+      new UsageError('Invalid configuration: FORWARD_URL: FORWARD_URL must be an http(s) URL'),
+    )
+  })
+
   it('answers help to --help and -h, whatever else is given', () => {
     expect(parseReplayArgs(['--help'], {})).toBe('help')
     expect(parseReplayArgs(['-h', '--dlq'], {})).toBe('help')
