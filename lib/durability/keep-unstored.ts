@@ -31,8 +31,7 @@ export interface UnstoredCallback {
  * Keeps what DynamoDB did not take: in the fallback queue while `queueTimeMs` allows (then the
  * caller answers 202), else in the error log under {@link UNSTORED_CALLBACK_MARKER}, for replay.
  *
- * @returns how many results were queued
- * Counts `StoreFailures` once per callback: the storage outage's own metric.
+ * @returns how many results were queued (the caller counts what was stored, and the failure)
  *
  * @throws {UnstoredResultsError} when they could only be logged: VOD does not retry a 5xx, so that log is what is
  * left of them and the answer must say something went wrong
@@ -54,8 +53,6 @@ export async function keepUnstoredResults(
   const unstored: SnapshotItem[] = error instanceof SnapshotStoreError ? error.unstoredItems : []
   const stored = error instanceof SnapshotStoreError ? error.stored : 0
   const cause = (error instanceof SnapshotStoreError && error.cause) || error
-  metrics.addMetric('ResultsStored', 'Count', stored)
-  metrics.addMetric('StoreFailures', 'Count', 1)
   if (fallback && unstored.length > 0 && queueTimeMs > 0) {
     try {
       await fallback.send(unstored, AbortSignal.timeout(Math.floor(queueTimeMs)))

@@ -256,11 +256,12 @@ async function keepWhatWasNotStored(
 ): Promise<VodEventOutcome> {
   if (!(error instanceof SnapshotStoreError)) throw error
   const { logger, metrics, keepUnstored, forwarding } = deps
+  // What was written, under its source's metric, and the storage outage's own, once per event.
+  metrics.addMetric(storedMetric(input, deps), 'Count', error.stored)
+  metrics.addMetric('StoreFailures', 'Count', 1)
   if (!keepUnstored) {
     const cause = error.cause ?? error
     const reason = errorMessage(cause)
-    metrics.addMetric(storedMetric(input, deps), 'Count', error.stored)
-    metrics.addMetric('StoreFailures', 'Count', 1)
     logger.error('results not stored', { vodTaskId: taskId, unstored: error.unstored, reason })
     return {
       kind: 'unstored',
