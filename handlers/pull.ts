@@ -9,7 +9,6 @@ import { createVodClient } from '../lib/pull/vod-client'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import { functionLogger, functionMetrics, functionObservability } from '../lib/runtime/log'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
-import { requestTimeouts } from '../lib/runtime/request-timeouts'
 import { lazyS3Client } from '../lib/runtime/s3-client'
 
 // Every log line of this function has them replaced, however they are spelled.
@@ -30,7 +29,7 @@ const pull = createPullHandler({
     tableName: config.tableName,
     client: createSnapshotsClient({
       endpoint: config.dynamodbEndpoint,
-      requestHandler: requestTimeouts(500, 2000),
+      requestTimeoutMs: 2000,
     }),
     options: { ...PULL_STORE_OPTIONS, resultTtlDays: config.resultTtlDays },
   },

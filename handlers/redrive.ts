@@ -7,7 +7,6 @@ import { loadRedriveConfig } from '../lib/runtime/config'
 import { createSnapshotsClient } from '../lib/runtime/dynamodb-client'
 import { functionLogger, functionMetrics, functionObservability } from '../lib/runtime/log'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
-import { requestTimeouts } from '../lib/runtime/request-timeouts'
 
 // Every log line of this function has them replaced, however they are spelled.
 registerEnvironmentSecrets(process.env)
@@ -20,7 +19,7 @@ const redrive = createRedriveHandler({
   storeOptions: { resultTtlDays: config.resultTtlDays },
   client: createSnapshotsClient({
     endpoint: config.dynamodbEndpoint,
-    requestHandler: requestTimeouts(500, 2000),
+    requestTimeoutMs: 2000,
   }),
   forwarding:
     publisher &&

@@ -3,14 +3,18 @@ import { LOCAL_CREDENTIALS } from './local-defaults'
 import { requestTimeouts } from './request-timeouts'
 
 /**
- * The client the functions write with (the store builds its AttributeValues itself). The SDK's own retries are off (the store
- * retries under its deadline) and its timeouts are explicit; `overrides` set the endpoint, or a
- * request handler in tests and benchmarks.
+ * The client the functions write with (the store builds its AttributeValues itself). The SDK's
+ * own retries are off (the store retries under its deadline) and its timeouts end a request:
+ * 0.5 s to connect, `requestTimeoutMs` (1.5 s) for the rest. The other settings override the
+ * defaults: the endpoint, or a request handler in tests and benchmarks.
  */
-export function createSnapshotsClient(overrides: DynamoDBClientConfig = {}): DynamoDBClient {
+export function createSnapshotsClient({
+  requestTimeoutMs = 1500,
+  ...overrides
+}: DynamoDBClientConfig & { requestTimeoutMs?: number } = {}): DynamoDBClient {
   const client = new DynamoDBClient({
     maxAttempts: 1,
-    requestHandler: requestTimeouts(500, 1500),
+    requestHandler: requestTimeouts(500, requestTimeoutMs),
     ...overrides,
   })
   // The SDK's logger middleware copies every request and response for a logger the functions
