@@ -1,4 +1,5 @@
 import { maskUrl } from '../forward/masked-url'
+import { commandPrefix as prefix, standInCommandPrefixes } from '../operator/local-stack'
 import { shellWord } from '../operator/terminal-text'
 import { firstListed } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
@@ -31,43 +32,6 @@ const EXAMPLE_TASK = 'CreateSnapshotByTimeOffset-1edb7eb88a599d05abe451cfc541cfb
 /** What the stand-in lines put in VOD's queue, and in its tasks as a missed callback would. */
 const EXAMPLE_QUEUED = 'tests/fixtures/v3-snapshot-success.json'
 const EXAMPLE_MISSED = 'tests/fixtures/v3-procedure-snapshot.json'
-
-/** `NAME=value ` for each setting that differs from npm start's default, so the line can be pasted. */
-function prefix(settings: [name: string, value: string | number, fallback: string | number][]) {
-  return settings
-    .filter(([, value, fallback]) => String(value) !== String(fallback))
-    .map(([name, value]) => `${name}=${shellWord(String(value))} `)
-    .join('')
-}
-
-/** What the stand-in's commands need of a stack to reach it (a port as a shell gives it too). */
-export interface StandInStack {
-  vodPort: number | string
-  dynamodbPort: number | string
-  sqsPort: number | string
-  quarantineBucket: string
-  tableName: string
-  forwardUrl?: string
-}
-
-/**
- * The variables `npm run reconcile -- --local` and `npm run pull -- --local` need to reach `s`
- * (those that differ from the defaults), to put before a line to paste. The banner prints them;
- * so does `npm run send` after --as-task or --to-queue.
- */
-export function standInCommandPrefixes(s: StandInStack): { reconcile: string; pull: string } {
-  const d = LOCAL_DEFAULTS
-  const reconcile = prefix([
-    ['VOD_PORT', s.vodPort, d.vodPort],
-    ['DYNAMODB_PORT', s.dynamodbPort, d.dynamodbPort],
-    ['SQS_PORT', s.sqsPort, d.sqsPort],
-    ['QUARANTINE_BUCKET', s.quarantineBucket, d.quarantineBucket],
-    ['TABLE_NAME', s.tableName, d.tableName],
-  ])
-  // The pull passes other event types on to FORWARD_URL, as the stack does. The URL may carry a
-  // credential: the line takes it from the shell's environment rather than printing it.
-  return { reconcile, pull: `${reconcile}${s.forwardUrl ? 'FORWARD_URL="$FORWARD_URL" ' : ''}` }
-}
 
 /**
  * The "ready" banner: where everything is, and `send`, `query`, `replay` and `quarantine` lines

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { ResultTtlDaysSchema } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
+import { shellWord } from './terminal-text'
 import { checkUrl, UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
@@ -44,4 +45,46 @@ export function storeTargets(env: Env, local: boolean, bucket?: string) {
       bucket || env.QUARANTINE_BUCKET || (local ? LOCAL_DEFAULTS.quarantineBucket : undefined),
     s3Endpoint: checkUrl(s3Endpoint, 'the S3 endpoint'),
   }
+}
+
+/**
+ * `NAME=value ` for each setting that differs from npm start's default, so that a command line
+ * printed for a local stack can be pasted as it is (the banner's, and send's).
+ */
+export function commandPrefix(
+  settings: [name: string, value: string | number, fallback: string | number][],
+) {
+  return settings
+    .filter(([, value, fallback]) => String(value) !== String(fallback))
+    .map(([name, value]) => `${name}=${shellWord(String(value))} `)
+    .join('')
+}
+
+/** What the stand-in's commands need of a stack to reach it (a port as a shell gives it too). */
+export interface StandInStack {
+  vodPort: number | string
+  dynamodbPort: number | string
+  sqsPort: number | string
+  quarantineBucket: string
+  tableName: string
+  forwardUrl?: string
+}
+
+/**
+ * The variables `npm run reconcile -- --local` and `npm run pull -- --local` need to reach `s`
+ * (those that differ from the defaults), to put before a line to paste. The banner prints them;
+ * so does `npm run send` after --as-task or --to-queue.
+ */
+export function standInCommandPrefixes(s: StandInStack): { reconcile: string; pull: string } {
+  const d = LOCAL_DEFAULTS
+  const reconcile = commandPrefix([
+    ['VOD_PORT', s.vodPort, d.vodPort],
+    ['DYNAMODB_PORT', s.dynamodbPort, d.dynamodbPort],
+    ['SQS_PORT', s.sqsPort, d.sqsPort],
+    ['QUARANTINE_BUCKET', s.quarantineBucket, d.quarantineBucket],
+    ['TABLE_NAME', s.tableName, d.tableName],
+  ])
+  // The pull passes other event types on to FORWARD_URL, as the stack does. The URL may carry a
+  // credential: the line takes it from the shell's environment rather than printing it.
+  return { reconcile, pull: `${reconcile}${s.forwardUrl ? 'FORWARD_URL="$FORWARD_URL" ' : ''}` }
 }

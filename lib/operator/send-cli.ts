@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util'
-import { type StandInStack, standInCommandPrefixes } from '../local/ready-banner'
 import { STAND_IN_ADMIN_PATH } from '../local/vod-stand-in-admin'
 import type { VodStandInTask } from '../local/vod-stand-in-tasks'
 import { vodSignature } from '../receive/callback-signature'
@@ -8,7 +7,7 @@ import { isPlainObject, parseJsonOrUndefined } from '../runtime/json'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { urlSecrets } from '../runtime/redaction'
 import { vodTime } from '../runtime/vod-time'
-import { localVodEndpoint } from './local-stack'
+import { localVodEndpoint, type StandInStack, standInCommandPrefixes } from './local-stack'
 import { UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
