@@ -30,8 +30,8 @@ import {
   readBeforeSignature,
 } from './callback-signature'
 import { createTokenCheck } from './callback-token'
-import { bodyLimits, callbackTokenAuth, errorLogging, parsedBodyLimit } from './http-middleware'
-import { jsonBody, type ParsedBodyEvent } from './json-body'
+import { callbackTokenAuth, errorLogging, parsedBodyLimit } from './http-middleware'
+import { type ParsedBodyEvent, readBody } from './json-body'
 import { quarantineRejected } from './quarantine-rejected'
 
 export interface CallbackDependencies {
@@ -94,11 +94,11 @@ export function createCallbackHandler({
   // what Lambda passes, so that a signed callback over 1 MB is a 413 that is kept.
   const reading = signatureCheck
     ? [
-        readBeforeSignature([bodyLimits(MAX_READ_BODY_BYTES), jsonBody()]),
+        readBeforeSignature([readBody(MAX_READ_BODY_BYTES)]),
         callbackSignatureAuth(signatureCheck, now),
         parsedBodyLimit(MAX_BODY_BYTES),
       ]
-    : [bodyLimits(MAX_BODY_BYTES), jsonBody()]
+    : [readBody(MAX_BODY_BYTES)]
   const answerDeps = {
     tableName: config.tableName,
     client,

@@ -113,23 +113,6 @@ export function parsedBodyLimit(maxBytes: number): Middleware {
   }
 }
 
-/** What bodyLimits leaves in a request's `internal` for the readers after it. */
-export interface DecodedBody {
-  bodyText?: string
-}
-
-/**
- * {@link checkBodyLimits} as the middleware that runs it before anything reads the body; the
- * text it decoded is left in `request.internal.bodyText` for the JSON reader.
- */
-export function bodyLimits(maxBytes: number): Middleware {
-  return {
-    before: (request) => {
-      ;(request.internal as DecodedBody).bodyText = checkBodyLimits(request.event, maxBytes)
-    },
-  }
-}
-
 /** The raw body as sent, decoded from base64 when API Gateway encoded it. */
 function rawBodyText(event: APIGatewayProxyEventV2 | null): string {
   // Kept by the JSON reader: the text as it came, which redaction reads in every spelling.

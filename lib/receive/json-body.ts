@@ -1,16 +1,11 @@
 import type middy from '@middy/core'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { parse } from 'secure-json-parse'
-import {
-  type CallbackHttpError,
-  checkBodyLimits,
-  type DecodedBody,
-  httpError,
-} from './http-middleware'
+import { type CallbackHttpError, checkBodyLimits, httpError } from './http-middleware'
 
 const FORBIDDEN_KEY = 'Object contains forbidden prototype property'
 
-/** The event after {@link jsonBody}: its body parsed, and the text it was parsed from. */
+/** The event after {@link readBody}: its body parsed, and the text it was parsed from. */
 export type ParsedBodyEvent = Omit<APIGatewayProxyEventV2, 'body'> & {
   body: unknown
   rawBody: string
@@ -44,14 +39,11 @@ function parseCallbackText(text: string): unknown {
   }
 }
 
-const decodedText = (body: string, isBase64Encoded?: boolean) =>
-  isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body
-
 /**
- * A body read exactly as the front door reads one: required and text, at most `maxBytes`,
- * UTF-8, JSON without prototype keys. The replays read kept and logged bodies with it, so a
- * body refused live for what it holds is refused again, never decoded more kindly; their
- * `maxBytes` is what Lambda passes, not the live answer's 1 MB.
+ * The one reading of a body: required and text, at most `maxBytes`, UTF-8, JSON without
+ * prototype keys. The front door ({@link readBody}) and the replays of kept and logged bodies
+ * use it, so a body refused live for what it holds is refused again, never decoded more kindly;
+ * the replays' `maxBytes` is what Lambda passes, not the live answer's 1 MB.
  *
  * @throws {CallbackHttpError} 400, 413 or 422, with the problems the front door answers
  */
@@ -81,24 +73,20 @@ export function readKeptBody(
 }
 
 /**
- * Parses the body as JSON whatever the Content-Type says (VOD documents none), refusing a key
- * that could reach an object's prototype (`__proto__`, `constructor.prototype`) with a 400.
- * secure-json-parse parses plainly and scans only a body whose text holds such a key: a reviver
- * on every value, as @middy/http-json-body-parser uses, took 0.9 s on a 1 MB body of 330,000
- * empty objects. Runs after {@link bodyLimits}, which guarantees a non-empty string.
+ * Reads the body before anything else does, exactly as {@link readCallbackBody} reads one
+ * (required and text, at most `maxBytes`, UTF-8, JSON without prototype keys), whatever the
+ * Content-Type says (VOD documents none): the event gets what it parsed to as `body`, and the
+ * text as `rawBody`, what is forwarded byte for byte. secure-json-parse parses plainly and scans
+ * only a text that holds a prototype key: a reviver on every value, as
+ * @middy/http-json-body-parser uses, took 0.9 s on a 1 MB body of 330,000 empty objects.
  */
-export function jsonBody(): middy.MiddlewareObj<
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2
-> {
+export function readBody(
+  maxBytes: number,
+): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
     before: (request) => {
-      const { body = '', isBase64Encoded } = request.event
-      // Decoded once, by bodyLimits, when it ran first.
-      const { bodyText } = request.internal as DecodedBody
-      const text = typeof bodyText === 'string' ? bodyText : decodedText(body, isBase64Encoded)
-      // The text stays beside what it parsed to: events are forwarded exactly as VOD sent them.
-      Object.assign(request.event, { body: parseCallbackText(text), rawBody: text })
+      const { parsed, text } = readCallbackBody(request.event, maxBytes)
+      Object.assign(request.event, { body: parsed, rawBody: text })
     },
   }
 }
