@@ -13,28 +13,25 @@ const HOST_NAME =
   /^(?!\d+(\.\d+)*$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
 
 /** A port setting: a whole number from 1 to 65535; unset or empty, `fallback`. */
-const port = <Fallback extends number | undefined>(name: string, fallback: Fallback) =>
+const port = <Fallback extends number | undefined>(fallback: Fallback) =>
   v.pipe(
     v.optional(v.string(), ''),
+    // The issue's path names the setting: "PORT: must be ...".
     v.check(
-      (raw) => raw === '' || /^\d{1,5}$/.test(raw),
-      `${name} must be a port number, 1 to 65535`,
+      (raw) => raw === '' || (/^\d{1,5}$/.test(raw) && +raw >= 1 && +raw <= 65535),
+      'must be a port number, 1 to 65535',
     ),
     v.transform((raw): number | Fallback => (raw === '' ? fallback : Number(raw))),
-    v.check(
-      (value) => value === undefined || (value >= 1 && value <= 65535),
-      `${name} must be a port number, 1 to 65535`,
-    ),
   )
 
 const LocalSettingsSchema = v.pipe(
   v.object({
-    PORT: port('PORT', LOCAL_DEFAULTS.port),
-    DYNAMODB_PORT: port('DYNAMODB_PORT', LOCAL_DEFAULTS.dynamodbPort),
-    SQS_PORT: port('SQS_PORT', LOCAL_DEFAULTS.sqsPort),
-    VOD_PORT: port('VOD_PORT', LOCAL_DEFAULTS.vodPort),
+    PORT: port(LOCAL_DEFAULTS.port),
+    DYNAMODB_PORT: port(LOCAL_DEFAULTS.dynamodbPort),
+    SQS_PORT: port(LOCAL_DEFAULTS.sqsPort),
+    VOD_PORT: port(LOCAL_DEFAULTS.vodPort),
     // Unset: any free port.
-    LAMBDA_PORT: port('LAMBDA_PORT', undefined),
+    LAMBDA_PORT: port(undefined),
     HOST: v.pipe(
       v.optional(v.string(), ''),
       v.transform((raw) => raw || '127.0.0.1'),
@@ -83,7 +80,8 @@ export interface LocalSettings {
  * @throws {ConfigError} naming the rule, never the value
  */
 export function readLocalSettings(env: Record<string, string | undefined>): LocalSettings {
-  const tableName = env.TABLE_NAME ?? LOCAL_DEFAULTS.tableName
+  // Empty, as every other setting of npm start: the default.
+  const tableName = env.TABLE_NAME || LOCAL_DEFAULTS.tableName
   const token = env.CALLBACK_TOKEN ?? LOCAL_DEFAULTS.token
   const local = parseConfig(LocalSettingsSchema, env)
   // As serverless.yml's local stage passes them to the function.

@@ -23,7 +23,7 @@ describe('npm start with an invalid configuration', () => {
     [
       'a port that is not a number',
       { CALLBACK_TOKEN: 'e2e-token-0123456789abcdef', SQS_PORT: 'not-a-port' },
-      'npm start: Invalid configuration: SQS_PORT: SQS_PORT must be a port number, 1 to 65535',
+      'npm start: Invalid configuration: SQS_PORT: must be a port number, 1 to 65535',
     ],
     [
       // Found outside: the function failed to load, yet the banner said ready and every

@@ -5,7 +5,7 @@ const TOKEN = 'local-settings-token-0123456789'
 
 describe('readLocalSettings (npm start)', () => {
   it("fills in npm start's defaults, an empty setting included", () => {
-    expect(readLocalSettings({ PORT: '', CALLBACK_TOKEN: TOKEN })).toStrictEqual({
+    expect(readLocalSettings({ PORT: '', TABLE_NAME: '', CALLBACK_TOKEN: TOKEN })).toStrictEqual({
       port: 3000,
       dynamodbPort: 8000,
       sqsPort: 9324,
@@ -35,15 +35,11 @@ describe('readLocalSettings (npm start)', () => {
   })
 
   it.each([
-    [
-      'a port that is not a number',
-      { PORT: 'abc' },
-      'PORT: PORT must be a port number, 1 to 65535',
-    ],
-    ['a port past 65535', { DYNAMODB_PORT: '99999' }, 'DYNAMODB_PORT must be a port number'],
-    ['a negative port', { SQS_PORT: '-1' }, 'SQS_PORT must be a port number'],
-    ['a fractional port', { VOD_PORT: '9400.5' }, 'VOD_PORT must be a port number'],
-    ['port 0', { LAMBDA_PORT: '0' }, 'LAMBDA_PORT must be a port number'],
+    ['a port that is not a number', { PORT: 'abc' }, 'PORT: must be a port number, 1 to 65535'],
+    ['a port past 65535', { DYNAMODB_PORT: '99999' }, 'DYNAMODB_PORT: must be a port number'],
+    ['a negative port', { SQS_PORT: '-1' }, 'SQS_PORT: must be a port number'],
+    ['a fractional port', { VOD_PORT: '9400.5' }, 'VOD_PORT: must be a port number'],
+    ['port 0', { LAMBDA_PORT: '0' }, 'LAMBDA_PORT: must be a port number'],
     ['two settings on one port', { SQS_PORT: '8000' }, 'must be different ports'],
     ['a mistyped IP address', { HOST: '999.1.1.1' }, 'HOST must be an IPv4 address or a host name'],
     ['an IPv6 address', { HOST: '::1' }, 'HOST must be an IPv4 address or a host name'],
