@@ -30,7 +30,15 @@ type Sides = Awaited<ReturnType<typeof bundledSides>>
 
 /** The project's steps, each the code the handler runs (from the same bundle), on `text`. */
 function projectSteps(
-  { parseBodyText, parseCallback, planWrites, snapshotItemsOf, BatchWriteItemCommand }: Sides,
+  {
+    parseBodyText,
+    parseCallback,
+    planWrites,
+    snapshotItemsOf,
+    BatchWriteItemCommand,
+    beforeDeadline,
+    deadlineIn,
+  }: Sides,
   text: string,
   client: DynamoDBClient,
 ): Record<MeasuredPhase, Step> {
@@ -38,22 +46,23 @@ function projectSteps(
   const callback = parseCallback(body)
   if (callback.kind !== 'snapshots') throw new Error('the bench body stores nothing')
   const { batches } = planWrites(snapshotItemsOf(callback.results, RECEIVED_AT))
-  // The deadline as answer-callback.ts makes it: an AbortController's signal (a timeout signal
-  // costs more per listener, and the handler does not use one).
-  const signal = new AbortController().signal
+  // The deadline as answer-callback.ts makes it: a timer and a promise each send races, no signal.
+  const deadline = deadlineIn(3_600_000)
   return {
     parse: () => parseBodyText(text),
     validate: () => parseCallback(body),
     build: () => planWrites(snapshotItemsOf(callback.results, RECEIVED_AT)),
-    // As the store sends them: each batch with the deadline's signal.
+    // As the store sends them: each batch raced against the deadline.
     send: () =>
       Promise.all(
         batches.map((batch) =>
-          client.send(
-            new BatchWriteItemCommand({
-              RequestItems: { [TABLE]: batch.map((put) => put.request) },
-            }),
-            { abortSignal: signal },
+          beforeDeadline(
+            client.send(
+              new BatchWriteItemCommand({
+                RequestItems: { [TABLE]: batch.map((put) => put.request) },
+              }),
+            ),
+            deadline,
           ),
         ),
       ),

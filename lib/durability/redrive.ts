@@ -4,6 +4,7 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import type { Forwarder } from '../forward/forwarder'
 import { handleVodEvent } from '../intake/handle-vod-event'
+import { deadlineOf } from '../runtime/deadline'
 import {
   errorMessage,
   functionLogger,
@@ -54,6 +55,7 @@ export function createRedriveHandler({
     // Stop a second before Lambda would: a message not written is reported, not lost.
     const deadline = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - 1000))
     setMaxListeners(100, deadline)
+    const storeDeadline = deadlineOf(deadline)
     const outcomes = await Promise.all(
       event.Records.map(async (record) => {
         try {
@@ -80,7 +82,7 @@ export function createRedriveHandler({
                 durable: true,
               },
             },
-            { storeSignal: deadline, publishMs: () => ANNOUNCE_MS },
+            { storeDeadline, publishMs: () => ANNOUNCE_MS },
           )
           if (outcome.kind !== 'stored') {
             throw new Error(outcome.kind === 'unstored' ? outcome.reason : outcome.kind)

@@ -11,6 +11,7 @@ import {
 import { announcementOf } from '../forward/announcement'
 import type { Forwarder } from '../forward/forwarder'
 import type { PublishOutcome } from '../forward/publish-durably'
+import { type Deadline, deadlineOf } from '../runtime/deadline'
 import { errorMessage, type Logger, type MetricName, type MetricsSink } from '../runtime/log'
 import { RECONCILE_ORIGIN, type SnapshotItem, snapshotItemsOf } from '../store/snapshot-item'
 import {
@@ -94,7 +95,7 @@ export interface RoadForwarding {
 export interface RoadDependencies {
   tableName: string
   client: DynamoDBClient
-  storeOptions?: Omit<StoreOptions, 'signal'>
+  storeOptions?: Omit<StoreOptions, 'deadline'>
   logger: Logger
   metrics: MetricsSink
   forwarding?: RoadForwarding
@@ -117,8 +118,8 @@ export interface RoadDependencies {
 
 /** The time one event has. */
 export interface RoadTiming {
-  /** Aborts the writes to the table. */
-  storeSignal: AbortSignal
+  /** When the writes to the table stop; none: they stop after their attempts (reconcile). */
+  storeDeadline?: Deadline
   /** What is left for publishing (forwarding and announcing), in ms. */
   publishMs: () => number
 }
@@ -170,7 +171,7 @@ export async function handleVodEvent(
   }
 
   const { format, taskId, eventType, items, receivedAt } = found
-  const storeOptions = { ...deps.storeOptions, signal: timing.storeSignal }
+  const storeOptions = { ...deps.storeOptions, deadline: timing.storeDeadline }
   let stored: number
   // What is announced: every item written.
   let written = items
@@ -318,5 +319,5 @@ async function passOn(
  * ten seconds.
  */
 export function replayTiming(): RoadTiming {
-  return { storeSignal: AbortSignal.timeout(60_000), publishMs: () => 10_000 }
+  return { storeDeadline: deadlineOf(AbortSignal.timeout(60_000)), publishMs: () => 10_000 }
 }

@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { EventContent } from 'tencentcloud-sdk-nodejs-vod/tencentcloud/services/vod/v20180717/vod_models'
 import type { Quarantine } from '../durability/quarantine'
 import type { RoadForwarding } from '../intake/handle-vod-event'
+import { deadlineOf } from '../runtime/deadline'
 import { errorMessage, type Logger, type MetricsSink, noMetrics } from '../runtime/log'
 import type { StoreOptions } from '../store/snapshot-store'
 import { handlePulledEvent, isConfirmed, type PulledEventOutcome } from './pulled-event'
@@ -127,7 +128,7 @@ export async function drainVodQueue(options: DrainOptions): Promise<DrainReport>
       metrics,
       receivedAt,
       timing: {
-        storeSignal: signal,
+        storeDeadline: deadlineOf(signal),
         // A publish or a kept body gets what the batch has left after storing, within VOD's 30 s.
         publishMs: () => Math.max(1000, Math.min(budget.storeMs, deadline - now())),
       },

@@ -189,7 +189,8 @@ export async function reconcile(
     const outcome = await handleVodEvent(
       { kind: 'event', body, text, receivedAt, id: quarantineId(receivedAt, requestId) },
       { ...road, ...(dryRun ? { forwarding: undefined } : {}), onlyMissing: true, dryRun },
-      { storeSignal: new AbortController().signal, publishMs: () => 5000 },
+      // No sender waits: the writes stop after their attempts.
+      { publishMs: () => 5000 },
     )
     switch (outcome.kind) {
       case 'stored':

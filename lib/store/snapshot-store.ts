@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import pLimit from 'p-limit'
 import type { SnapshotResult } from '../events/snapshot-result'
+import { beforeDeadline, type Deadline } from '../runtime/deadline'
 import {
   expiryOf,
   itemAttributes,
@@ -31,9 +32,12 @@ export interface StoreOptions {
   /** Backoff before the n-th retry is random in [0, min(maxDelayMs, baseDelayMs * 2^n)). */
   baseDelayMs?: number
   maxDelayMs?: number
-  /** The deadline: once aborted, no request or retry starts and requests in flight are cancelled. */
-  signal?: AbortSignal
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<unknown>
+  /**
+   * Once it passes, no request or retry starts, and the writes stop waiting for requests in
+   * flight (cancelled when it carries a signal). Without it, writes stop after their attempts.
+   */
+  deadline?: Deadline
+  sleep?: (ms: number) => Promise<unknown>
   random?: () => number
   /** When set, each item gets `expiresAt`: its receipt time plus this many days, for DynamoDB's TTL. */
   resultTtlDays?: number
@@ -58,8 +62,9 @@ export class SnapshotStoreError extends Error {
 // A request DynamoDB rejected for what it is (a missing table, a bad item) fails again.
 const PERMANENT_ERRORS = new Set(['ValidationException', 'ResourceNotFoundException'])
 
-// The default sleep between attempts, built once rather than for every batch.
-const backOff = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal })
+// The default sleep between attempts; a deadline that passes meanwhile ends the wait, and the
+// timer never keeps the process alive.
+const backOff = (ms: number) => delay(ms, undefined, { ref: false })
 
 /**
  * Sends until nothing is pending, `maxAttempts` or the deadline, backing off with full jitter;
@@ -74,7 +79,7 @@ async function sendWithRetries<T>(
     maxAttempts = 6,
     baseDelayMs = 25,
     maxDelayMs = 400,
-    signal,
+    deadline,
     sleep = backOff,
     random = Math.random,
   } = options
@@ -82,18 +87,23 @@ async function sendWithRetries<T>(
   let cause: unknown
   for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
     try {
-      if (signal?.aborted) throw signal.reason
       if (attempt > 0) {
-        await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt), signal)
+        const ms = random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt)
+        await beforeDeadline(sleep(ms), deadline)
       }
-      pending = await send(pending)
+      if (deadline?.passed) throw deadline.reason
+      pending = await beforeDeadline(send(pending), deadline)
     } catch (error) {
       cause = error
-      if (signal?.aborted || PERMANENT_ERRORS.has((error as Error).name)) break
+      if (deadline?.passed || PERMANENT_ERRORS.has((error as Error).name)) break
     }
   }
   return { pending, cause }
 }
+
+/** The SDK's send options for a deadline: its signal, where it has one, cancels requests in flight. */
+const abortOptions = (deadline: Deadline | undefined) =>
+  deadline?.signal ? { abortSignal: deadline.signal } : undefined
 
 /** A put and the item it writes, to hand back what was left unwritten. */
 export type Put = {
@@ -154,7 +164,8 @@ export async function writeSnapshotItems(
   items: readonly SnapshotItem[],
   options: StoreOptions = {},
 ): Promise<number> {
-  const { concurrency = 40, signal, resultTtlDays } = options
+  const { concurrency = 40, resultTtlDays } = options
+  const sendOptions = abortOptions(options.deadline)
   const { batches, merges } = planWrites(items, resultTtlDays)
 
   const withRetries = <T>(first: T[], send: (pending: T[]) => Promise<T[]>) =>
@@ -165,7 +176,7 @@ export async function writeSnapshotItems(
         new BatchWriteItemCommand({
           RequestItems: { [tableName]: pending.map((put) => put.request) },
         }),
-        { abortSignal: signal },
+        sendOptions,
       )
       const unprocessed = output.UnprocessedItems?.[tableName]
       if (!unprocessed?.length) return []
@@ -189,7 +200,7 @@ export async function writeSnapshotItems(
               resultTtlDays ? expiryOf(item.receivedAt, resultTtlDays) : undefined,
             ),
           }),
-          { abortSignal: signal },
+          sendOptions,
         )
       } catch (error) {
         // The stored result is a success and this is a failure: the success stays, as it should.
@@ -246,7 +257,8 @@ export async function writeMissingItems(
   options: StoreOptions = {},
   { dryRun = false }: { dryRun?: boolean } = {},
 ): Promise<MissingWrite> {
-  const { concurrency = 40, signal, resultTtlDays } = options
+  const { concurrency = 40, resultTtlDays } = options
+  const sendOptions = abortOptions(options.deadline)
   const limit = pLimit(concurrency)
   const byKey = new Map(items.map((item) => [keyOf(itemAttributes(item)), item]))
   const found = new Set<string>()
@@ -276,7 +288,7 @@ export async function writeMissingItems(
                   },
                 },
               }),
-              { abortSignal: signal },
+              sendOptions,
             )
             for (const item of output.Responses?.[tableName] ?? []) found.add(keyOf(item))
             const unprocessed = output.UnprocessedKeys?.[tableName]?.Keys ?? []
@@ -311,7 +323,7 @@ export async function writeMissingItems(
                   Item: { ...itemAttributes(item, expiry), origin: { S: RECONCILE_ORIGIN } },
                   ConditionExpression: 'attribute_not_exists(vodTaskId)',
                 }),
-                { abortSignal: signal },
+                sendOptions,
               )
               created.push(item)
             } catch (error) {

@@ -111,7 +111,7 @@ describe.each(LOCAL_BACKENDS)('reconcile on $name', (backend) => {
         logger: quietLogger,
         metrics: captureMetrics(),
       },
-      { storeSignal: new AbortController().signal, publishMs: () => 1000 },
+      { publishMs: () => 1000 },
     )
     expect(delivered).toMatchObject({ kind: 'stored', stored: 2 })
 

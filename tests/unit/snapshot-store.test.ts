@@ -2,6 +2,7 @@ import { BatchWriteItemCommand, DynamoDBClient, UpdateItemCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { SnapshotResult } from '../../lib/events/snapshot-result'
+import { deadlineIn, deadlineOf } from '../../lib/runtime/deadline'
 import {
   collapseDuplicateResults,
   expiryOf,
@@ -240,31 +241,69 @@ describe('storeSnapshotResults', () => {
 
   it('starts no request after the deadline and hands back what is left', async () => {
     const deadline = new AbortController()
-    ddb.on(BatchWriteItemCommand).callsFake(() => {
-      deadline.abort(new Error('deadline'))
-      return {}
-    })
+    ddb.on(BatchWriteItemCommand).resolvesOnce({}).rejects(new Error('connection reset'))
 
     const storing = storeSnapshotResults(client, TABLE, results(75), RECEIVED_AT, {
       ...noDelay,
       concurrency: 1,
-      signal: deadline.signal,
+      // The deadline passes while the second batch waits to try again.
+      sleep: async () => deadline.abort(new Error('deadline')),
+      deadline: deadlineOf(deadline.signal),
     })
 
     await expect(storing).rejects.toMatchObject({ unstored: 50, stored: 25 })
-    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(1)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(2)
   })
 
-  it('passes the deadline to the SDK so a request in flight is cancelled', async () => {
+  it('passes the signal of a deadline to the SDK so a request in flight is cancelled', async () => {
     const deadline = new AbortController()
     await storeSnapshotResults(client, TABLE, results(1), RECEIVED_AT, {
       ...noDelay,
-      signal: deadline.signal,
+      deadline: deadlineOf(deadline.signal),
     })
     const [, sendOptions] = (ddb.commandCalls(BatchWriteItemCommand)[0]?.args ?? []) as unknown[]
-    expect(sendOptions).toStrictEqual({
-      abortSignal: deadline.signal,
+    expect(sendOptions).toStrictEqual({ abortSignal: deadline.signal })
+  })
+
+  it('stops waiting for a request that never answers when a timed deadline passes', async () => {
+    // The function's deadline carries no signal: the request is left to the client's timeouts.
+    ddb.on(BatchWriteItemCommand).callsFake(() => new Promise(() => {}))
+    const deadline = deadlineIn(30)
+
+    const storing = storeSnapshotResults(client, TABLE, results(30), RECEIVED_AT, {
+      ...noDelay,
+      deadline,
+    }).finally(() => deadline.clear())
+
+    await expect(storing).rejects.toMatchObject({
+      unstored: 30,
+      stored: 0,
+      cause: { name: 'TimeoutError' },
     })
+    expect(deadline.passed).toBe(true)
+    const [, sendOptions] = (ddb.commandCalls(BatchWriteItemCommand)[0]?.args ?? []) as unknown[]
+    expect(sendOptions).toBeUndefined()
+  })
+
+  it('ends a backoff when the deadline passes during it', async () => {
+    ddb.on(BatchWriteItemCommand).rejects(new Error('connection reset'))
+    const deadline = deadlineIn(30)
+    let slept = 0
+
+    const storing = storeSnapshotResults(client, TABLE, results(25), RECEIVED_AT, {
+      random: () => 0.5,
+      maxAttempts: 6,
+      // Every backoff lasts longer than the deadline leaves.
+      sleep: () => {
+        slept++
+        return new Promise(() => {})
+      },
+      deadline,
+    }).finally(() => deadline.clear())
+
+    await expect(storing).rejects.toMatchObject({ unstored: 25, cause: { name: 'TimeoutError' } })
+    expect(slept).toBe(1)
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(1)
   })
 
   it('keeps at most `concurrency` batches in flight', async () => {
