@@ -5,10 +5,12 @@
  * the same rounds, for information. All three run from one bundle built with serverless.yml's
  * esbuild options (bench/sides.ts): the code as Lambda runs it.
  */
+import { execFile } from 'node:child_process'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
-import { legacyCallbackWith } from '../tests/support/fixtures'
+import { legacyCallbackWith, procedureCallbackWith } from '../tests/support/fixtures'
 import { callbackEvent, lambdaContext } from '../tests/support/http-event'
 import { buildBundle, ROOT } from './bundle'
 import { median } from './stats'
@@ -166,3 +168,40 @@ export async function measureHandlerCpu(
     iterations,
   }
 }
+
+/** The CPU figures of one process: 25 and 1,000 results of the 2017 event, 1,000 of a task flow. */
+export interface CpuRun {
+  n25: CpuFigures
+  n1000: CpuFigures
+  procedure1000: CpuFigures
+}
+
+async function measureCpuRun(): Promise<CpuRun> {
+  return {
+    n25: await measureHandlerCpu(25),
+    n1000: await measureHandlerCpu(1000),
+    procedure1000: await measureHandlerCpu(1000, { projectBody: procedureCallbackWith(1000) }),
+  }
+}
+
+/**
+ * {@link measureCpuRun} in `processes` fresh processes, one after another. How V8 compiles the
+ * SDK's serialisation differs from one process to the next: at 25 results the floor took 402 to
+ * 522 µs in different processes of the same code, while the rounds of one process agreed within
+ * a few percent. One process is one draw of those choices, as one Lambda container is; the
+ * figures are the medians over the processes (bench/run.ts), each process's kept beside them.
+ */
+export async function measureHandlerCpuApart(processes = 3): Promise<CpuRun[]> {
+  const runs: CpuRun[] = []
+  for (let i = 0; i < processes; i++) {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url)],
+      { maxBuffer: 1024 * 1024 },
+    )
+    runs.push(JSON.parse(stdout) as CpuRun)
+  }
+  return runs
+}
+
+if (import.meta.main) console.log(JSON.stringify(await measureCpuRun()))

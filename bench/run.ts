@@ -7,16 +7,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MAX_READ_BODY_BYTES } from '../lib/receive/answer-callback'
-import { procedureCallbackWith } from '../tests/support/fixtures'
 import { buildBundle, bytesByPackage, productionNodeOptions, ROOT } from './bundle'
 import { measureE2e } from './e2e-load'
-import { BENCH_TABLE, BENCH_TOKEN, measureHandlerCpu } from './measure-cpu'
+import { BENCH_TABLE, BENCH_TOKEN, type CpuRun, measureHandlerCpuApart } from './measure-cpu'
 import { measureInit } from './measure-init'
 import { INJECTED_LATENCY_MS, measureParallelStore } from './measure-parallel'
 import { measurePhases, PHASES, type PhaseFigures } from './measure-phases'
 import { measureReconcileApart, RECONCILE_TASKS } from './measure-reconcile'
 import { measureReject } from './measure-reject'
-import { round } from './stats'
+import { median, round } from './stats'
 import { judge, table } from './targets'
 
 const step = (name: string) => console.error(`bench: ${name}...`)
@@ -36,6 +35,22 @@ function phaseTable(bySize: Record<string, PhaseFigures>): string {
     ]),
   )
   return [header, ...rows].map((row) => row.join(' ')).join('\n')
+}
+/** Processes the CPU ratios are measured in; their medians are the figures. */
+const CPU_PROCESSES = 3
+/** The medians over the processes of one CPU figure: the ratio, and µs for each side. */
+function medianCpu(runs: CpuRun[], key: keyof CpuRun) {
+  const of = (pick: (run: CpuRun) => number) => median(runs.map(pick))
+  return {
+    ratio: of((run) => run[key].ratio),
+    us: {
+      project: of((run) => run[key].us.project),
+      floor: of((run) => run[key].us.floor),
+      typical: of((run) => run[key].us.typical),
+    },
+    // Each process's ratio, for the record.
+    ratios: runs.map((run) => round(run[key].ratio)),
+  }
 }
 const began = performance.now()
 const machine = {
@@ -68,10 +83,11 @@ try {
   const floor = await buildBundle('bench/floor/handler.ts', join(dir, 'floor'))
   const typical = await buildBundle('bench/typical/handler.ts', join(dir, 'typical'))
 
-  step('CPU per callback, handler vs floor')
-  const cpu25 = await measureHandlerCpu(25)
-  const cpu1000 = await measureHandlerCpu(1000)
-  const procedure1000 = await measureHandlerCpu(1000, { projectBody: procedureCallbackWith(1000) })
+  step(`CPU per callback, handler vs floor, in ${CPU_PROCESSES} fresh processes`)
+  const cpuRuns = await measureHandlerCpuApart(CPU_PROCESSES)
+  const cpu25 = medianCpu(cpuRuns, 'n25')
+  const cpu1000 = medianCpu(cpuRuns, 'n1000')
+  const procedure1000 = medianCpu(cpuRuns, 'procedure1000')
 
   step('CPU per phase, handler vs floor')
   const phases25 = await measurePhases(25)
@@ -146,8 +162,16 @@ try {
     typical_us_n25: round(cpu25.us.typical, 1),
     typical_us_n1000: round(cpu1000.us.typical, 1),
     phases_us: { n25: roundPhases(phases25), n1000: roundPhases(phases1000) },
-    cpu_rounds: cpu25.rounds,
-    cpu_iterations: { n25: cpu25.iterations, n1000: cpu1000.iterations },
+    cpu_ratios_by_process: {
+      n25: cpu25.ratios,
+      n1000: cpu1000.ratios,
+      procedure_n1000: procedure1000.ratios,
+    },
+    cpu_rounds: cpuRuns.map((run) => run.n25.rounds),
+    cpu_iterations: cpuRuns.map((run) => ({
+      n25: run.n25.iterations,
+      n1000: run.n1000.iterations,
+    })),
     bundle_bytes: { project: project.bytes, floor: floor.bytes, typical: typical.bytes },
     bundle_top_packages: bytesByPackage(project.metafile).slice(0, 10),
     reject: {
