@@ -155,7 +155,9 @@ const worth = (status: number) => (status === 0 ? 2 : status === UNCODED_FAILURE
  */
 export function collapseDuplicateResults<
   T extends Pick<SnapshotResult, 'vodTaskId' | 'timeOffset' | 'status'>,
->(results: readonly T[]): T[] {
+>(results: readonly T[]): readonly T[] {
+  // VOD lists one task's offsets in ascending order: then no key repeats, and no map is built.
+  if (ascendingInOneTask(results)) return results
   // Keyed by task, then by offset as a number: no key string is built per result.
   const byTask = new Map<string, Map<number, T>>()
   let task: string | undefined
@@ -176,6 +178,19 @@ export function collapseDuplicateResults<
   const kept: T[] = []
   for (const offsets of byTask.values()) for (const result of offsets.values()) kept.push(result)
   return kept
+}
+
+/** Whether every result has the first one's task and a larger offset than the one before it. */
+function ascendingInOneTask(results: readonly Pick<SnapshotResult, 'vodTaskId' | 'timeOffset'>[]) {
+  const first = results[0]
+  if (!first) return true
+  let previous = first.timeOffset
+  for (let i = 1; i < results.length; i++) {
+    const result = results[i] as (typeof results)[number]
+    if (result.vodTaskId !== first.vodTaskId || !(result.timeOffset > previous)) return false
+    previous = result.timeOffset
+  }
+  return true
 }
 
 /** One callback's items: one per (task, time offset), duplicates collapsed, received at `receivedAt`. */

@@ -75,6 +75,27 @@ describe('collapseDuplicateResults', () => {
   })
 })
 
+describe('collapseDuplicateResults on results in ascending order', () => {
+  it('keeps every result of one task whose offsets only rise', () => {
+    const rising = [result(0), result(500), result(500.5), result(1000)]
+    expect(collapseDuplicateResults(rising)).toStrictEqual(rising)
+  })
+
+  it('still collapses a repeat that ends a rising run, and one written another way', () => {
+    const failedAgain = result(1000, { status: 70000, url: undefined })
+    expect(collapseDuplicateResults([result(0), result(1000), failedAgain])).toStrictEqual([
+      result(0),
+      result(1000),
+    ])
+    expect(collapseDuplicateResults([result(0), result(10000.5), result(10000.5)])).toHaveLength(2)
+  })
+
+  it('keeps the same offset of two tasks apart', () => {
+    const other = result(0, { vodTaskId: 'task-2' })
+    expect(collapseDuplicateResults([result(0), other])).toStrictEqual([result(0), other])
+  })
+})
+
 describe('collapseDuplicateResults, in every order', () => {
   it.each([
     ['a failure, then a success', [-1, 0], 0],
