@@ -25,7 +25,7 @@ export interface Side {
 }
 type Name = 'project' | 'floor' | 'typical'
 
-export interface CpuFigures {
+interface CpuFigures {
   results: number
   /** Median µs of CPU per callback. */
   us: Record<Name, number>
@@ -127,7 +127,7 @@ async function checkStores(name: string, side: Side, event: APIGatewayProxyEvent
  * about `batchMs` of the project's CPU after a warm-up. `projectBody` gives the project another
  * body of `n` results (a task flow's) while the floor and the typical one keep the 2017 event's.
  */
-export async function measureHandlerCpu(
+async function measureHandlerCpu(
   n: number,
   {
     rounds = 21,
