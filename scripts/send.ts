@@ -43,8 +43,10 @@ async function sendToCallbackUrl(request: SendRequest, file: Uint8Array): Promis
     const signature = signCallbackBody(file, signKey, Date.now())
     if (!signature) {
       console.error(
-        `${request.file} is not a JSON object, so it cannot carry the Sign and T that CALLBACK_SIGN_KEY asks for: ` +
-          'run with CALLBACK_SIGN_KEY= to send it unsigned (a stack with a key answers 401 to it)',
+        forTerminal(
+          `${request.file} is not a JSON object, so it cannot carry the Sign and T that CALLBACK_SIGN_KEY asks for: ` +
+            'run with CALLBACK_SIGN_KEY= to send it unsigned (a stack with a key answers 401 to it)',
+        ),
       )
       return 2
     }
@@ -70,7 +72,7 @@ async function giveToStandIn(request: SendRequest, body: Uint8Array): Promise<nu
   const standIn = new URL(url).origin
   const json = parseJsonOrUndefined(Buffer.from(body).toString('utf8'))
   if (json === undefined) {
-    console.error(`${file} is not JSON`)
+    console.error(forTerminal(`${file} is not JSON`))
     return 1
   }
   let tasks: ReturnType<typeof standInTasksOf> = []
@@ -91,7 +93,9 @@ async function giveToStandIn(request: SendRequest, body: Uint8Array): Promise<nu
     )
   } catch (error) {
     console.error(
-      `No VOD stand-in at ${standIn} (${reasonOf(error)}): start it with npm start, on VOD_PORT`,
+      forTerminal(
+        `No VOD stand-in at ${standIn} (${reasonOf(error)}): start it with npm start, on VOD_PORT`,
+      ),
     )
     return 1
   }

@@ -327,6 +327,22 @@ describe("npm run send -- --to-queue / --as-task, to npm start's VOD stand-in", 
     expect((await tasksApi().DescribeTasks({})).TaskSet).toStrictEqual([])
   })
 
+  it('shows a file name that holds control characters escaped, in every refusal', async () => {
+    const named = await file('not\u001b[2J\u202e.json', 'not json')
+    const shown = named.replace('\u001b', '\\u001b').replace('\u202e', '\\u202e')
+
+    const runs = [
+      await runScript('send', ['--to-queue', named], env()),
+      await runScript('send', [named], { ...env(), CALLBACK_SIGN_KEY: 'SendSignKey0123' }),
+    ]
+
+    expect(runs.map((run) => run.code)).toStrictEqual([1, 2])
+    expect(runs[0]?.stderr).toBe(`${shown} is not JSON\n`)
+    expect(runs[1]?.stderr.split(' is not a JSON object')[0]).toBe(shown)
+    const printed = runs.map((run) => run.stderr + run.stdout).join('')
+    expect(['\u001b', '\u202e'].filter((char) => printed.includes(char))).toStrictEqual([])
+  })
+
   it('exits with 1 and says so when no stand-in is running on VOD_PORT', async () => {
     const closed = await freePort()
 
