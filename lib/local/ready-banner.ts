@@ -1,5 +1,9 @@
 import { maskUrl } from '../forward/masked-url'
-import { commandPrefix as prefix, standInCommandPrefixes } from '../operator/local-stack'
+import {
+  forwardUrlFromShell,
+  commandPrefix as prefix,
+  standInCommandPrefixes,
+} from '../operator/local-stack'
 import { shellWord } from '../operator/terminal-text'
 import { firstListed } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
@@ -57,7 +61,8 @@ export function readyBanner(s: LocalStackSettings, now: Date = new Date()): stri
     : `${signed}npm run send -- ${EXAMPLE} --url ${shellWord(`${callbackUrl}?token=${encodeURIComponent(firstListed(s.token) ?? '')}`)}`
   const query = prefix([dynamodb, table])
   const sqs: [string, number, number] = ['SQS_PORT', s.sqsPort, d.sqsPort]
-  const replay = prefix([dynamodb, sqs, table])
+  // The dead-letter queue may hold events the bus did not take: a replay delivers them there.
+  const replay = `${prefix([dynamodb, sqs, table])}${forwardUrlFromShell(s)}`
   const bucket: [string, string, string] = [
     'QUARANTINE_BUCKET',
     s.quarantineBucket,

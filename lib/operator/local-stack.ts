@@ -84,7 +84,15 @@ export function standInCommandPrefixes(s: StandInStack): { reconcile: string; pu
     ['QUARANTINE_BUCKET', s.quarantineBucket, d.quarantineBucket],
     ['TABLE_NAME', s.tableName, d.tableName],
   ])
-  // The pull passes other event types on to FORWARD_URL, as the stack does. The URL may carry a
-  // credential: the line takes it from the shell's environment rather than printing it.
-  return { reconcile, pull: `${reconcile}${s.forwardUrl ? 'FORWARD_URL="$FORWARD_URL" ' : ''}` }
+  // The pull passes other event types on to FORWARD_URL, as the stack does.
+  return { reconcile, pull: `${reconcile}${forwardUrlFromShell(s)}` }
+}
+
+/**
+ * `FORWARD_URL="$FORWARD_URL" ` for a line that delivers events as the stack does (the pull, a
+ * replay of the dead-letter queue), when the stack has one. The URL may carry a credential: the
+ * line takes it from the shell's environment rather than printing it.
+ */
+export function forwardUrlFromShell(s: { forwardUrl?: string }): string {
+  return s.forwardUrl ? 'FORWARD_URL="$FORWARD_URL" ' : ''
 }

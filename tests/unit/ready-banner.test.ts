@@ -76,12 +76,14 @@ Stop with Ctrl-C.
     ])
   })
 
-  it('says where the events it does not store go, and gives the pull that FORWARD_URL', () => {
+  it('says where the events it does not store go, and gives the pull and the replay that FORWARD_URL', () => {
     const banner = readyBanner({ ...DEFAULTS, forwardUrl: 'http://127.0.0.1:4000/' })
     expect(banner).toContain(
       '\n  Events not stored:   POSTed to http://127.0.0.1:4000/  (FORWARD_URL)\n',
     )
     expect(banner).toContain('\n  FORWARD_URL="$FORWARD_URL" npm run pull -- --once --local\n')
+    expect(banner).toContain('\n  FORWARD_URL="$FORWARD_URL" npm run replay -- --dlq --local\n')
+    expect(readyBanner(DEFAULTS)).not.toContain('FORWARD_URL="$FORWARD_URL"')
   })
 
   it('never prints the credentials or query values of FORWARD_URL', () => {
