@@ -62,9 +62,9 @@ export class SnapshotStoreError extends Error {
 // A request DynamoDB rejected for what it is (a missing table, a bad item) fails again.
 const PERMANENT_ERRORS = new Set(['ValidationException', 'ResourceNotFoundException'])
 
-// The default sleep between attempts; a deadline that passes meanwhile ends the wait, and the
-// timer never keeps the process alive.
-const backOff = (ms: number) => delay(ms, undefined, { ref: false })
+// The default sleep between attempts; a deadline that passes meanwhile ends the wait. Its timer
+// keeps the process alive: a command whose every write is backing off has nothing else that does.
+const backOff = (ms: number) => delay(ms)
 
 /**
  * Sends until nothing is pending, `maxAttempts` or the deadline, backing off with full jitter;
@@ -308,7 +308,9 @@ export async function writeMissingItems(
   }
   const missing = [...byKey].filter(([key]) => !found.has(key)).map(([, item]) => item)
   if (dryRun) return { created: missing, present: items.length - missing.length }
-  const created: SnapshotItem[] = []
+  // Written by a request whose answer came; counted below only where the write was not given up
+  // on first (an answer that comes after the deadline is not counted as written).
+  const answered = new Set<SnapshotItem>()
   const writes = await Promise.all(
     missing.map((item) =>
       limit(() =>
@@ -325,7 +327,7 @@ export async function writeMissingItems(
                 }),
                 sendOptions,
               )
-              created.push(item)
+              answered.add(item)
             } catch (error) {
               // A callback stored it since the read: it stays as the callback left it.
               if ((error as Error).name !== 'ConditionalCheckFailedException') throw error
@@ -337,6 +339,7 @@ export async function writeMissingItems(
       ),
     ),
   )
+  const created = missing.filter((item, i) => answered.has(item) && writes[i]?.pending.length === 0)
   const unwritten = writes.flatMap((write) => write.pending)
   if (unwritten.length > 0) {
     const cause = writes.find((write) => write.pending.length > 0)?.cause
