@@ -5,9 +5,11 @@
  * Not an AbortSignal on every callback: a fresh signal, with the listener the SDK adds and
  * removes for each request, cost 6–16 µs of a 25-result callback's 550 (docs/performance.md).
  * The HTTP function's deadline ({@link deadlineIn}) therefore carries none: a request still in
- * flight when it passes is left to the client's own timeouts (0.5 s to connect, 1.5 s for an
- * answer), and the callback moves on without it. A source that holds a signal anyway
- * ({@link deadlineOf}: the pull, the redrive, the replays) cancels its requests with it.
+ * flight when it passes is given up on (its results count as not stored) and left to the
+ * client's own timeouts (0.5 s to connect, 1.5 s for an answer), or to the next thaw once Lambda
+ * froze the environment; should it land, it writes the item the redrive writes again. A source
+ * that holds a signal anyway ({@link deadlineOf}: the pull, the redrive, the replays) cancels
+ * its requests with it.
  */
 export interface Deadline {
   /** Never resolves; rejects with {@link Deadline.reason} once the deadline has passed. */

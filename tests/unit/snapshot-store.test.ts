@@ -1,4 +1,10 @@
-import { BatchWriteItemCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { SnapshotResult } from '../../lib/events/snapshot-result'
@@ -9,7 +15,11 @@ import {
   itemAttributes,
   toSnapshotItem,
 } from '../../lib/store/snapshot-item'
-import { SnapshotStoreError, storeSnapshotResults } from '../../lib/store/snapshot-store'
+import {
+  SnapshotStoreError,
+  storeSnapshotResults,
+  writeMissingItems,
+} from '../../lib/store/snapshot-store'
 import { putsSent, writtenItems } from '../support/written-items'
 
 const TABLE = 'vod-snapshots-test'
@@ -525,5 +535,30 @@ describe('storeSnapshotResults, merging what is not a whole success', () => {
       unstoredItems: [toSnapshotItem(failure, RECEIVED_AT)],
     })
     expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(1)
+  })
+})
+
+describe('writeMissingItems at its deadline', () => {
+  it('does not count as written a put whose answer came after the write was given up on', async () => {
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } })
+    const deadline = new AbortController()
+    let answer: (value: object) => void = () => {}
+    ddb.on(PutItemCommand).callsFake(
+      () =>
+        new Promise((resolve) => {
+          answer = resolve
+        }),
+    )
+    const items = [toSnapshotItem(result(0), RECEIVED_AT)]
+    const writing = writeMissingItems(client, TABLE, items, {
+      ...noDelay,
+      deadline: deadlineOf(deadline.signal),
+    })
+    await new Promise((resolve) => setImmediate(resolve))
+    // DynamoDB answers just as the deadline passes: the deadline is seen first.
+    deadline.signal.addEventListener('abort', () => answer({}))
+    deadline.abort(new Error('deadline'))
+
+    await expect(writing).rejects.toMatchObject({ unstored: 1, stored: 0 })
   })
 })
