@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
@@ -399,9 +399,11 @@ describe('npm run quarantine', () => {
     expect(unreadable.code).toBe(1)
     expect(unreadable.stderr).toMatch(/^Could not read \/no\/such\/file: ENOENT/)
     // Found outside: a file with nothing to put back was reported done, exit 0.
-    const garbage = join(await mkdtemp(join(tmpdir(), 'quarantine-import-')), 'g.log')
+    const garbageDir = await mkdtemp(join(tmpdir(), 'quarantine-import-'))
+    const garbage = join(garbageDir, 'g.log')
     await writeFile(garbage, 'garbage\n{"x":1}\n')
     const nothing = await runScript('quarantine', ['--import', garbage], env())
+    await rm(garbageDir, { recursive: true, force: true })
     expect(nothing).toStrictEqual({
       code: 1,
       stdout:
