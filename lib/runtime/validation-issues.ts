@@ -32,7 +32,9 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
  * message about the whole document still names where it applies. No line quotes a received value.
  */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {
-  const lines = issues.slice(0, MAX_PROBLEMS).map(describeIssue)
+  // Two checks of one value may fail with one message (a URL that is neither a URL nor http):
+  // said once.
+  const lines = [...new Set(issues.slice(0, MAX_PROBLEMS).map(describeIssue))]
   const more = issues.length - MAX_PROBLEMS
   return more > 0 ? [...lines, `…and ${more} more problem(s)`] : lines
 }

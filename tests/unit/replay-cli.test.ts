@@ -85,6 +85,10 @@ describe('parseReplayArgs', () => {
     ).toThrow(
       new UsageError('Invalid configuration: FORWARD_URL: FORWARD_URL must be an http(s) URL'),
     )
+    // Not a URL at all fails two checks with one message: said once.
+    expect(() => parseReplayArgs(['f', '--local'], { FORWARD_URL: 'notaurl' })).toThrow(
+      new UsageError('Invalid configuration: FORWARD_URL: FORWARD_URL must be an http(s) URL'),
+    )
   })
 
   it('answers help to --help and -h, whatever else is given', () => {
