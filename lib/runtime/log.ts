@@ -265,7 +265,11 @@ export function redactingLogger(logger: Logger, secrets: readonly string[] = [])
         text = JSON.stringify(fields)
       } catch (error) {
         // Fields JSON cannot hold (a cycle, a BigInt): named instead, and the line still written.
-        return { unserialisable: errorMessage(error) }
+        // The reason may quote a key of the fields (V8 names the one closing a cycle): redacted.
+        return valueRedactor(secrets)({ unserialisable: errorMessage(error) }) as Record<
+          string,
+          unknown
+        >
       }
       const bytes = Buffer.byteLength(text ?? '')
       if (bytes > MAX_LOG_LINE_BYTES) return { truncated: true, bytes }

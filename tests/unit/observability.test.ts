@@ -122,6 +122,17 @@ describe('the log lines', () => {
     expect(lines[1]?.unserialisable).toMatch(/circular/i)
   })
 
+  it('redact a secret that the reason a line cannot be serialised quotes', async () => {
+    // Found in review: V8 names the key that closes a cycle, and that reason was not redacted.
+    const secret = 'observability-cycle-secret-0123'
+    registerSecrets([secret])
+    const cycle: Record<string, unknown> = {}
+    cycle[secret] = cycle
+    const lines = await stdoutOf(() => functionLogger.warn('callback rejected', { cycle }))
+    expect(lines[0]?.unserialisable).toMatch(/circular/i)
+    expect(JSON.stringify(lines)).not.toContain(secret)
+  })
+
   it('replace a registered secret in fields, keys and values alike', async () => {
     const secret = 'observability-secret-0123456789'
     registerSecrets([secret])
