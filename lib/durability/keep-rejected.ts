@@ -1,6 +1,7 @@
 import type { Logger, MetricsSink } from '../runtime/log'
 import { errorMessage } from '../runtime/log'
 import { redactSecrets } from '../runtime/redaction'
+import { utf8Text } from '../runtime/utf8'
 import { UNSTORED_CALLBACK_MARKER } from './fallback-message'
 import { type Quarantine, type QuarantinedCallback, quarantineId } from './quarantine'
 
@@ -34,7 +35,7 @@ export function keptBody(
   if (!isBase64Encoded) return { body: redact(body, secrets), bodyEncoding: 'utf8' }
   const bytes = Buffer.from(body, 'base64')
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    const text = utf8Text(bytes)
     return { body: redact(text, secrets), bodyEncoding: 'utf8' }
   } catch {
     // Not UTF-8: latin1 maps every byte to one character and back, so only secrets change.

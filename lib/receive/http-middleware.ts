@@ -5,6 +5,7 @@ import { UNSTORED_RESULTS_ERROR } from '../durability/keep-unstored'
 import { stringifyOrUndefined } from '../runtime/json'
 import type { Logger, MetricsSink } from '../runtime/log'
 import { redactForLog } from '../runtime/log'
+import { utf8Text } from '../runtime/utf8'
 
 type Middleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>
 type Request = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>
@@ -60,8 +61,6 @@ function bodyBytes(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded
   return Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8')
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 /**
  * Answers 400 to a request without a body (API Gateway leaves the key out, a local stack may
  * send null) or with one that is not text, 413 to a body over `maxBytes`, and 422 to a
@@ -86,7 +85,7 @@ export function checkBodyLimits(
   checkSize(bodyBytes({ body, isBase64Encoded: event?.isBase64Encoded === true }), maxBytes)
   if (event?.isBase64Encoded !== true) return body
   try {
-    return utf8.decode(Buffer.from(body, 'base64'))
+    return utf8Text(Buffer.from(body, 'base64'))
   } catch {
     throw httpError(422, 'Invalid callback', ['body: must be well-formed UTF-8'])
   }

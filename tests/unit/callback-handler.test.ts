@@ -585,6 +585,14 @@ describe('the quarantine', () => {
     expect(JSON.stringify(quarantine?.kept)).not.toContain(TOKEN)
   })
 
+  it('keeps a base64 body with its byte-order mark, as VOD sent it', async () => {
+    // Found in review: decoding base64 dropped a leading BOM from the kept text.
+    const body = '\uFEFF{"eventType":"CreateSnapshotByTimeOffsetComplete","data":{}}'
+    await invoke(Buffer.from(body).toString('base64'), { token: TOKEN, isBase64Encoded: true })
+
+    expect(quarantine?.kept.map((entry) => entry.body)).toStrictEqual([body])
+  })
+
   it('never keeps an unauthenticated body, nor an accepted one', async () => {
     await invoke('not json', { token: 'wrong-token-0123456789' })
     await invoke(fixtureText('legacy-snapshot-success'))
