@@ -41,11 +41,14 @@ class TimedDeadline implements Deadline {
       reject = rejectExpired
     })
     this.expired.catch(ignore)
-    this.#timer = setTimeout(() => {
+    const pass = () => {
       this.passed = true
       this.reason = timeoutError()
       reject(this.reason)
-    }, ms)
+    }
+    // No time left (reading the body took the store's share): passed now, so no request starts.
+    if (ms <= 0) pass()
+    this.#timer = setTimeout(pass, ms)
     // Like AbortSignal.timeout's, it never keeps the process alive.
     this.#timer.unref()
   }

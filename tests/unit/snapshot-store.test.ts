@@ -316,6 +316,18 @@ describe('storeSnapshotResults', () => {
     expect(sendOptions).toBeUndefined()
   })
 
+  it('starts no request at all under a deadline with no time left', async () => {
+    const deadline = deadlineIn(0)
+
+    const storing = storeSnapshotResults(client, TABLE, results(30), RECEIVED_AT, {
+      ...noDelay,
+      deadline,
+    }).finally(() => deadline.clear())
+
+    await expect(storing).rejects.toMatchObject({ unstored: 30, stored: 0 })
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0)
+  })
+
   it('ends a backoff when the deadline passes during it', async () => {
     ddb.on(BatchWriteItemCommand).rejects(new Error('connection reset'))
     const deadline = deadlineIn(30)
