@@ -1,4 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
+import { STORE_CONCURRENCY } from '../store/snapshot-store'
 import { LOCAL_CREDENTIALS } from './local-defaults'
 import { requestTimeouts } from './request-timeouts'
 
@@ -12,9 +13,16 @@ export function createSnapshotsClient({
   requestTimeoutMs = 1500,
   ...overrides
 }: DynamoDBClientConfig & { requestTimeoutMs?: number } = {}): DynamoDBClient {
+  // A request the store gave up on at its deadline keeps its socket until its own timeout: room
+  // for such a round and the next callback's whole round (the SDK's default is 50 sockets).
+  const agent = { maxSockets: 2 * STORE_CONCURRENCY }
   const client = new DynamoDBClient({
     maxAttempts: 1,
-    requestHandler: requestTimeouts(500, requestTimeoutMs),
+    requestHandler: {
+      ...requestTimeouts(500, requestTimeoutMs),
+      httpAgent: agent,
+      httpsAgent: agent,
+    },
     ...overrides,
   })
   // The SDK's logger middleware copies every request and response for a logger the functions

@@ -20,12 +20,15 @@ import {
   snapshotItemsOf,
 } from './snapshot-item'
 
+/** Requests one store has in flight at once by default: 1,000 results are one round. */
+export const STORE_CONCURRENCY = 40
+
 /** BatchWriteItem takes at most 25 writes per request. */
 const BATCH_SIZE = 25
 
 /** How storing is paced; every field has a default suited to VOD's 5-second wait. */
 export interface StoreOptions {
-  /** Batch requests in flight at once (default 40: 1,000 results are one round). */
+  /** Batch requests in flight at once (default {@link STORE_CONCURRENCY}). */
   concurrency?: number
   /** Requests per batch, the first included, before what is left counts as unstored (default 6). */
   maxAttempts?: number
@@ -164,7 +167,7 @@ export async function writeSnapshotItems(
   items: readonly SnapshotItem[],
   options: StoreOptions = {},
 ): Promise<number> {
-  const { concurrency = 40, resultTtlDays } = options
+  const { concurrency = STORE_CONCURRENCY, resultTtlDays } = options
   const sendOptions = abortOptions(options.deadline)
   const { batches, merges } = planWrites(items, resultTtlDays)
 
@@ -257,7 +260,7 @@ export async function writeMissingItems(
   options: StoreOptions = {},
   { dryRun = false }: { dryRun?: boolean } = {},
 ): Promise<MissingWrite> {
-  const { concurrency = 40, resultTtlDays } = options
+  const { concurrency = STORE_CONCURRENCY, resultTtlDays } = options
   const sendOptions = abortOptions(options.deadline)
   const limit = pLimit(concurrency)
   const byKey = new Map(items.map((item) => [keyOf(itemAttributes(item)), item]))

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { lazySqsFallbackQueue } from '../../lib/durability/lazy-fallback-queue'
 import { createSnapshotsClient } from '../../lib/runtime/dynamodb-client'
 import { toSnapshotItem } from '../../lib/store/snapshot-item'
+import { STORE_CONCURRENCY } from '../../lib/store/snapshot-store'
 
 // A service that takes every request and never answers: a hung connection.
 let server: Server
@@ -37,6 +38,27 @@ async function outcome(work: Promise<unknown>, limitMs: number) {
   ])
   return { ended, ms: performance.now() - started }
 }
+
+describe('the store’s client', () => {
+  it('has a socket for a round the store gave up on and a whole round after it', async () => {
+    const client = createSnapshotsClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    })
+    // Two rounds of the store's requests, none answered: each needs a connection of its own.
+    const sends = Array.from({ length: 2 * STORE_CONCURRENCY }, () =>
+      client.send(new DescribeTableCommand({ TableName: 't' })).catch(() => undefined),
+    )
+    const until = performance.now() + 1000
+    while (requests < 2 * STORE_CONCURRENCY && performance.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(requests).toBe(2 * STORE_CONCURRENCY)
+    client.destroy()
+    await Promise.all(sends)
+  })
+})
 
 describe('the clients’ request timeouts', () => {
   it('end a DynamoDB request that hangs after the client’s 1.5 s, without a deadline', async () => {
