@@ -68,8 +68,11 @@ export type VodEventOutcome =
       kind: 'unstored'
       taskId: string
       eventType: string
+      /** The event's results, one per key. */
+      results: number
       /** Written before the store gave up (counted in the stored metric). */
       stored: number
+      /** Neither written nor found in the table; the rest of `results` were there already. */
       unstored: number
       /** What DynamoDB answered (a missing table, throttling ...), and in words. */
       cause: unknown
@@ -250,7 +253,7 @@ function storedMetric(input: VodEventInput, deps: RoadDependencies): MetricName 
 
 /** Results not all written: kept by the source's fallback, else handed back to the source. */
 async function keepWhatWasNotStored(
-  { taskId, eventType }: Normalised,
+  { taskId, eventType, items }: Normalised,
   error: unknown,
   input: VodEventInput,
   deps: RoadDependencies,
@@ -268,6 +271,7 @@ async function keepWhatWasNotStored(
       kind: 'unstored',
       taskId,
       eventType,
+      results: items.length,
       stored: error.stored,
       unstored: error.unstored,
       cause,

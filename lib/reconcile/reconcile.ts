@@ -219,10 +219,11 @@ export async function reconcile(
         }
         return
       case 'unstored':
-        // What was written before the store gave up is recovered (and in ResultsRecovered), the
-        // rest found but not written: the report says so, and stops.
-        report.found += outcome.stored + outcome.unstored
+        // What was written before the store gave up is recovered (and in ResultsRecovered), what
+        // the table had is present, the rest found but not written: the report says so, and stops.
+        report.found += outcome.results
         report.recovered += outcome.stored
+        report.present += outcome.results - outcome.stored - outcome.unstored
         throw new ReconcileStopped(`store: ${outcome.reason}`)
       default:
         throw new ReconcileStopped(`store: ${outcome.kind}`)

@@ -303,10 +303,10 @@ export async function writeMissingItems(
       ),
     ),
   )
-  const unread = reads.flatMap((read) => read.pending)
-  if (unread.length > 0) {
+  if (reads.some((read) => read.pending.length > 0)) {
     const cause = reads.find((read) => read.pending.length > 0)?.cause
-    const left = unread.map((key) => byKey.get(key) as SnapshotItem)
+    // Every item not known to be in the table: the unread ones and those found missing.
+    const left = [...byKey].filter(([key]) => !found.has(key)).map(([, item]) => item)
     throw new SnapshotStoreError(left, 0, { cause })
   }
   const missing = [...byKey].filter(([key]) => !found.has(key)).map(([, item]) => item)

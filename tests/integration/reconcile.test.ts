@@ -1,3 +1,4 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Forwarder } from '../../lib/forward/forwarder'
@@ -300,6 +301,32 @@ describe.each(LOCAL_BACKENDS)('reconcile on $name', (backend) => {
       expect(await itemsOfTask(tables.raw, tables.table, '1256768367-half-written')).toHaveLength(1)
     } finally {
       tables.raw.middlewareStack.remove('refuseSecondPut')
+    }
+  })
+
+  it('stops on a store error, counting as present what the table already had', async () => {
+    // Found in review: a task with results already stored reported them neither found nor present.
+    vod.addTask(snapshotTask('1256768367-half-present', 50))
+    await tables.raw.send(
+      new PutItemCommand({
+        TableName: tables.table,
+        Item: { vodTaskId: { S: '1256768367-half-present' }, timeOffset: { N: '1000' } },
+      }),
+    )
+    const refusePuts = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      const { input } = args as { input: { ConditionExpression?: string } }
+      if (input.ConditionExpression) {
+        throw Object.assign(new Error('refused'), { name: 'ValidationException' })
+      }
+      return next(args)
+    }
+    tables.raw.middlewareStack.add(refusePuts as never, { name: 'refusePuts' })
+    try {
+      const report = await reconcile(window, deps())
+
+      expect(report).toMatchObject({ complete: false, found: 2, recovered: 0, present: 1 })
+    } finally {
+      tables.raw.middlewareStack.remove('refusePuts')
     }
   })
 

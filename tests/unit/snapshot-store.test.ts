@@ -550,6 +550,24 @@ describe('storeSnapshotResults, merging what is not a whole success', () => {
   })
 })
 
+describe('writeMissingItems when a read fails', () => {
+  it('hands back every item not known to be in the table, the ones read missing too', async () => {
+    // Found in review: only the unread keys came back; those read and found missing were lost
+    // from the count.
+    ddb
+      .on(BatchGetItemCommand)
+      .resolvesOnce({ Responses: { [TABLE]: [] } })
+      .rejects(Object.assign(new Error('refused'), { name: 'ValidationException' }))
+    const items = results(150).map((r) => toSnapshotItem(r, RECEIVED_AT))
+
+    await expect(writeMissingItems(client, TABLE, items, noDelay)).rejects.toMatchObject({
+      unstored: 150,
+      stored: 0,
+    })
+    expect(ddb.commandCalls(PutItemCommand)).toHaveLength(0)
+  })
+})
+
 describe('writeMissingItems at its deadline', () => {
   it('does not count as written a put whose answer came after the write was given up on', async () => {
     ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } })
