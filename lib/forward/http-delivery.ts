@@ -59,7 +59,12 @@ export function httpDeliveryPublisher(
   const inFlight = new Set<Promise<unknown>>()
 
   /** One attempt: undefined once the receiver took the event, else why it did not. */
-  const post = async (body: string): Promise<string | undefined> => {
+  const post = async (body: string, deadline?: AbortSignal): Promise<string | undefined> => {
+    // The caller's deadline, when it has one, ends an attempt too: none outlasts it.
+    if (deadline?.aborted) return 'the deadline passed'
+    const signal = deadline
+      ? AbortSignal.any([deadline, AbortSignal.timeout(timeoutMs)])
+      : AbortSignal.timeout(timeoutMs)
     try {
       const response = await fetch(target, {
         method: 'POST',
@@ -68,13 +73,14 @@ export function httpDeliveryPublisher(
         // Following would lose the event (a 302 or 303 turns the POST into an empty GET) or send
         // it where the operator never pointed FORWARD_URL (a 307 or 308 to another host or port).
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        signal,
       })
       await response.arrayBuffer()
       if (response.ok) return undefined
       const redirect = response.status >= 300 && response.status < 400
       return `HTTP ${response.status}${redirect ? ' (redirects are not followed)' : ''}`
     } catch (error) {
+      if (deadline?.aborted) return 'the deadline passed'
       if ((error as Error).name === 'TimeoutError') return `no answer within ${timeoutMs} ms`
       const cause = (error as Error).cause
       return scrub(cause instanceof Error ? cause.message : (error as Error).message)
@@ -98,7 +104,8 @@ export function httpDeliveryPublisher(
     let attempt = 0
     while (attempt < maxAttempts) {
       attempt++
-      failure = await limit(() => post(entry.Detail ?? ''))
+      // Checked again once a slot is free: a delivery that waited for one may find it passed.
+      failure = await limit(() => post(entry.Detail ?? '', signal))
       if (failure === undefined) {
         logger.info('event forwarded', { detailType: entry.DetailType, attempt })
         return true

@@ -173,6 +173,31 @@ describe('the local stand-in for the bus and its API destination', () => {
     })
   })
 
+  it('with awaitReceiver, ends attempts in flight and starts none queued once the deadline passes', async () => {
+    // Found in review: an attempt ignored the deadline and waited its own 5 s, and one queued
+    // for a socket started after the deadline: a hanging receiver held a batch two rounds long.
+    let asked = 0
+    const { url } = await listen(() => {
+      asked++
+    })
+    const logger = captureLogger()
+    const publisher = httpDeliveryPublisher(url, logger, { timeoutMs: 5000, awaitReceiver: true })
+    const entries = Array.from({ length: 2 * MAX_CONCURRENT_DELIVERIES }, (_, n) =>
+      vodEventEntry('FileDeleted', `{"n":${n}}`, 'local'),
+    )
+
+    const started = performance.now()
+    const failure = await publisher.publish(entries, AbortSignal.timeout(300)).catch((e) => e)
+    const ms = performance.now() - started
+
+    expect(failure).toBeInstanceOf(EventPublishError)
+    expect(ms).toBeLessThan(2000)
+    expect(asked).toBe(MAX_CONCURRENT_DELIVERIES)
+    const given = logger.lines.filter((line) => line.message === 'event not forwarded')
+    expect(given).toHaveLength(entries.length)
+    expect(given.every((line) => line.fields?.reason === 'the deadline passed')).toBe(true)
+  })
+
   it.each([301, 302, 303, 307, 308])(
     'counts a %i answer as not delivered, retries it, and never follows the redirect',
     async (status) => {
