@@ -101,7 +101,7 @@ try {
   // With a SignKey a body is read up to what Lambda passes before its signature is checked; none
   // of these carries one, so each must be refused 401 (anything else measures another path).
   const rejectSigned = await measureReject({
-    rounds: 3,
+    rounds: 4,
     bytes: MAX_READ_BODY_BYTES,
     signKey: 'BenchSignKey0123456789',
   })

@@ -14,7 +14,7 @@ const TARGETS: Record<string, number> = {
   // Handler time for the worst body up to 1 MB that is rejected (bench/measure-reject.ts).
   reject_worst_ms: 300,
   // The same bodies up to 6 MB, unsigned, with a SignKey: read whole before the signature is
-  // checked. Most of it is JSON.parse of 6 MB, 0.7 to 1.1 s on the bench machine depending on
+  // checked. Most of it is JSON.parse of 6 MB, 0.6 to 1.1 s on the bench machine depending on
   // its load: within half the 4-second answer budget, and within 1.3 times JSON.parse alone on
   // the same body in the same run (the side-by-side figure; the time alone follows the machine).
   reject_worst_signed_ms: 2000,
