@@ -33,6 +33,8 @@ import { readCommandLine } from '../lib/operator/usage-error'
 import { createOperatorClient, operatorClientConfig } from '../lib/runtime/dynamodb-client'
 import { registerEnvironmentSecrets } from '../lib/runtime/redaction'
 
+// Every secret of the environment (FORWARD_URL's credentials) is replaced in every line.
+registerEnvironmentSecrets(process.env)
 // stdout has a line per entry, for the record; on a terminal, stderr says how far a long run is.
 const showProgress = terminalProgress()
 
@@ -132,7 +134,6 @@ async function publishEvents(
   if (events.to === 'receiver') {
     // Each refusal and retry on stderr, FORWARD_URL's credentials replaced: a receiver that
     // refuses says why. The count below says what was taken.
-    registerEnvironmentSecrets(process.env)
     const log = operatorLog(() => {})
     await httpDeliveryPublisher(events.url, log, { awaitReceiver: true }).publish(entries)
     return entries.length
