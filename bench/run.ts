@@ -15,7 +15,7 @@ import { INJECTED_LATENCY_MS, measureParallelStore } from './measure-parallel'
 import { measurePhases, PHASES, type PhaseFigures } from './measure-phases'
 import { measureReconcileApart, RECONCILE_TASKS } from './measure-reconcile'
 import { measureReject } from './measure-reject'
-import { median, round } from './stats'
+import { round } from './stats'
 import { judge, table } from './targets'
 
 const step = (name: string) => console.error(`bench: ${name}...`)
@@ -38,16 +38,16 @@ function phaseTable(bySize: Record<string, PhaseFigures>): string {
 }
 /** Processes the CPU ratios are measured in; their medians are the figures. */
 const CPU_PROCESSES = 3
-/** The medians over the processes of one CPU figure: the ratio, and µs for each side. */
+/**
+ * One CPU figure over the processes: the process whose ratio is the median (the count is odd),
+ * with its µs for each side, so that the µs shown give the ratio shown.
+ */
 function medianCpu(runs: CpuRun[], key: keyof CpuRun) {
-  const of = (pick: (run: CpuRun) => number) => median(runs.map(pick))
+  const byRatio = [...runs].sort((a, b) => a[key].ratio - b[key].ratio)
+  const middle = byRatio[Math.floor(byRatio.length / 2)] as CpuRun
   return {
-    ratio: of((run) => run[key].ratio),
-    us: {
-      project: of((run) => run[key].us.project),
-      floor: of((run) => run[key].us.floor),
-      typical: of((run) => run[key].us.typical),
-    },
+    ratio: middle[key].ratio,
+    us: middle[key].us,
     // Each process's ratio, for the record.
     ratios: runs.map((run) => round(run[key].ratio)),
   }
