@@ -17,8 +17,8 @@ import { startLocalRedrive } from '../lib/local/local-redrive'
 import { readQueueDefinitions } from '../lib/local/queue-definitions'
 import { readyBanner } from '../lib/local/ready-banner'
 import { startVodStandIn } from '../lib/local/vod-stand-in'
+import { localCallbackUrl } from '../lib/operator/local-stack'
 import { forTerminal } from '../lib/operator/terminal-text'
-import { firstListed } from '../lib/runtime/config'
 import { LOCAL_CREDENTIALS } from '../lib/runtime/local-defaults'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -140,10 +140,8 @@ offline.once('exit', (code) => {
   }
 })
 
-const callbackUrl = `http://${host}:${port}/vod/callback`
 try {
-  const probeUrl = `${callbackUrl}?token=${encodeURIComponent(firstListed(token) ?? '')}`
-  await waitUntilServing(probeUrl, () => offline.exitCode !== null, {
+  await waitUntilServing(localCallbackUrl(host, port, token), () => offline.exitCode !== null, {
     signKey,
   })
 } catch (error) {

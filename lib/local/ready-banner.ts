@@ -1,11 +1,11 @@
 import { maskUrl } from '../forward/masked-url'
 import {
   forwardUrlFromShell,
+  localCallbackUrl,
   commandPrefix as prefix,
   standInCommandPrefixes,
 } from '../operator/local-stack'
 import { shellWord } from '../operator/terminal-text'
-import { firstListed } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { vodTime } from '../runtime/vod-time'
 
@@ -45,7 +45,7 @@ const EXAMPLE_MISSED = 'tests/fixtures/v3-procedure-snapshot.json'
  * `reconcile` over the hour before `now`.
  */
 export function readyBanner(s: LocalStackSettings, now: Date = new Date()): string {
-  const callbackUrl = `http://${s.host}:${s.port}/vod/callback`
+  const withToken = localCallbackUrl(s.host, s.port, s.token)
   const d = LOCAL_DEFAULTS
   const table: [string, string, string] = ['TABLE_NAME', s.tableName, d.tableName]
   const dynamodb: [string, number, number] = ['DYNAMODB_PORT', s.dynamodbPort, d.dynamodbPort]
@@ -58,7 +58,7 @@ export function readyBanner(s: LocalStackSettings, now: Date = new Date()): stri
         ['PORT', s.port, d.port],
         ['CALLBACK_TOKEN', s.token, d.token],
       ])}${signed}npm run send -- ${EXAMPLE}`
-    : `${signed}npm run send -- ${EXAMPLE} --url ${shellWord(`${callbackUrl}?token=${encodeURIComponent(firstListed(s.token) ?? '')}`)}`
+    : `${signed}npm run send -- ${EXAMPLE} --url ${shellWord(withToken)}`
   const query = prefix([dynamodb, table])
   const sqs: [string, number, number] = ['SQS_PORT', s.sqsPort, d.sqsPort]
   // The dead-letter queue may hold events the bus did not take: a replay delivers them there.
@@ -73,7 +73,7 @@ export function readyBanner(s: LocalStackSettings, now: Date = new Date()): stri
   const since = vodTime(now.getTime() - 3_600_000)
   return `
 vod-snapshots is ready (${s.seconds} s)
-  Callback URL:        ${callbackUrl}?token=${encodeURIComponent(firstListed(s.token) ?? '')}
+  Callback URL:        ${withToken}
   DynamoDB (dynalite): http://127.0.0.1:${s.dynamodbPort}   table: ${s.tableName}
   SQS and S3 (fauxqs): http://127.0.0.1:${s.sqsPort}
     fallback queue:    ${s.queueUrl}  (the redrive consumes it)

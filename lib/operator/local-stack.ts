@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { ResultTtlDaysSchema } from '../runtime/config'
+import { firstListed, ResultTtlDaysSchema } from '../runtime/config'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { shellWord } from './terminal-text'
 import { checkUrl, UsageError } from './usage-error'
@@ -95,4 +95,13 @@ export function standInCommandPrefixes(s: StandInStack): { reconcile: string; pu
  */
 export function forwardUrlFromShell(s: { forwardUrl?: string }): string {
   return s.forwardUrl ? 'FORWARD_URL="$FORWARD_URL" ' : ''
+}
+
+/**
+ * A local stack's callback URL with a token: the first of `tokens` (a stack with several takes
+ * any one), else the development token.
+ */
+export function localCallbackUrl(host: string, port: number | string, tokens?: string): string {
+  const token = firstListed(tokens) ?? LOCAL_DEFAULTS.token
+  return `http://${host}:${port}/vod/callback?token=${encodeURIComponent(token)}`
 }

@@ -7,7 +7,12 @@ import { isPlainObject, parseJsonOrUndefined } from '../runtime/json'
 import { LOCAL_DEFAULTS } from '../runtime/local-defaults'
 import { urlSecrets } from '../runtime/redaction'
 import { vodTime } from '../runtime/vod-time'
-import { localVodEndpoint, type StandInStack, standInCommandPrefixes } from './local-stack'
+import {
+  localCallbackUrl,
+  localVodEndpoint,
+  type StandInStack,
+  standInCommandPrefixes,
+} from './local-stack'
 import { UsageError } from './usage-error'
 
 type Env = Record<string, string | undefined>
@@ -74,10 +79,8 @@ function standInStackOf(env: Env): StandInStack {
 }
 
 /** The local stack's callback URL, from the variables `npm start` reads. */
-function localCallbackUrl(env: Env): string {
-  // A stack with several tokens takes any one of them: the first, as npm start's banner shows.
-  const token = encodeURIComponent(firstListed(env.CALLBACK_TOKEN) ?? LOCAL_DEFAULTS.token)
-  return `http://127.0.0.1:${env.PORT || LOCAL_DEFAULTS.port}/vod/callback?token=${token}`
+function defaultCallbackUrl(env: Env): string {
+  return localCallbackUrl('127.0.0.1', env.PORT || LOCAL_DEFAULTS.port, env.CALLBACK_TOKEN)
 }
 
 /**
@@ -118,7 +121,7 @@ export function parseSendArgs(argv: readonly string[], env: Env): SendRequest | 
       stackVariables: toQueue ? prefixes.pull : prefixes.reconcile,
     }
   }
-  const url = values.url ?? localCallbackUrl(env)
+  const url = values.url ?? defaultCallbackUrl(env)
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
     throw new UsageError('--url must be an http or https URL')
   }
