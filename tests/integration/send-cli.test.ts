@@ -11,7 +11,7 @@ import { startVodStandIn, type VodStandIn } from '../../lib/local/vod-stand-in'
 import { createSignatureCheck } from '../../lib/receive/callback-signature'
 import { createVodTaskApi } from '../../lib/reconcile/vod-tasks'
 import { VOD_STAND_IN_CREDENTIALS } from '../../lib/runtime/local-defaults'
-import { fixture } from '../support/fixtures'
+import { fixture, fixtureText } from '../support/fixtures'
 import { runScript } from '../support/run-script'
 
 const FIXTURE = 'tests/fixtures/legacy-snapshot-success.json'
@@ -328,17 +328,28 @@ describe("npm run send -- --to-queue / --as-task, to npm start's VOD stand-in", 
   })
 
   it('shows a file name that holds control characters escaped, in every refusal', async () => {
+    const escaped = (path: string) =>
+      path.replaceAll('\u001b', '\\u001b').replaceAll('\u202e', '\\u202e')
     const named = await file('not\u001b[2J\u202e.json', 'not json')
-    const shown = named.replace('\u001b', '\\u001b').replace('\u202e', '\\u202e')
+    const legacy = await file('legacy\u001b[2J\u202e.json', fixtureText('legacy-snapshot-success'))
+    const missing = join(dir, 'none\u001b[2J\u202e.json')
 
     const runs = [
       await runScript('send', ['--to-queue', named], env()),
       await runScript('send', [named], { ...env(), CALLBACK_SIGN_KEY: 'SendSignKey0123' }),
+      await runScript('send', ['--as-task', legacy], env()),
+      await runScript('send', ['--to-queue', legacy], env()),
+      await runScript('send', ['--to-queue', missing], env()),
     ]
 
-    expect(runs.map((run) => run.code)).toStrictEqual([1, 2])
-    expect(runs[0]?.stderr).toBe(`${shown} is not JSON\n`)
-    expect(runs[1]?.stderr.split(' is not a JSON object')[0]).toBe(shown)
+    expect(runs.map((run) => run.code)).toStrictEqual([1, 2, 1, 1, 1])
+    expect(runs[0]?.stderr).toBe(`${escaped(named)} is not JSON\n`)
+    expect(runs[1]?.stderr.split(' is not a JSON object')[0]).toBe(escaped(named))
+    expect(runs[2]?.stderr.split(' cannot be sent as a task')[0]).toBe(escaped(legacy))
+    expect(runs[3]?.stderr.split(': 400 ')[0]).toBe(
+      `The VOD stand-in at ${standIn.endpoint} did not take ${escaped(legacy)}`,
+    )
+    expect(runs[4]?.stderr.split(': ENOENT')[0]).toBe(`Could not read ${escaped(missing)}`)
     const printed = runs.map((run) => run.stderr + run.stdout).join('')
     expect(['\u001b', '\u202e'].filter((char) => printed.includes(char))).toStrictEqual([])
   })
