@@ -97,7 +97,9 @@ async function sendWithRetries<T>(
       if (deadline?.passed) throw deadline.reason
       pending = await beforeDeadline(send(pending), deadline)
     } catch (error) {
-      cause = error
+      // What DynamoDB answered stays the cause when the deadline then ends the retries: the log
+      // names the throttling or the outage, not the deadline.
+      if (cause === undefined || error !== deadline?.reason) cause = error
       if (deadline?.passed || PERMANENT_ERRORS.has((error as Error).name)) break
     }
   }
