@@ -14,7 +14,7 @@ export interface MetricsSink {
   addMetric(name: MetricName, unit: MetricUnit, value: number): void
 }
 
-export type MetricUnit = 'Count' | 'Milliseconds'
+type MetricUnit = 'Count' | 'Milliseconds'
 
 /**
  * The metrics the functions publish; the alarms in resources/alarms.yml watch some of them (a test
@@ -47,12 +47,15 @@ export type MetricName = (typeof METRIC_NAMES)[number]
 /** The namespace of the functions' metrics; their `service` dimension is the stage's name. */
 export const METRICS_NAMESPACE = 'VodSnapshots'
 
-type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+type LogLevel = 'info' | 'warn' | 'error'
 
-/** Lambda's log levels (advanced logging controls) mapped onto the four lines are written at. */
+/**
+ * Lambda's log levels (advanced logging controls) mapped onto the three lines are written at:
+ * there is no debug line, so TRACE and DEBUG write what INFO does.
+ */
 const LAMBDA_LOG_LEVELS: Record<string, LogLevel> = {
-  TRACE: 'debug',
-  DEBUG: 'debug',
+  TRACE: 'info',
+  DEBUG: 'info',
   INFO: 'info',
   WARN: 'warn',
   ERROR: 'error',
@@ -76,12 +79,11 @@ export function observabilitySettings(env: Record<string, string | undefined>) {
 const settings = observabilitySettings(process.env)
 
 const LEVEL_NAMES: Record<LogLevel, string> = {
-  debug: 'DEBUG',
   info: 'INFO',
   warn: 'WARN',
   error: 'ERROR',
 }
-const LEVEL_ORDER: LogLevel[] = ['debug', 'info', 'warn', 'error']
+const LEVEL_ORDER: LogLevel[] = ['info', 'warn', 'error']
 const leastLevel = LEVEL_ORDER.indexOf(settings.level)
 const serviceKey = `,"service":${JSON.stringify(settings.service)}`
 

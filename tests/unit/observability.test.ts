@@ -185,7 +185,8 @@ describe('observabilitySettings', () => {
         AWS_LAMBDA_LOG_LEVEL: 'WARN',
       }),
     ).toStrictEqual({ service: 'vod-snapshots-prod', level: 'warn', metricsDisabled: true })
-    expect(observabilitySettings({ AWS_LAMBDA_LOG_LEVEL: 'TRACE' }).level).toBe('debug')
+    // No line is written at debug: TRACE and DEBUG write what INFO does.
+    expect(observabilitySettings({ AWS_LAMBDA_LOG_LEVEL: 'TRACE' }).level).toBe('info')
     expect(observabilitySettings({ AWS_LAMBDA_LOG_LEVEL: 'FATAL' }).level).toBe('error')
     // Anything Lambda would not set is INFO rather than a function that cannot start.
     expect(observabilitySettings({ AWS_LAMBDA_LOG_LEVEL: 'verbose' }).level).toBe('info')
