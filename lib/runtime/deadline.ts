@@ -33,14 +33,12 @@ class TimedDeadline implements Deadline {
   passed = false
   reason: unknown
   readonly expired: Promise<never>
-  readonly #timer: NodeJS.Timeout
+  readonly #timer: NodeJS.Timeout | undefined
 
   constructor(ms: number) {
-    let reject: (reason: unknown) => void = ignore
-    this.expired = new Promise<never>((_, rejectExpired) => {
-      reject = rejectExpired
-    })
-    this.expired.catch(ignore)
+    const { promise, reject } = Promise.withResolvers<never>()
+    this.expired = promise
+    promise.catch(ignore)
     const pass = () => {
       this.passed = true
       this.reason = timeoutError()
@@ -48,9 +46,11 @@ class TimedDeadline implements Deadline {
     }
     // No time left (reading the body took the store's share): passed now, so no request starts.
     if (ms <= 0) pass()
-    this.#timer = setTimeout(pass, ms)
-    // Like AbortSignal.timeout's, it never keeps the process alive.
-    this.#timer.unref()
+    else {
+      this.#timer = setTimeout(pass, ms)
+      // Like AbortSignal.timeout's, it never keeps the process alive.
+      this.#timer.unref()
+    }
   }
 
   /** Stops the timer once the writes are done. */
