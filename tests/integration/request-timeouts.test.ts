@@ -26,6 +26,14 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve))
 })
 
+/** The functions' DynamoDB client, on the service that never answers. */
+const storeClient = () =>
+  createSnapshotsClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  })
+
 /** How `work` ended, and after how many ms; "still waiting" when it had not after `limitMs`. */
 async function outcome(work: Promise<unknown>, limitMs: number) {
   const started = performance.now()
@@ -41,11 +49,7 @@ async function outcome(work: Promise<unknown>, limitMs: number) {
 
 describe('the store’s client', () => {
   it('has a socket for a round the store gave up on and a whole round after it', async () => {
-    const client = createSnapshotsClient({
-      endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    })
+    const client = storeClient()
     // Two rounds of the store's requests, none answered: each needs a connection of its own.
     const sends = Array.from({ length: 2 * STORE_CONCURRENCY }, () =>
       client.send(new DescribeTableCommand({ TableName: 't' })).catch(() => undefined),
@@ -62,11 +66,7 @@ describe('the store’s client', () => {
 
 describe('the clients’ request timeouts', () => {
   it('end a DynamoDB request that hangs after the client’s 1.5 s, without a deadline', async () => {
-    const client = createSnapshotsClient({
-      endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    })
+    const client = storeClient()
     const { ended, ms } = await outcome(
       client.send(new DescribeTableCommand({ TableName: 't' })),
       4000,
